@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "release-guardian",
+    products: [
+        .executable(name: "release-guardian", targets: ["release-guardian"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // libgit2 from the system (Debian: libgit2-dev), seen through pkg-config.
+        .systemLibrary(
+            name: "CLibGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        // The only target that talks to libgit2: a safe Swift face, no policy.
+        .target(name: "Git", dependencies: ["CLibGit2"]),
+        // The domain: SemVer, rules, hook input, configuration, hook installation.
+        .target(name: "ReleaseGuardian", dependencies: ["Git"]),
+        // One file per command; parses, calls the domain, prints.
+        .executableTarget(
+            name: "release-guardian",
+            dependencies: [
+                "ReleaseGuardian",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Scratch repositories built with the real git CLI, shared by the test targets.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "GitTests", dependencies: ["Git", "TestSupport"]),
+        .testTarget(name: "ReleaseGuardianTests", dependencies: ["ReleaseGuardian", "Git", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

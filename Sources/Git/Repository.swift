@@ -1,0 +1,155 @@
+import CLibGit2
+
+/// An open git repository. Owns its libgit2 handle.
+public final class Repository {
+    let handle: OpaquePointer
+    private var objectDatabase: OpaquePointer?
+
+    private init(handle: OpaquePointer) {
+        self.handle = handle
+    }
+
+    deinit {
+        if let objectDatabase { git_odb_free(objectDatabase) }
+        git_repository_free(handle)
+    }
+
+    /// Opens the repository that contains `path`, searching upwards as `git` does.
+    public static func discover(from path: String) throws(GitError) -> Repository {
+        LibGit2.initialize()
+        var out: OpaquePointer?
+        try check(git_repository_open_ext(&out, path, 0, nil), "git_repository_open_ext")
+        return Repository(handle: out!)
+    }
+
+    /// Opens the repository at exactly `path` (a working tree or a bare repository).
+    public static func open(at path: String) throws(GitError) -> Repository {
+        LibGit2.initialize()
+        var out: OpaquePointer?
+        try check(git_repository_open(&out, path), "git_repository_open")
+        return Repository(handle: out!)
+    }
+
+    public var isBare: Bool { git_repository_is_bare(handle) == 1 }
+
+    public var isShallow: Bool { git_repository_is_shallow(handle) == 1 }
+
+    /// The working tree's root with a trailing slash, or nil for a bare repository.
+    public var workingDirectory: String? {
+        git_repository_workdir(handle).map { String(cString: $0) }
+    }
+
+    /// The `.git` directory (or the bare repository itself), with a trailing slash.
+    public var gitDirectory: String { String(cString: git_repository_path(handle)) }
+
+    /// The directory shared by all worktrees, where hooks and common config live.
+    public var commonDirectory: String { String(cString: git_repository_commondir(handle)) }
+
+    // MARK: References
+
+    /// Calls `body` with the name of each reference matching `glob` (e.g. `refs/tags/*`), without
+    /// loading the reference objects: cheap enough for 100k tags.
+    public func forEachReferenceName(matching glob: String, _ body: (String) throws -> Void) throws {
+        var iterator: OpaquePointer?
+        try check(git_reference_iterator_glob_new(&iterator, handle, glob), "git_reference_iterator_glob_new")
+        defer { git_reference_iterator_free(iterator) }
+        var name: UnsafePointer<CChar>?
+        while true {
+            let rc = git_reference_next_name(&name, iterator)
+            if rc == GIT_ITEROVER.rawValue { return }
+            try check(rc, "git_reference_next_name")
+            try body(String(cString: name!))
+        }
+    }
+
+    /// The object a reference points at (symbolic references are followed), or nil if there is
+    /// no such reference.
+    public func target(ofReference name: String) throws(GitError) -> ObjectID? {
+        var oid = git_oid()
+        let rc = git_reference_name_to_id(&oid, handle, name)
+        if rc == GIT_ENOTFOUND.rawValue {
+            git_error_clear()
+            return nil
+        }
+        try check(rc, "git_reference_name_to_id")
+        return ObjectID(oid)
+    }
+
+    /// Whether `name` is a well-formed reference name (`git check-ref-format`).
+    public static func isValidReferenceName(_ name: String) -> Bool {
+        LibGit2.initialize()
+        var valid: Int32 = 0
+        return git_reference_name_is_valid(&valid, name) == 0 && valid == 1
+    }
+
+    // MARK: Objects
+
+    public enum ObjectKind: Sendable, Equatable {
+        case commit, tree, blob, tag, other
+    }
+
+    private func odb() throws(GitError) -> OpaquePointer {
+        if let objectDatabase { return objectDatabase }
+        var out: OpaquePointer?
+        try check(git_repository_odb(&out, handle), "git_repository_odb")
+        objectDatabase = out
+        return out!
+    }
+
+    /// Whether the object is in the repository's object database.
+    public func contains(_ id: ObjectID) throws(GitError) -> Bool {
+        var oid = id.oid
+        return git_odb_exists(try odb(), &oid) == 1
+    }
+
+    /// The kind of an object, read from its header only. Throws `.notFound` if it is missing.
+    public func kind(of id: ObjectID) throws(GitError) -> ObjectKind {
+        var oid = id.oid
+        var size = 0
+        var type = GIT_OBJECT_INVALID
+        try check(git_odb_read_header(&size, &type, try odb(), &oid), "git_odb_read_header")
+        switch type {
+        case GIT_OBJECT_COMMIT: return .commit
+        case GIT_OBJECT_TREE: return .tree
+        case GIT_OBJECT_BLOB: return .blob
+        case GIT_OBJECT_TAG: return .tag
+        default: return .other
+        }
+    }
+
+    /// The commit an object peels to (following annotated tags), or nil when it peels to
+    /// something else (a tree or a blob). Throws `.notFound` if the object is missing.
+    public func peeledCommit(of id: ObjectID) throws(GitError) -> ObjectID? {
+        var oid = id.oid
+        var object: OpaquePointer?
+        try check(git_object_lookup(&object, handle, &oid, GIT_OBJECT_ANY), "git_object_lookup")
+        defer { git_object_free(object) }
+        var peeled: OpaquePointer?
+        let rc = git_object_peel(&peeled, object, GIT_OBJECT_COMMIT)
+        if rc == GIT_EPEEL.rawValue || rc == GIT_EINVALIDSPEC.rawValue {
+            git_error_clear()
+            return nil
+        }
+        try check(rc, "git_object_peel")
+        defer { git_object_free(peeled) }
+        return ObjectID(git_object_id(peeled).pointee)
+    }
+
+    /// Whether `ancestor` is `commit` itself or reachable from it.
+    public func isAncestor(_ ancestor: ObjectID, of commit: ObjectID) throws(GitError) -> Bool {
+        if ancestor == commit { return true }
+        var descendantOID = commit.oid
+        var ancestorOID = ancestor.oid
+        let rc = try check(git_graph_descendant_of(handle, &descendantOID, &ancestorOID), "git_graph_descendant_of")
+        return rc == 1
+    }
+
+    // MARK: Configuration
+
+    /// A read-only snapshot of the repository's configuration (local, global, system).
+    public func configuration() throws(GitError) -> Config {
+        var out: OpaquePointer?
+        try check(git_repository_config_snapshot(&out, handle), "git_repository_config_snapshot")
+        return Config(handle: out!)
+    }
+}

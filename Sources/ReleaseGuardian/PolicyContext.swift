@@ -1,0 +1,164 @@
+import Foundation
+import Git
+
+/// What the rules can see: the repository, the settings, the whole push, and the tags that exist.
+final class PolicyContext {
+    let repository: Repository
+    let settings: Settings
+    let updates: [RefUpdate]
+    let vantage: Vantage
+    /// Existing version tags; tags this push creates are added as they are judged.
+    var tags = ReleaseTagIndex()
+
+    init(repository: Repository, settings: Settings, updates: [RefUpdate], vantage: Vantage) throws(PolicyError) {
+        self.repository = repository
+        self.settings = settings
+        self.updates = updates
+        self.vantage = vantage
+        let created = Set(updates.filter(\.isCreation).map(\.ref))
+        do {
+            try repository.forEachReferenceName(matching: "refs/tags/*") { name in
+                if !created.contains(name) { tags.insert(tagName: String(name.dropFirst(10))) }
+            }
+        } catch let error as GitError {
+            throw .git(error)
+        } catch {
+            throw .git(GitError(code: .other(-1), message: "\(error)", function: "forEachReferenceName"))
+        }
+    }
+
+    var remoteName: String { vantage.remoteName }
+
+    /// A branch's commit as it will be after this push: the pushed value, else the receiving
+    /// side's branch as this vantage sees it. `source` says where it was read, for messages.
+    func branchAfterPush(_ ref: String) throws(PolicyError) -> (commit: ObjectID, source: String)? {
+        if let update = updates.first(where: { $0.ref == ref }) {
+            guard let newID = update.newID, let commit = try peeledCommit(newID, ref: ref) else { return nil }
+            return (commit, "this push")
+        }
+        let branch = ref.dropFirst("refs/heads/".count)
+        for prefix in vantage.branchSources {
+            let name = prefix + branch
+            if let id = try git({ () throws(GitError) in try repository.target(ofReference: name) }),
+               let commit = try peeledCommit(id, ref: name) {
+                return (commit, name)
+            }
+        }
+        return nil
+    }
+
+    /// Maintenance branches (`release.maintenance`) as they will be after this push.
+    func maintenanceBranchesAfterPush() throws(PolicyError) -> [(ref: String, commit: ObjectID)] {
+        var names: [String] = updates.map(\.ref).filter(isMaintenanceBranch)
+        let pattern = settings.maintenanceBranches
+        for prefix in vantage.branchSources {
+            let glob = prefix + pattern.dropFirst("refs/heads/".count)
+            do {
+                try repository.forEachReferenceName(matching: glob) { name in
+                    names.append("refs/heads/" + name.dropFirst(prefix.count))
+                }
+            } catch {
+                throw .git(error as? GitError ?? GitError(code: .other(-1), message: "\(error)", function: "forEachReferenceName"))
+            }
+        }
+        var result: [(String, ObjectID)] = []
+        for name in Set(names).sorted() where isMaintenanceBranch(name) {
+            if let head = try branchAfterPush(name) { result.append((name, head.commit)) }
+        }
+        return result
+    }
+
+    func isMaintenanceBranch(_ ref: String) -> Bool {
+        ref.hasPrefix("refs/heads/") && fnmatch(settings.maintenanceBranches, ref, 0) == 0
+    }
+
+    /// A tag's commit as it will be after this push.
+    func tagCommitAfterPush(_ tag: String) throws(PolicyError) -> ObjectID? {
+        let ref = "refs/tags/" + tag
+        if let update = updates.first(where: { $0.ref == ref }) {
+            guard let newID = update.newID else { return nil }
+            return try peeledCommit(newID, ref: ref)
+        }
+        guard let id = try git({ () throws(GitError) in try repository.target(ofReference: ref) }) else { return nil }
+        return try peeledCommit(id, ref: ref)
+    }
+
+    func peeledCommit(_ id: ObjectID, ref: String) throws(PolicyError) -> ObjectID? {
+        do {
+            return try repository.peeledCommit(of: id)
+        } catch where error.code == .notFound {
+            throw .missingObject(ref: ref, id: id)
+        } catch {
+            throw .git(error)
+        }
+    }
+
+    func isAncestor(_ ancestor: ObjectID, of commit: ObjectID) throws(PolicyError) -> Bool {
+        try git { () throws(GitError) in try repository.isAncestor(ancestor, of: commit) }
+    }
+
+    func contains(_ id: ObjectID) throws(PolicyError) -> Bool {
+        try git { () throws(GitError) in try repository.contains(id) }
+    }
+
+    func git<T>(_ body: () throws(GitError) -> T) throws(PolicyError) -> T {
+        do { return try body() } catch { throw .git(error) }
+    }
+}
+
+/// An update the policy guards, classified once: which kind of ref, and its new object.
+struct GuardedUpdate {
+    enum Kind: Equatable {
+        case tag(TagName)
+        case mainBranch
+        /// `release/vX.Y.Z`: a rollback branch that must sit on its tag.
+        case releaseBranch(tag: String)
+        case unguarded
+    }
+
+    let update: RefUpdate
+    let kind: Kind
+    /// The ref without `refs/tags/` or `refs/heads/`.
+    let shortName: String
+    /// What the new object peels to (nil for a deletion or a non-commit).
+    let newCommit: ObjectID?
+    /// The kind of the new object itself (an annotated tag is `.tag`).
+    let newObjectKind: Repository.ObjectKind?
+
+    init(_ update: RefUpdate, settings: Settings, repository: Repository) throws(PolicyError) {
+        self.update = update
+        if update.ref.hasPrefix("refs/tags/") {
+            shortName = String(update.ref.dropFirst("refs/tags/".count))
+            let name = TagName(shortName)
+            kind = name == .unversioned && !settings.onlyVersionTags ? .unguarded : .tag(name)
+        } else if update.ref == settings.mainBranch {
+            shortName = String(update.ref.dropFirst("refs/heads/".count))
+            kind = .mainBranch
+        } else if update.ref.hasPrefix("refs/heads/release/"), case .release = TagName(String(update.ref.dropFirst(19))) {
+            shortName = String(update.ref.dropFirst("refs/heads/".count))
+            kind = .releaseBranch(tag: String(update.ref.dropFirst(19)))
+        } else {
+            shortName = update.ref
+            kind = .unguarded
+        }
+        guard kind != .unguarded, let newID = update.newID else {
+            newCommit = nil
+            newObjectKind = nil
+            return
+        }
+        do {
+            newObjectKind = try repository.kind(of: newID)
+            newCommit = try repository.peeledCommit(of: newID)
+        } catch where error.code == .notFound {
+            throw .missingObject(ref: update.ref, id: newID)
+        } catch {
+            throw .git(error)
+        }
+    }
+
+    /// The version of a release tag this update creates.
+    var newRelease: SemanticVersion? {
+        guard update.isCreation, case .tag(.release(let version)) = kind else { return nil }
+        return version
+    }
+}

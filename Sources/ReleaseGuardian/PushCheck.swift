@@ -1,0 +1,64 @@
+import Git
+
+/// The pre-push check: git's hook input in, a verdict out.
+public struct PushCheck {
+    public struct Verdict: Sendable {
+        public let violations: [Violation]
+        /// How many ref updates the push proposed.
+        public let updateCount: Int
+        public var allowed: Bool { violations.isEmpty }
+    }
+
+    public let directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    /// Parses `input` (githooks(5) pre-push lines) and applies the policy as the client sees it:
+    /// the remote's branches through `refs/remotes/<remote>/`.
+    public func run(input: String, remote: String?) throws(CheckError) -> Verdict {
+        let updates: [RefUpdate]
+        do {
+            updates = try RefUpdate.parsePrePush(input)
+        } catch {
+            throw .input(error)
+        }
+        if updates.isEmpty { return Verdict(violations: [], updateCount: 0) }
+        let repository: Repository
+        do {
+            repository = try Repository.discover(from: directory)
+        } catch {
+            throw .repository(error)
+        }
+        let settings: Settings
+        do {
+            settings = try Settings.load(for: repository)
+        } catch {
+            throw .configuration(error)
+        }
+        do {
+            let violations = try Policy(settings: settings).evaluate(updates, in: repository, vantage: .client(remote: remote))
+            return Verdict(violations: violations, updateCount: updates.count)
+        } catch {
+            throw .policy(error)
+        }
+    }
+}
+
+/// Why a check could not run; exit 2.
+public enum CheckError: Error, CustomStringConvertible {
+    case input(HookInputError)
+    case repository(GitError)
+    case configuration(ConfigurationError)
+    case policy(PolicyError)
+
+    public var description: String {
+        switch self {
+        case .input(let error): "\(error)"
+        case .repository(let error): "not in a git repository: \(error.message)"
+        case .configuration(let error): "\(error)"
+        case .policy(let error): "\(error)"
+        }
+    }
+}

@@ -1,0 +1,35 @@
+/// `tag-skip`: no version is skipped (`v1.2.3` → `v1.2.5`, `v1.2.3` → `v1.30.0`). Only final
+/// releases count; `release.allowSkip = true` turns the rule off. The first release is free.
+struct TagSkipRule: Rule {
+    func check(_ update: GuardedUpdate, in context: PolicyContext) -> Violation? {
+        guard !context.settings.allowSkip, let version = update.newRelease else { return nil }
+        typealias Number = SemanticVersion.Numeric
+        let tags = context.tags
+        let expected: String
+        let after: String
+        if let top = tags.highestFinal(inLine: version.line) {
+            guard Number.compare(version.patch, top.version.patch.successor) > 0 else { return nil }
+            expected = "v\(version.major).\(version.minor).\(top.version.patch.successor)"
+            after = "\(top.name), the next version of line \(version.line)"
+        } else if let top = tags.highestFinal(inMajor: version.major) {
+            let nextMinor = top.version.minor.successor
+            let order = Number.compare(version.minor, nextMinor)
+            guard order > 0 || (order == 0 && version.patch != .zero) else { return nil }
+            expected = "v\(version.major).\(nextMinor).0"
+            after = "\(top.name), the next minor version of major \(version.major)"
+        } else if let top = tags.highestFinal() {
+            let nextMajor = top.version.major.successor
+            let order = Number.compare(version.major, nextMajor)
+            guard order > 0 || (order == 0 && (version.minor != .zero || version.patch != .zero)) else { return nil }
+            expected = "v\(nextMajor).0.0"
+            after = "\(top.name), the next major version"
+        } else {
+            return nil
+        }
+        return Violation(
+            rule: .tagSkip, ref: update.update.ref,
+            message: "\(update.shortName) skips a version: after \(after) is \(expected).",
+            fix: "Tag \(expected) instead: " + retag(update.shortName, as: expected, update)
+                + " Or allow skipping with release.allowSkip = true in .release-guardian.")
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import Git
+
+/// The policy settings of one repository.
+///
+/// Read from `.release-guardian` at the repository root (git-config syntax, like `.gitmodules`),
+/// then from the repository's git config under the `release-guardian.` prefix, which overrides
+/// the file key by key: `git config release-guardian.release.allowSkip true`.
+public struct Settings: Sendable, Equatable {
+    /// The main branch, as a full ref name.
+    public var mainBranch = "refs/heads/main"
+    /// Branches where hotfix tags of older lines may live, as a glob on full ref names.
+    public var maintenanceBranches = "refs/heads/release/v*"
+    public var requireAnnotated = true
+    public var allowSkip = false
+    public var onlyVersionTags = false
+
+    public static let fileName = ".release-guardian"
+    static let gitConfigPrefix = "release-guardian."
+
+    public init() {}
+
+    /// Loads the settings that apply to `repository`.
+    public static func load(for repository: Repository) throws(ConfigurationError) -> Settings {
+        var values = RawValues()
+        if let root = repository.workingDirectory {
+            let path = root + fileName
+            if FileManager.default.fileExists(atPath: path) {
+                values.merge(try read(file: path), source: path)
+            }
+        }
+        do throws(GitError) {
+            let overrides = try repository.configuration().entries(matching: "^release-guardian\\.")
+                .map { Config.Entry(name: String($0.name.dropFirst(gitConfigPrefix.count)), value: $0.value) }
+            values.merge(overrides, source: "git config (\(gitConfigPrefix)…)")
+        } catch {
+            throw .unreadable(source: "the repository's git config", detail: error.message)
+        }
+        return try Settings(values)
+    }
+
+    private static func read(file path: String) throws(ConfigurationError) -> [Config.Entry] {
+        do {
+            return try Config.open(file: path).entries()
+        } catch {
+            throw .malformedFile(path: path, detail: error.message)
+        }
+    }
+
+    init(_ values: RawValues) throws(ConfigurationError) {
+        if let main = values.last("release.main") {
+            mainBranch = try Self.branchRef(main.value, key: "release.main", source: main.source)
+        }
+        if let glob = values.last("release.maintenance") {
+            maintenanceBranches = try Self.branchRef(glob.value, key: "release.maintenance", source: glob.source)
+        }
+        requireAnnotated = try values.bool("release.requireannotated") ?? requireAnnotated
+        allowSkip = try values.bool("release.allowskip") ?? allowSkip
+        onlyVersionTags = try values.bool("release.onlyversiontags") ?? onlyVersionTags
+    }
+
+    /// `main` or `refs/heads/main` → `refs/heads/main`.
+    private static func branchRef(_ value: String, key: String, source: String) throws(ConfigurationError) -> String {
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty, !trimmed.contains(" ") else {
+            throw .invalidValue(key: key, value: value, source: source, expected: "a branch name such as main")
+        }
+        return trimmed.hasPrefix("refs/") ? trimmed : "refs/heads/" + trimmed
+    }
+}
+
+/// Configuration entries with where each came from; later sources override earlier ones.
+struct RawValues {
+    struct Value {
+        let value: String
+        let source: String
+    }
+
+    private var byKey: [String: [Value]] = [:]
+
+    /// Adds one source's entries: for each key it sets, the source's values replace earlier ones.
+    mutating func merge(_ entries: [Config.Entry], source: String) {
+        var fromSource: [String: [Value]] = [:]
+        for entry in entries {
+            fromSource[Self.normalized(entry.name), default: []].append(Value(value: entry.value, source: source))
+        }
+        byKey.merge(fromSource) { _, new in new }
+    }
+
+    func all(_ key: String) -> [Value] { byKey[Self.normalized(key)] ?? [] }
+
+    func last(_ key: String) -> Value? { all(key).last }
+
+    /// git's booleans: true/yes/on/1 and false/no/off/0, case-insensitive; a bare key is true.
+    func bool(_ key: String) throws(ConfigurationError) -> Bool? {
+        guard let entry = last(key) else { return nil }
+        switch entry.value.lowercased() {
+        case "", "true", "yes", "on", "1": return true
+        case "false", "no", "off", "0": return false
+        default: throw .invalidValue(key: key, value: entry.value, source: entry.source, expected: "true or false")
+        }
+    }
+
+    /// Section and key are case-insensitive in git config, the subsection is not.
+    static func normalized(_ name: String) -> String {
+        guard let firstDot = name.firstIndex(of: "."), let lastDot = name.lastIndex(of: ".") else { return name.lowercased() }
+        if firstDot == lastDot { return name.lowercased() }
+        return name[..<firstDot].lowercased() + name[firstDot..<lastDot] + name[lastDot...].lowercased()
+    }
+}
+
+/// A configuration that cannot be used; exit 2.
+public enum ConfigurationError: Error, Equatable, Sendable, CustomStringConvertible {
+    case malformedFile(path: String, detail: String)
+    case invalidValue(key: String, value: String, source: String, expected: String)
+    case unreadable(source: String, detail: String)
+
+    public var description: String {
+        switch self {
+        case .malformedFile(let path, let detail):
+            "\(path) is not valid git-config syntax: \(detail). Fix that line (check it with `git config -f \(path) --list`)."
+        case .invalidValue(let key, let value, let source, let expected):
+            "\(key) = '\(value)' in \(source) is not valid: expected \(expected)."
+        case .unreadable(let source, let detail):
+            "cannot read \(source): \(detail)"
+        }
+    }
+}
