@@ -49,7 +49,7 @@ public final class Repository {
 
     /// Calls `body` with the name of each reference matching `glob` (e.g. `refs/tags/*`), without
     /// loading the reference objects: cheap enough for 100k tags.
-    public func forEachReferenceName(matching glob: String, _ body: (String) throws -> Void) throws {
+    public func forEachReferenceName(matching glob: String, _ body: (String) throws(GitError) -> Void) throws(GitError) {
         var iterator: OpaquePointer?
         try check(git_reference_iterator_glob_new(&iterator, handle, glob), "git_reference_iterator_glob_new")
         defer { git_reference_iterator_free(iterator) }

@@ -92,17 +92,21 @@ public enum Vantage: Sendable {
     /// The receiving repository itself: its own branches.
     case server
 
+    /// Where the receiving side's branches are read, most trusted first: for a client, the
+    /// remote-tracking branches of the remote pushed to, then the local branches.
     var branchSources: [String] {
-        switch self {
-        case .client(let remote?) where Repository.isValidReferenceName("refs/remotes/\(remote)/x"):
-            ["refs/remotes/\(remote)/", "refs/heads/"]
-        case .client, .server:
-            ["refs/heads/"]
-        }
+        if let tracking = trackingPrefix { return [tracking, "refs/heads/"] }
+        return ["refs/heads/"]
+    }
+
+    /// `refs/remotes/<remote>/` when the client pushes to a named remote.
+    var trackingPrefix: String? {
+        guard case .client(let remote?) = self, Repository.isValidReferenceName("refs/remotes/\(remote)/x") else { return nil }
+        return "refs/remotes/\(remote)/"
     }
 
     var remoteName: String {
-        if case .client(let remote?) = self, Repository.isValidReferenceName("refs/remotes/\(remote)/x") { return remote }
+        if case .client(let remote?) = self, trackingPrefix != nil { return remote }
         return "origin"
     }
 }

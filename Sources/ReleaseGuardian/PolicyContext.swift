@@ -8,7 +8,7 @@ final class PolicyContext {
     let updates: [RefUpdate]
     let vantage: Vantage
     /// Existing version tags; tags this push creates are added as they are judged.
-    var tags = ReleaseTagIndex()
+    var tags: ReleaseTagIndex
 
     init(repository: Repository, settings: Settings, updates: [RefUpdate], vantage: Vantage) throws(PolicyError) {
         self.repository = repository
@@ -16,15 +16,15 @@ final class PolicyContext {
         self.updates = updates
         self.vantage = vantage
         let created = Set(updates.filter(\.isCreation).map(\.ref))
+        var tags = ReleaseTagIndex()
         do {
             try repository.forEachReferenceName(matching: "refs/tags/*") { name in
-                if !created.contains(name) { tags.insert(tagName: String(name.dropFirst(10))) }
+                if !created.contains(name) { tags.insert(tagName: String(name.dropFirst("refs/tags/".count))) }
             }
-        } catch let error as GitError {
-            throw .git(error)
         } catch {
-            throw .git(GitError(code: .other(-1), message: "\(error)", function: "forEachReferenceName"))
+            throw .git(error)
         }
+        self.tags = tags
     }
 
     var remoteName: String { vantage.remoteName }
@@ -47,25 +47,34 @@ final class PolicyContext {
         return nil
     }
 
-    /// Maintenance branches (`release.maintenance`) as they will be after this push.
+    /// Maintenance branches (`release.maintenance`) as they will be after this push: the pushed
+    /// ones and those the receiving side has. A client sees those through the remote-tracking
+    /// branches when the remote is tracked; a branch that exists only locally does not count.
     func maintenanceBranchesAfterPush() throws(PolicyError) -> [(ref: String, commit: ObjectID)] {
-        var names: [String] = updates.map(\.ref).filter(isMaintenanceBranch)
-        let pattern = settings.maintenanceBranches
-        for prefix in vantage.branchSources {
-            let glob = prefix + pattern.dropFirst("refs/heads/".count)
-            do {
-                try repository.forEachReferenceName(matching: glob) { name in
-                    names.append("refs/heads/" + name.dropFirst(prefix.count))
-                }
-            } catch {
-                throw .git(error as? GitError ?? GitError(code: .other(-1), message: "\(error)", function: "forEachReferenceName"))
+        var heads: [String: ObjectID] = [:]
+        let pattern = settings.maintenanceBranches.dropFirst("refs/heads/".count)
+        let remoteTracked = try vantage.trackingPrefix.map { prefix throws(PolicyError) in try hasReference(matching: prefix + "*") } ?? false
+        let prefix = remoteTracked ? vantage.trackingPrefix! : "refs/heads/"
+        try git { () throws(GitError) in
+            try repository.forEachReferenceName(matching: prefix + pattern) { name throws(GitError) in
+                let branch = "refs/heads/" + name.dropFirst(prefix.count)
+                if isMaintenanceBranch(branch), let id = try repository.target(ofReference: name) { heads[branch] = id }
             }
         }
+        for update in updates where isMaintenanceBranch(update.ref) {
+            heads[update.ref] = update.newID
+        }
         var result: [(String, ObjectID)] = []
-        for name in Set(names).sorted() where isMaintenanceBranch(name) {
-            if let head = try branchAfterPush(name) { result.append((name, head.commit)) }
+        for (ref, id) in heads.sorted(by: { $0.key < $1.key }) {
+            if let commit = try peeledCommit(id, ref: ref) { result.append((ref, commit)) }
         }
         return result
+    }
+
+    private func hasReference(matching glob: String) throws(PolicyError) -> Bool {
+        var found = false
+        try git { () throws(GitError) in try repository.forEachReferenceName(matching: glob) { _ in found = true } }
+        return found
     }
 
     func isMaintenanceBranch(_ ref: String) -> Bool {

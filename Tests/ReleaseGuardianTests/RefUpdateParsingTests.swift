@@ -1,0 +1,58 @@
+import Git
+import Testing
+@testable import ReleaseGuardian
+
+struct RefUpdateParsingTests {
+    let a = String(repeating: "a", count: 40)
+    let b = String(repeating: "b", count: 40)
+    let zero = String(repeating: "0", count: 40)
+    let zero64 = String(repeating: "0", count: 64)
+
+    @Test func readsEveryLineOfThePrePushProtocol() throws {
+        let input = """
+            refs/heads/main \(a) refs/heads/main \(b)
+            refs/tags/v1.0.0 \(b) refs/tags/v1.0.0 \(zero)
+            (delete) \(zero) refs/tags/old \(a)
+            HEAD \(a) refs/heads/feature \(zero64)
+
+            """
+        let updates = try RefUpdate.parsePrePush(input)
+        #expect(updates == [
+            RefUpdate(ref: "refs/heads/main", oldID: ObjectID(hex: b), newID: ObjectID(hex: a)),
+            RefUpdate(ref: "refs/tags/v1.0.0", oldID: nil, newID: ObjectID(hex: b)),
+            RefUpdate(ref: "refs/tags/old", oldID: ObjectID(hex: a), newID: nil),
+            RefUpdate(ref: "refs/heads/feature", oldID: nil, newID: ObjectID(hex: a)),
+        ])
+        #expect(updates[2].isDeletion)
+        #expect(updates[1].isCreation)
+    }
+
+    @Test func allowsEmptyInput() throws {
+        #expect(try RefUpdate.parsePrePush("").isEmpty)
+        #expect(try RefUpdate.parsePrePush("\n").isEmpty)
+    }
+
+    @Test(arguments: [
+        ("refs/heads/main \(String(repeating: "a", count: 40)) refs/heads/main", 1),
+        ("refs/heads/main  \(String(repeating: "a", count: 40)) refs/heads/main \(String(repeating: "0", count: 40))", 1),
+        ("refs/heads/main xyz refs/heads/main \(String(repeating: "0", count: 40))", 1),
+        ("refs/heads/main \(String(repeating: "a", count: 40)) main \(String(repeating: "0", count: 40))", 1),
+        ("refs/heads/main \(String(repeating: "a", count: 40)) refs/heads/ma..in \(String(repeating: "0", count: 40))", 1),
+        ("(delete) \(String(repeating: "a", count: 40)) refs/heads/x \(String(repeating: "0", count: 40))", 1),
+        ("refs/heads/x \(String(repeating: "0", count: 40)) refs/heads/x \(String(repeating: "a", count: 40))", 1),
+        ("refs/heads/x \(String(repeating: "a", count: 64)) refs/heads/x \(String(repeating: "0", count: 40))", 1),
+    ])
+    func refusesAMalformedLineSayingWhichOne(_ line: String, _ number: Int) {
+        let input = "\n" + line + "\n"
+        do {
+            _ = try RefUpdate.parsePrePush(input)
+            Issue.record("accepted a malformed line: \(line)")
+        } catch {
+            guard case .malformedLine(let reported, _, _) = error else {
+                Issue.record("wrong error")
+                return
+            }
+            #expect(reported == number + 1)
+        }
+    }
+}

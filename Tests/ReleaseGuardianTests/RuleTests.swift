@@ -1,0 +1,214 @@
+import Git
+import Testing
+@testable import ReleaseGuardian
+
+/// Each rule of SPEC.md refuses and allows, on real repositories.
+struct RuleTests {
+    @Test func tagFormatRefusesVersionTagsThatAreNotReleaseTags() throws {
+        let f = try PolicyFixture()
+        _ = try f.commit("second")
+        try f.scratch.git("push", "-q", "origin", "main", in: f.work)
+        for malformed in ["V1.0.1", "v1.0.1+build.7", "1.0.1", "v1.0", "v01.0.1"] {
+            #expect(try f.rules([f.newTag(malformed, f.tag(malformed))]) == [.tagFormat], "\(malformed)")
+            try f.deleteLocalTag(malformed)
+        }
+        #expect(try f.rules([f.newTag("v1.0.1", f.tag("v1.0.1"))]) == [])
+        #expect(try f.rules([f.newTag("latest", f.tag("latest"))]) == [])
+    }
+
+    @Test func tagFormatRefusesEveryOtherTagWhenOnlyVersionTagsAreAllowed() throws {
+        let f = try PolicyFixture()
+        var settings = Settings()
+        settings.onlyVersionTags = true
+        #expect(try f.rules([f.newTag("latest", f.tag("latest"))], settings: settings) == [.tagFormat])
+    }
+
+    @Test func tagSpellingRefusesASecondSpellingOfAnExistingVersion() throws {
+        let f = try PolicyFixture()
+        #expect(try f.rules([f.newTag("V1.0.0", f.tag("V1.0.0"))]) == [.tagFormat, .tagSpelling])
+        try f.deleteLocalTag("V1.0.0")
+        let violations = try f.evaluate([f.newTag("1.0.0", f.tag("1.0.0"))])
+        #expect(violations.map(\.rule) == [.tagFormat, .tagSpelling])
+        #expect(violations[1].message.contains("already tagged as v1.0.0"))
+    }
+
+    @Test func tagTargetRefusesATagOfATree() throws {
+        let f = try PolicyFixture()
+        _ = try f.commit("second")
+        let tree = try f.rev("HEAD^{tree}")
+        #expect(try f.rules([f.newTag("v1.0.1", f.tag("v1.0.1", at: tree))]) == [.tagTarget])
+    }
+
+    @Test func tagAnnotatedRefusesALightweightReleaseTagUnlessTurnedOff() throws {
+        let f = try PolicyFixture()
+        _ = try f.commit("second")
+        try f.scratch.git("push", "-q", "origin", "main", in: f.work)
+        let light = try f.tag("v1.0.1", annotated: false)
+        #expect(try f.rules([f.newTag("v1.0.1", light)]) == [.tagAnnotated])
+        var settings = Settings()
+        settings.requireAnnotated = false
+        #expect(try f.rules([f.newTag("v1.0.1", light)], settings: settings) == [])
+    }
+
+    @Test func tagImmutableRefusesMovingAnExistingReleaseTag() throws {
+        let f = try PolicyFixture()
+        let released = try f.rev("refs/tags/v1.0.0")
+        _ = try f.commit("second")
+        try f.scratch.git("push", "-q", "origin", "main", in: f.work)
+        try f.scratch.git("tag", "-f", "-a", "v1.0.0", "-m", "moved", in: f.work)
+        let moved = try f.rev("refs/tags/v1.0.0")
+        #expect(try f.rules([("refs/tags/v1.0.0", released, moved)]) == [.tagImmutable])
+        #expect(try f.rules([("refs/tags/v1.0.0", released, released)]) == [])
+    }
+
+    @Test func tagDeleteRefusesDeletingAReleaseTagButNotOthers() throws {
+        let f = try PolicyFixture()
+        #expect(try f.rules([("refs/tags/v1.0.0", f.rev("refs/tags/v1.0.0"), nil)]) == [.tagDelete])
+        #expect(try f.rules([("refs/tags/nightly", f.firstCommit, nil)]) == [])
+        #expect(try f.rules([("refs/tags/V1.0.0", f.firstCommit, nil)]) == [])  // cleaning up a bad spelling
+    }
+
+    @Test func tagOrderRefusesATagBelowItsLineOrANewLineOrMajorBelowTheOthers() throws {
+        let f = try PolicyFixture()
+        _ = try f.commit("1.1")
+        _ = try f.tag("v1.1.0")
+        _ = try f.commit("2.0")
+        _ = try f.tag("v2.0.0")
+        try f.scratch.git("push", "-q", "origin", "main", "v1.1.0", "v2.0.0", in: f.work)
+        #expect(try f.rules([f.newTag("v1.1.0-rc.1", f.tag("v1.1.0-rc.1"))]) == [.tagOrder])
+        #expect(try f.rules([f.newTag("v0.9.0", f.tag("v0.9.0"))]) == [.tagOrder])
+        // A hotfix on an older line is in order.
+        #expect(try f.rules([f.newTag("v1.0.1", f.tag("v1.0.1", at: f.firstCommit))]) == [])
+        #expect(try f.rules([f.newTag("v2.1.0-rc.1", f.tag("v2.1.0-rc.1"))]) == [])
+    }
+
+    @Test func tagOrderRefusesANewLineBelowAnExistingLineOfItsMajor() throws {
+        let f = try PolicyFixture()
+        _ = try f.commit("1.2")
+        _ = try f.tag("v1.2.0")
+        try f.scratch.git("push", "-q", "origin", "main", "v1.2.0", in: f.work)
+        var settings = Settings()
+        settings.allowSkip = true
+        #expect(try f.rules([f.newTag("v1.1.0", f.tag("v1.1.0"))], settings: settings) == [.tagOrder])
+    }
+
+    @Test func tagSkipRefusesSkippingAVersionUnlessAllowed() throws {
+        let f = try PolicyFixture()
+        _ = try f.commit("next")
+        try f.scratch.git("push", "-q", "origin", "main", in: f.work)
+        for skipping in ["v1.0.2", "v1.2.0", "v1.1.1", "v3.0.0", "v2.0.1", "v1.30.0"] {
+            #expect(try f.rules([f.newTag(skipping, f.tag(skipping))]) == [.tagSkip], "\(skipping)")
+            try f.deleteLocalTag(skipping)
+        }
+        for next in ["v1.0.1", "v1.1.0", "v2.0.0", "v1.1.0-rc.1", "v2.0.0-beta"] {
+            #expect(try f.rules([f.newTag(next, f.tag(next))]) == [], "\(next)")
+            try f.deleteLocalTag(next)
+        }
+        var settings = Settings()
+        settings.allowSkip = true
+        #expect(try f.rules([f.newTag("v1.0.2", f.tag("v1.0.2"))], settings: settings) == [])
+    }
+
+    @Test func tagSkipLetsTheFirstReleaseBeAnyVersion() throws {
+        let f = try PolicyFixture()
+        try f.scratch.git("tag", "-d", "v1.0.0", in: f.work)
+        #expect(try f.rules([f.newTag("v3.4.5", f.tag("v3.4.5"))]) == [])
+    }
+
+    @Test func tagOnMainRefusesACommitThatIsNotOnMainAfterThePush() throws {
+        let f = try PolicyFixture()
+        try f.scratch.git("checkout", "-q", "-b", "feature", in: f.work)
+        let feature = try f.commit("feature work")
+        let tag = try f.tag("v1.0.1")
+        #expect(try f.rules([f.newTag("v1.0.1", tag)]) == [.tagOnMain])
+        // The same push moving main onto the commit makes it fine.
+        #expect(try f.rules([("refs/heads/main", f.firstCommit, feature), f.newTag("v1.0.1", tag)]) == [])
+        // Local main ahead does not count while the remote-tracking main exists...
+        try f.scratch.git("branch", "-f", "main", "feature", in: f.work)
+        #expect(try f.rules([f.newTag("v1.0.1", tag)]) == [.tagOnMain])
+        // ...but is the fallback when there is no remote-tracking main (a push to a URL).
+        #expect(try f.rules([f.newTag("v1.0.1", tag)], vantage: .client(remote: f.origin)) == [])
+    }
+
+    @Test func tagOnMainAcceptsAHotfixOnAMaintenanceBranchInTheSamePush() throws {
+        let f = try PolicyFixture()
+        _ = try f.commit("1.1")
+        _ = try f.tag("v1.1.0")
+        try f.scratch.git("push", "-q", "origin", "main", "v1.1.0", in: f.work)
+        try f.scratch.git("checkout", "-q", "-b", "release/v1.0", "v1.0.0", in: f.work)
+        let fix = try f.commit("hotfix")
+        let tag = try f.tag("v1.0.1")
+        // The maintenance branch exists only here: after the push the commit is on no branch.
+        #expect(try f.rules([f.newTag("v1.0.1", tag)]) == [.tagOnMain])
+        #expect(try f.rules([("refs/heads/release/v1.0", nil, fix), f.newTag("v1.0.1", tag)]) == [])
+        // Once the maintenance branch is on origin, the tag alone is fine.
+        try f.scratch.git("push", "-q", "--no-verify", "origin", "release/v1.0", in: f.work)
+        #expect(try f.rules([f.newTag("v1.0.1", tag)]) == [])
+    }
+
+    @Test func mainForceRefusesRewritingMain() throws {
+        let f = try PolicyFixture()
+        let second = try f.commit("second")
+        try f.scratch.git("push", "-q", "origin", "main", in: f.work)
+        try f.scratch.git("reset", "-q", "--hard", f.firstCommit, in: f.work)
+        let rewritten = try f.commit("rewritten")
+        #expect(try f.rules([("refs/heads/main", second, rewritten)]) == [.mainForce])
+        let third = try f.commit("third")
+        #expect(try f.rules([("refs/heads/main", rewritten, third)]) == [])
+        // A remote head this repository has never seen cannot be an ancestor.
+        #expect(try f.rules([("refs/heads/main", String(repeating: "e", count: 40), third)]) == [.mainForce])
+        // Force-pushing any other branch is fine.
+        #expect(try f.rules([("refs/heads/feature", second, rewritten)]) == [])
+    }
+
+    @Test func mainDeleteRefusesDeletingMain() throws {
+        let f = try PolicyFixture()
+        #expect(try f.rules([("refs/heads/main", f.firstCommit, nil)]) == [.mainDelete])
+        #expect(try f.rules([("refs/heads/feature", f.firstCommit, nil)]) == [])
+    }
+
+    @Test func releaseBranchMustPointAtItsTagsCommit() throws {
+        let f = try PolicyFixture()
+        let second = try f.commit("second")
+        #expect(try f.rules([("refs/heads/release/v1.0.0", nil, second)]) == [.releaseBranch])
+        #expect(try f.rules([("refs/heads/release/v1.0.0", nil, f.firstCommit)]) == [])
+        #expect(try f.rules([("refs/heads/release/v9.9.9", nil, f.firstCommit)]) == [.releaseBranch])
+        // A maintenance line branch is not a rollback branch.
+        #expect(try f.rules([("refs/heads/release/v1.0", nil, second)]) == [])
+    }
+
+    @Test func ordersNewTagsOfOnePushAgainstEachOther() throws {
+        let f = try PolicyFixture()
+        let c1 = try f.commit("1.1")
+        let t1 = try f.tag("v1.1.0")
+        let c2 = try f.commit("1.2")
+        let t2 = try f.tag("v1.2.0")
+        _ = c1
+        #expect(try f.rules([("refs/heads/main", f.firstCommit, c2), f.newTag("v1.2.0", t2), f.newTag("v1.1.0", t1)]) == [])
+        // Judged alone (v1.1.0 never made), v1.2.0 skips a version.
+        try f.deleteLocalTag("v1.1.0")
+        #expect(try f.rules([("refs/heads/main", f.firstCommit, c2), f.newTag("v1.2.0", t2)]) == [.tagSkip])
+    }
+
+    @Test func usesTheConfiguredMainBranch() throws {
+        let f = try PolicyFixture()
+        var settings = Settings()
+        settings.mainBranch = "refs/heads/trunk"
+        #expect(try f.rules([("refs/heads/main", f.firstCommit, nil)], settings: settings) == [])
+        #expect(try f.rules([("refs/heads/trunk", f.firstCommit, nil)], settings: settings) == [.mainDelete])
+    }
+
+    @Test func reportsAMissingObjectAsAnErrorNotAVerdict() throws {
+        let f = try PolicyFixture()
+        #expect(throws: PolicyError.self) {
+            try f.evaluate([f.newTag("v1.0.1", String(repeating: "d", count: 40))])
+        }
+    }
+
+    @Test func everyViolationSaysHowToFixIt() throws {
+        let f = try PolicyFixture()
+        let violations = try f.evaluate([("refs/tags/v1.0.0", f.rev("refs/tags/v1.0.0"), nil)])
+        #expect(violations.count == 1)
+        #expect(violations[0].fix.contains("git push origin :refs/tags/v1.0.0"))
+    }
+}
