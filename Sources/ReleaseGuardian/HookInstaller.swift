@@ -31,6 +31,7 @@ if [ -x "$chained" ]; then
     printf '%s\n' "$input" | "$chained" "$@" || exit $?
 fi
 printf '%s\n' "$input" | "$release_guardian" check "$@"
+
 """#
 
     public enum Outcome: Equatable, Sendable {

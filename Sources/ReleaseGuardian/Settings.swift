@@ -54,9 +54,9 @@ public struct Settings: Sendable, Equatable {
         if let glob = values.last("release.maintenance") {
             maintenanceBranches = try Self.branchRef(glob.value, key: "release.maintenance", source: glob.source)
         }
-        requireAnnotated = try values.bool("release.requireannotated") ?? requireAnnotated
-        allowSkip = try values.bool("release.allowskip") ?? allowSkip
-        onlyVersionTags = try values.bool("release.onlyversiontags") ?? onlyVersionTags
+        requireAnnotated = try values.bool("release.requireAnnotated") ?? requireAnnotated
+        allowSkip = try values.bool("release.allowSkip") ?? allowSkip
+        onlyVersionTags = try values.bool("release.onlyVersionTags") ?? onlyVersionTags
     }
 
     /// `main` or `refs/heads/main` → `refs/heads/main`.
