@@ -2,10 +2,13 @@ import Foundation
 import TestSupport
 import Testing
 
-/// The built `release-guardian` binary: `$RELEASE_GUARDIAN_BINARY` (the test command points it
-/// at the release build) or the debug build beside the tests.
+/// The built `release-guardian` binary: `$RELEASE_GUARDIAN_BINARY`, else the one built beside
+/// the test bundle (`swift test -c release` tests the release binary).
 let binary: String = {
     if let path = ProcessInfo.processInfo.environment["RELEASE_GUARDIAN_BINARY"], !path.isEmpty { return path }
+    let testBundle = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+    let besideTests = testBundle.deletingLastPathComponent().appendingPathComponent("release-guardian").path
+    if FileManager.default.isExecutableFile(atPath: besideTests) { return besideTests }
     let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     return packageRoot.appendingPathComponent(".build/debug/release-guardian").path
 }()
