@@ -136,12 +136,43 @@ public final class Repository {
     }
 
     /// Whether `ancestor` is `commit` itself or reachable from it.
+    ///
+    /// libgit2 1.5 knows nothing of shallow clones: its graph walk fails at the first missing
+    /// parent. In a shallow repository the walk is done here instead, and history beyond the
+    /// shallow boundary counts as unknown: `false` then means "not reachable within the history
+    /// this clone has".
     public func isAncestor(_ ancestor: ObjectID, of commit: ObjectID) throws(GitError) -> Bool {
         if ancestor == commit { return true }
+        if isShallow { return try isAncestorWithinPresentHistory(ancestor, of: commit) }
         var descendantOID = commit.oid
         var ancestorOID = ancestor.oid
         let rc = try check(git_graph_descendant_of(handle, &descendantOID, &ancestorOID), "git_graph_descendant_of")
         return rc == 1
+    }
+
+    private func isAncestorWithinPresentHistory(_ ancestor: ObjectID, of commit: ObjectID) throws(GitError) -> Bool {
+        var seen: Set<ObjectID> = [commit]
+        var pending = [commit]
+        while let next = pending.popLast() {
+            for parent in try parents(of: next) where !seen.contains(parent) {
+                if parent == ancestor { return true }
+                seen.insert(parent)
+                if try contains(parent) { pending.append(parent) }
+            }
+        }
+        return false
+    }
+
+    /// The ids of a commit's parents, as recorded in the commit (they may be absent from a
+    /// shallow clone).
+    public func parents(of commit: ObjectID) throws(GitError) -> [ObjectID] {
+        var oid = commit.oid
+        var object: OpaquePointer?
+        try check(git_commit_lookup(&object, handle, &oid), "git_commit_lookup")
+        defer { git_commit_free(object) }
+        return (0..<git_commit_parentcount(object)).compactMap { index in
+            git_commit_parent_id(object, index).map { ObjectID($0.pointee) }
+        }
     }
 
     // MARK: Configuration

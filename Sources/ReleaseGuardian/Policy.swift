@@ -56,7 +56,7 @@ public struct Policy {
     /// of the updates; an empty result means the push is allowed.
     public func evaluate(_ updates: [RefUpdate], in repository: Repository, vantage: Vantage) throws(PolicyError) -> [Violation] {
         let changes = updates.filter { $0.oldID != $0.newID }
-        let context = try PolicyContext(repository: repository, settings: settings, updates: changes, vantage: vantage)
+        let context = PolicyContext(repository: repository, settings: settings, updates: changes, vantage: vantage)
         var guarded: [(position: Int, update: GuardedUpdate)] = []
         for (position, update) in changes.enumerated() {
             let classified = try GuardedUpdate(update, settings: settings, repository: repository)
@@ -78,7 +78,7 @@ public struct Policy {
                     found[position, default: []].append(violation)
                 }
             }
-            if update.newRelease != nil { context.tags.insert(tagName: update.shortName) }
+            if update.newRelease != nil { try context.recordJudgedTag(update.shortName) }
         }
         return found.keys.sorted().flatMap { found[$0]! }
     }

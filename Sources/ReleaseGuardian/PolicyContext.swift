@@ -7,24 +7,35 @@ final class PolicyContext {
     let settings: Settings
     let updates: [RefUpdate]
     let vantage: Vantage
-    /// Existing version tags; tags this push creates are added as they are judged.
-    var tags: ReleaseTagIndex
+    /// Existing version tags, read on first use (a push of branches only never lists tags).
+    private var tagIndex: ReleaseTagIndex?
 
-    init(repository: Repository, settings: Settings, updates: [RefUpdate], vantage: Vantage) throws(PolicyError) {
+    init(repository: Repository, settings: Settings, updates: [RefUpdate], vantage: Vantage) {
         self.repository = repository
         self.settings = settings
         self.updates = updates
         self.vantage = vantage
+    }
+
+    /// The version tags that exist, less those this push creates; those are added one by one
+    /// as they are judged (`recordJudgedTag`).
+    func existingTags() throws(PolicyError) -> ReleaseTagIndex {
+        if let tagIndex { return tagIndex }
         let created = Set(updates.filter(\.isCreation).map(\.ref))
         var tags = ReleaseTagIndex()
-        do {
+        try git { () throws(GitError) in
             try repository.forEachReferenceName(matching: "refs/tags/*") { name in
                 if !created.contains(name) { tags.insert(tagName: String(name.dropFirst("refs/tags/".count))) }
             }
-        } catch {
-            throw .git(error)
         }
-        self.tags = tags
+        tagIndex = tags
+        return tags
+    }
+
+    func recordJudgedTag(_ name: String) throws(PolicyError) {
+        var tags = try existingTags()
+        tags.insert(tagName: name)
+        tagIndex = tags
     }
 
     var remoteName: String { vantage.remoteName }
@@ -100,6 +111,12 @@ final class PolicyContext {
         } catch {
             throw .git(error)
         }
+    }
+
+    /// Appended to the fix of a rule that walks history: a shallow clone may lack the commits
+    /// that link two others, so say how to get them.
+    var shallowHint: String {
+        repository.isShallow ? " This clone is shallow, so history may be missing: run `git fetch --unshallow` and push again." : ""
     }
 
     func isAncestor(_ ancestor: ObjectID, of commit: ObjectID) throws(PolicyError) -> Bool {

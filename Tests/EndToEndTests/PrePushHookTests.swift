@@ -137,6 +137,26 @@ struct PrePushHookTests {
         #expect(again.stdout.contains("Updated"))
     }
 
+    @Test func worksInAShallowCloneAndSaysSoWhenHistoryMatters() throws {
+        let clone = try GuardedClone()
+        _ = try clone.commit("second")
+        #expect(try clone.push("-q", "origin", "main").status == 0)
+        let shallow = clone.scratch.root + "/shallow"
+        try clone.scratch.git("clone", "-q", "--depth", "1", "file://" + clone.origin, shallow, in: clone.scratch.root)
+        #expect(try clone.scratch.run(binary, ["install"], in: shallow).status == 0)
+        try clone.scratch.commit("from the shallow clone", in: shallow)
+        try clone.scratch.tag("v1.1.0", in: shallow)
+        let good = try clone.scratch.run("/usr/bin/env", ["git", "push", "--follow-tags", "origin", "main"], in: shallow)
+        #expect(good.status == 0, "\(good.stderr)")
+        // Meanwhile the shallow clone rewrites main: refused, with the way to get the history.
+        try clone.scratch.git("reset", "-q", "--hard", "HEAD~1", in: shallow)
+        try clone.scratch.commit("rewrite", in: shallow)
+        let rewrite = try clone.scratch.run("/usr/bin/env", ["git", "push", "--force", "origin", "main"], in: shallow)
+        #expect(rewrite.status != 0)
+        #expect(rewrite.stderr.contains("[main-force]"))
+        #expect(rewrite.stderr.contains("git fetch --unshallow"))
+    }
+
     @Test func aMalformedSettingsFileStopsThePushNamingFileAndLine() throws {
         let clone = try GuardedClone()
         try clone.scratch.write("[release]\n  main = main\n[oops\n", to: clone.work + "/.release-guardian")

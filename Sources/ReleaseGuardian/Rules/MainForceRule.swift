@@ -4,7 +4,7 @@ struct MainForceRule: Rule {
         guard update.kind == .mainBranch, let old = update.update.oldID, let new = update.newCommit else { return nil }
         let branch = update.shortName
         let remote = context.remoteName
-        let fix = "Integrate the remote's commits, then push without --force: `git pull --rebase \(remote) \(branch)` (or `git fetch \(remote) && git rebase \(remote)/\(branch)`)."
+        let fix = "Integrate the remote's commits, then push without --force: `git pull --rebase \(remote) \(branch)` (or `git fetch \(remote) && git rebase \(remote)/\(branch)`)." + context.shallowHint
         guard try context.contains(old),
               let oldCommit = try context.peeledCommit(old, ref: update.update.ref)
         else {

@@ -16,6 +16,6 @@ struct TagOnMainRule: Rule {
         return Violation(
             rule: .tagOnMain, ref: update.update.ref,
             message: "\(tag) (\(commit.short)) is not on \(mainName) as it will be after this push (\(whereMain)), nor on a maintenance branch (\(context.settings.maintenanceBranches.dropFirst("refs/heads/".count))).",
-            fix: "Merge the commit into \(mainName) and push both together: `git push --follow-tags \(remote) \(mainName)`; or tag a commit of \(mainName). For a hotfix of an older line, push its maintenance branch with the tag: `git push \(remote) release/v\(version.line) \(tag)`.")
+            fix: "Merge the commit into \(mainName) and push both together: `git push --follow-tags \(remote) \(mainName)`; or tag a commit of \(mainName). For a hotfix of an older line, push its maintenance branch with the tag: `git push \(remote) release/v\(version.line) \(tag)`." + context.shallowHint)
     }
 }

@@ -1,9 +1,9 @@
 /// `tag-order`: a new tag is above every tag of its line; a new line is above every line of its
 /// major; a new major is above all. Hotfixes on older lines stay allowed.
 struct TagOrderRule: Rule {
-    func check(_ update: GuardedUpdate, in context: PolicyContext) -> Violation? {
+    func check(_ update: GuardedUpdate, in context: PolicyContext) throws(PolicyError) -> Violation? {
         guard let version = update.newRelease else { return nil }
-        let tags = context.tags
+        let tags = try context.existingTags()
         let message: String
         let next: String
         if let top = tags.highest(inLine: version.line) {

@@ -1,10 +1,10 @@
 /// `tag-skip`: no version is skipped (`v1.2.3` → `v1.2.5`, `v1.2.3` → `v1.30.0`). Only final
 /// releases count; `release.allowSkip = true` turns the rule off. The first release is free.
 struct TagSkipRule: Rule {
-    func check(_ update: GuardedUpdate, in context: PolicyContext) -> Violation? {
+    func check(_ update: GuardedUpdate, in context: PolicyContext) throws(PolicyError) -> Violation? {
         guard !context.settings.allowSkip, let version = update.newRelease else { return nil }
         typealias Number = SemanticVersion.Numeric
-        let tags = context.tags
+        let tags = try context.existingTags()
         let expected: String
         let after: String
         if let top = tags.highestFinal(inLine: version.line) {

@@ -1,10 +1,10 @@
 /// `tag-spelling`: one version, one tag. `1.2.3` or `V1.2.3` beside `v1.2.3` is refused.
 struct TagSpellingRule: Rule {
-    func check(_ update: GuardedUpdate, in context: PolicyContext) -> Violation? {
+    func check(_ update: GuardedUpdate, in context: PolicyContext) throws(PolicyError) -> Violation? {
         guard !update.update.isDeletion, case .tag(let name) = update.kind else { return nil }
         let tag = update.shortName
         guard let version = name.version ?? TagName.normalizedVersion(of: tag),
-              let existing = context.tags.otherSpelling(of: version, name: tag)
+              let existing = try context.existingTags().otherSpelling(of: version, name: tag)
         else { return nil }
         return Violation(
             rule: .tagSpelling, ref: update.update.ref,
