@@ -30,6 +30,18 @@ public final class Repository {
         return Repository(handle: out!)
     }
 
+    /// Opens the repository a git hook runs in, as git describes it in the environment
+    /// (`GIT_DIR`, and during `pre-receive` the quarantine `GIT_OBJECT_DIRECTORY` and
+    /// `GIT_ALTERNATE_OBJECT_DIRECTORIES` that hold the objects being pushed).
+    public static func openFromEnvironment(fallback path: String) throws(GitError) -> Repository {
+        LibGit2.initialize()
+        var out: OpaquePointer?
+        let flags = GIT_REPOSITORY_OPEN_FROM_ENV.rawValue
+        let environment = ProcessEnvironment.value("GIT_DIR")
+        try check(git_repository_open_ext(&out, environment == nil ? path : nil, flags, nil), "git_repository_open_ext")
+        return Repository(handle: out!)
+    }
+
     public var isBare: Bool { git_repository_is_bare(handle) == 1 }
 
     public var isShallow: Bool { git_repository_is_shallow(handle) == 1 }
@@ -73,6 +85,34 @@ public final class Repository {
         }
         try check(rc, "git_reference_name_to_id")
         return ObjectID(oid)
+    }
+
+    /// The full name git would pick for a short one (`main` → `refs/heads/main`, `v1.0.0` →
+    /// `refs/tags/v1.0.0`), or nil when nothing matches.
+    public func fullReferenceName(for shorthand: String) throws(GitError) -> String? {
+        var reference: OpaquePointer?
+        let rc = git_reference_dwim(&reference, handle, shorthand)
+        if rc == GIT_ENOTFOUND.rawValue || rc == GIT_EINVALIDSPEC.rawValue {
+            git_error_clear()
+            return nil
+        }
+        try check(rc, "git_reference_dwim")
+        defer { git_reference_free(reference) }
+        return String(cString: git_reference_name(reference))
+    }
+
+    /// The branch HEAD points at (`refs/heads/main`), or nil when HEAD is detached or unborn.
+    public func headBranch() throws(GitError) -> String? {
+        var reference: OpaquePointer?
+        let rc = git_reference_lookup(&reference, handle, "HEAD")
+        if rc == GIT_ENOTFOUND.rawValue {
+            git_error_clear()
+            return nil
+        }
+        try check(rc, "git_reference_lookup")
+        defer { git_reference_free(reference) }
+        guard git_reference_type(reference) == GIT_REFERENCE_SYMBOLIC else { return nil }
+        return String(cString: git_reference_symbolic_target(reference))
     }
 
     /// Whether `name` is a well-formed reference name (`git check-ref-format`).
@@ -133,6 +173,52 @@ public final class Repository {
         try check(rc, "git_object_peel")
         defer { git_object_free(peeled) }
         return ObjectID(git_object_id(peeled).pointee)
+    }
+
+    /// When an object was made, in seconds since 1970: a tag's tagger time, a commit's committer
+    /// time; nil for other objects (or a tag without a tagger).
+    public func creationTime(of id: ObjectID) throws(GitError) -> Int64? {
+        var oid = id.oid
+        switch try kind(of: id) {
+        case .tag:
+            var tag: OpaquePointer?
+            try check(git_tag_lookup(&tag, handle, &oid), "git_tag_lookup")
+            defer { git_tag_free(tag) }
+            return git_tag_tagger(tag).map { $0.pointee.when.time }
+        case .commit:
+            var commit: OpaquePointer?
+            try check(git_commit_lookup(&commit, handle, &oid), "git_commit_lookup")
+            defer { git_commit_free(commit) }
+            return git_commit_time(commit)
+        default:
+            return nil
+        }
+    }
+
+    /// The content of the file at `path` in the tree of `commit`, or nil if there is none.
+    public func fileContent(_ path: String, at commit: ObjectID) throws(GitError) -> [UInt8]? {
+        var oid = commit.oid
+        var commitObject: OpaquePointer?
+        try check(git_commit_lookup(&commitObject, handle, &oid), "git_commit_lookup")
+        defer { git_commit_free(commitObject) }
+        var tree: OpaquePointer?
+        try check(git_commit_tree(&tree, commitObject), "git_commit_tree")
+        defer { git_tree_free(tree) }
+        var entry: OpaquePointer?
+        let rc = git_tree_entry_bypath(&entry, tree, path)
+        if rc == GIT_ENOTFOUND.rawValue {
+            git_error_clear()
+            return nil
+        }
+        try check(rc, "git_tree_entry_bypath")
+        defer { git_tree_entry_free(entry) }
+        guard git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return nil }
+        var blob: OpaquePointer?
+        try check(git_blob_lookup(&blob, handle, git_tree_entry_id(entry)), "git_blob_lookup")
+        defer { git_blob_free(blob) }
+        let size = Int(git_blob_rawsize(blob))
+        guard let raw = git_blob_rawcontent(blob) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: raw, count: size))
     }
 
     /// Whether `ancestor` is `commit` itself or reachable from it.

@@ -1,38 +1,38 @@
 import Foundation
 import Git
 
-/// Installs release-guardian's client hook into a repository without losing a hook it finds.
+/// A hook release-guardian installs.
+public enum Hook: Sendable {
+    /// On a developer's clone: checks what a push would write before it leaves.
+    case prePush
+    /// On a server's repository: checks every push it receives.
+    case preReceive
+
+    var fileName: String {
+        switch self {
+        case .prePush: "pre-push"
+        case .preReceive: "pre-receive"
+        }
+    }
+
+    public var script: String {
+        switch self {
+        case .prePush: Self.prePushScript
+        case .preReceive: Self.preReceiveScript
+        }
+    }
+
+    /// The line that tells our hook from a foreign one.
+    var marker: String { "# release-guardian \(fileName) hook" }
+
+    /// Where a hook that was already there goes; ours runs it first.
+    var chainedName: String { fileName + ".chained" }
+}
+
+/// Installs release-guardian's hooks into a repository without losing a hook it finds.
 public struct HookInstaller {
-    /// The marker that tells our hook from a foreign one.
-    static let marker = "# release-guardian pre-push hook"
     /// The line that names the binary; `install` replaces it with the installing binary's path.
     static let binaryLine = "release_guardian=release-guardian"
-    static let chainedName = "pre-push.chained"
-
-    /// The script `install` writes: the same text as `hooks/pre-push` in this repository (a test
-    /// keeps them equal).
-    public static let prePushScript = #"""
-#!/bin/sh
-# release-guardian pre-push hook: refuses bad release tags and rewrites of main before they
-# leave this machine. Installed by `release-guardian install`, which writes the binary's path on
-# the next line; $RELEASE_GUARDIAN overrides it.
-release_guardian=release-guardian
-[ -n "${RELEASE_GUARDIAN:-}" ] && release_guardian=$RELEASE_GUARDIAN
-
-if ! command -v "$release_guardian" >/dev/null 2>&1; then
-    echo "pre-push: '$release_guardian' not found; install release-guardian or set RELEASE_GUARDIAN. Push refused." >&2
-    exit 1
-fi
-
-# git writes the refs to push on stdin once: keep them for the chained hook and for the check.
-input=$(cat)
-chained="$(dirname "$0")/pre-push.chained"
-if [ -x "$chained" ]; then
-    printf '%s\n' "$input" | "$chained" "$@" || exit $?
-fi
-printf '%s\n' "$input" | "$release_guardian" check "$@"
-
-"""#
 
     public enum Outcome: Equatable, Sendable {
         case installed
@@ -48,13 +48,13 @@ printf '%s\n' "$input" | "$release_guardian" check "$@"
 
     public init() {}
 
-    /// Writes the `pre-push` hook into the hooks directory git uses for `repository`
-    /// (honouring `core.hooksPath`). `binaryPath` is written into the hook so that it runs this
-    /// very binary whatever the PATH of the git client.
-    public func installPrePush(in repository: Repository, binaryPath: String?) throws(InstallError) -> Result {
-        guard !repository.isBare else { throw .bareRepository(repository.gitDirectory) }
+    /// Writes `hook` into the hooks directory git uses for `repository` (honouring
+    /// `core.hooksPath`). `binaryPath` is written into the hook so that it runs this very binary
+    /// whatever the PATH git runs hooks with.
+    public func install(_ kind: Hook, in repository: Repository, binaryPath: String?) throws(InstallError) -> Result {
+        if kind == .prePush && repository.isBare { throw .bareRepository(repository.gitDirectory) }
         let directory = try hooksDirectory(of: repository)
-        let hook = directory + "/pre-push"
+        let hook = directory + "/" + kind.fileName
         let files = FileManager.default
         do {
             try files.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -64,10 +64,10 @@ printf '%s\n' "$input" | "$release_guardian" check "$@"
         var outcome = Outcome.installed
         if files.fileExists(atPath: hook) || (try? files.destinationOfSymbolicLink(atPath: hook)) != nil {
             let existing = (try? String(contentsOfFile: hook, encoding: .utf8)) ?? ""
-            if existing.contains(Self.marker) {
+            if existing.contains(kind.marker) {
                 outcome = .updated
             } else {
-                let chained = directory + "/" + Self.chainedName
+                let chained = directory + "/" + kind.chainedName
                 guard !files.fileExists(atPath: chained) else { throw .chainedHookExists(hook: hook, chained: chained) }
                 do {
                     try files.moveItem(atPath: hook, toPath: chained)
@@ -77,14 +77,13 @@ printf '%s\n' "$input" | "$release_guardian" check "$@"
                 outcome = .chained(movedTo: chained)
             }
         }
-        try write(Self.script(binaryPath: binaryPath), to: hook)
+        try write(Self.script(kind, binaryPath: binaryPath), to: hook)
         return Result(hookPath: hook, outcome: outcome)
     }
 
-    static func script(binaryPath: String?) -> String {
-        guard let binaryPath else { return prePushScript }
-        let quoted = "'" + binaryPath.replacingOccurrences(of: "'", with: "'\\''") + "'"
-        return prePushScript.replacingOccurrences(of: binaryLine + "\n", with: "release_guardian=\(quoted)\n")
+    static func script(_ kind: Hook, binaryPath: String?) -> String {
+        guard let binaryPath else { return kind.script }
+        return kind.script.replacingOccurrences(of: binaryLine + "\n", with: "release_guardian=\(shellQuoted(binaryPath))\n")
     }
 
     /// `core.hooksPath` (relative to the working tree, `~` expanded) or the common `hooks/`.
@@ -129,7 +128,7 @@ public enum InstallError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .bareRepository(let path):
-            "\(path) is a bare repository: a pre-push hook runs on a developer's clone. Run `release-guardian install` inside a clone."
+            "\(path) is a bare repository: a pre-push hook runs on a developer's clone. Run `release-guardian install` inside a clone, or `release-guardian install --server` to guard this repository as a server."
         case .chainedHookExists(let hook, let chained):
             "\(hook) is not release-guardian's, and \(chained) already exists, so the hook cannot be kept by moving it there. Merge the two by hand (or remove one), then run `release-guardian install` again. Nothing was changed."
         case .io(let path, let detail):

@@ -10,11 +10,15 @@ final class PolicyContext {
     /// Existing version tags, read on first use (a push of branches only never lists tags).
     private var tagIndex: ReleaseTagIndex?
 
-    init(repository: Repository, settings: Settings, updates: [RefUpdate], vantage: Vantage) {
+    /// Tag names that do not count as existing.
+    let ignoringTags: Set<String>
+
+    init(repository: Repository, settings: Settings, updates: [RefUpdate], vantage: Vantage, ignoringTags: Set<String>) {
         self.repository = repository
         self.settings = settings
         self.updates = updates
         self.vantage = vantage
+        self.ignoringTags = ignoringTags
     }
 
     /// The version tags that exist, less those this push creates; those are added one by one
@@ -24,8 +28,9 @@ final class PolicyContext {
         let created = Set(updates.filter(\.isCreation).map(\.ref))
         var tags = ReleaseTagIndex()
         try git { () throws(GitError) in
-            try repository.forEachReferenceName(matching: "refs/tags/*") { name in
-                if !created.contains(name) { tags.insert(tagName: String(name.dropFirst("refs/tags/".count))) }
+            try repository.forEachReferenceName(matching: "refs/tags/*") { ref in
+                let name = String(ref.dropFirst("refs/tags/".count))
+                if !created.contains(ref) && !ignoringTags.contains(name) { tags.insert(tagName: name) }
             }
         }
         tagIndex = tags

@@ -21,12 +21,12 @@ public struct RefUpdate: Equatable, Sendable {
 
 /// Input a hook received that does not follow git's protocol; exit 2.
 public enum HookInputError: Error, Equatable, Sendable, CustomStringConvertible {
-    case malformedLine(number: Int, line: String, reason: String)
+    case malformedLine(number: Int, line: String, reason: String, expected: String)
 
     public var description: String {
         switch self {
-        case .malformedLine(let number, let line, let reason):
-            "line \(number) of the hook input is malformed (\(reason)): '\(line)'. git passes `<local ref> <local object> <remote ref> <remote object>` per line; was the hook called by git?"
+        case .malformedLine(let number, let line, let reason, let expected):
+            "line \(number) of the hook input is malformed (\(reason)): '\(line)'. git passes `\(expected)` per line; was the hook called by git?"
         }
     }
 }
@@ -43,7 +43,8 @@ extension RefUpdate {
             if line.isEmpty { continue }
             let number = index + 1
             func malformed(_ reason: String) -> HookInputError {
-                .malformedLine(number: number, line: String(line.prefix(200)), reason: reason)
+                .malformedLine(number: number, line: String(line.prefix(200)), reason: reason,
+                               expected: "<local ref> <local object> <remote ref> <remote object>")
             }
             let fields = line.split(separator: " ", omittingEmptySubsequences: false)
             guard fields.count == 4, fields.allSatisfy({ !$0.isEmpty }) else {

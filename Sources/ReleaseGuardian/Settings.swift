@@ -14,13 +14,18 @@ public struct Settings: Sendable, Equatable {
     public var requireAnnotated = true
     public var allowSkip = false
     public var onlyVersionTags = false
+    /// Where refs deploy; SPEC.md's defaults unless `[environment "…"]` sections say otherwise.
+    public var environments: [Environment]
 
     public static let fileName = ".release-guardian"
     static let gitConfigPrefix = "release-guardian."
 
-    public init() {}
+    public init() {
+        environments = Environment.defaults(mainBranch: mainBranch)
+    }
 
-    /// Loads the settings that apply to `repository`.
+    /// Loads the settings that apply to `repository`. A bare repository (a server) has no
+    /// working tree: its file is the one committed on the branch HEAD names.
     public static func load(for repository: Repository) throws(ConfigurationError) -> Settings {
         var values = RawValues()
         if let root = repository.workingDirectory {
@@ -28,6 +33,8 @@ public struct Settings: Sendable, Equatable {
             if FileManager.default.fileExists(atPath: path) {
                 values.merge(try read(file: path), source: path)
             }
+        } else if let committed = try committedFile(in: repository) {
+            values.merge(committed.entries, source: committed.source)
         }
         do throws(GitError) {
             let overrides = try repository.configuration().entries(matching: "^release-guardian\\.")
@@ -37,6 +44,32 @@ public struct Settings: Sendable, Equatable {
             throw .unreadable(source: "the repository's git config", detail: error.message)
         }
         return try Settings(values)
+    }
+
+    /// `.release-guardian` as committed at HEAD, parsed through a temporary file (libgit2 1.5
+    /// parses config from files only).
+    private static func committedFile(in repository: Repository) throws(ConfigurationError) -> (entries: [Config.Entry], source: String)? {
+        let content: [UInt8]
+        let source: String
+        do {
+            guard let head = try repository.headBranch(), let commit = try repository.target(ofReference: head),
+                  let bytes = try repository.fileContent(fileName, at: commit)
+            else { return nil }
+            content = bytes
+            source = "\(head):\(fileName)"
+        } catch {
+            throw .unreadable(source: "\(fileName) at HEAD", detail: error.message)
+        }
+        let temporary = FileManager.default.temporaryDirectory.path + "/release-guardian-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).config"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(content)) else {
+            throw .unreadable(source: source, detail: "cannot write \(temporary)")
+        }
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        do {
+            return (try Config.open(file: temporary).entries(), source)
+        } catch {
+            throw .malformedFile(path: source, detail: error.message.replacingOccurrences(of: temporary, with: source))
+        }
     }
 
     private static func read(file path: String) throws(ConfigurationError) -> [Config.Entry] {
@@ -57,6 +90,8 @@ public struct Settings: Sendable, Equatable {
         requireAnnotated = try values.bool("release.requireAnnotated") ?? requireAnnotated
         allowSkip = try values.bool("release.allowSkip") ?? allowSkip
         onlyVersionTags = try values.bool("release.onlyVersionTags") ?? onlyVersionTags
+        environments = try Environment.configured(in: values, mainBranch: mainBranch)
+            ?? Environment.defaults(mainBranch: mainBranch)
     }
 
     /// `main` or `refs/heads/main` → `refs/heads/main`.
@@ -77,12 +112,16 @@ struct RawValues {
     }
 
     private var byKey: [String: [Value]] = [:]
+    /// Keys in the order they first appeared (environments are matched in that order).
+    private(set) var keys: [String] = []
 
     /// Adds one source's entries: for each key it sets, the source's values replace earlier ones.
     mutating func merge(_ entries: [Config.Entry], source: String) {
         var fromSource: [String: [Value]] = [:]
         for entry in entries {
-            fromSource[Self.normalized(entry.name), default: []].append(Value(value: entry.value, source: source))
+            let key = Self.normalized(entry.name)
+            if byKey[key] == nil && fromSource[key] == nil { keys.append(key) }
+            fromSource[key, default: []].append(Value(value: entry.value, source: source))
         }
         byKey.merge(fromSource) { _, new in new }
     }

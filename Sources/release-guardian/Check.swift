@@ -29,19 +29,9 @@ extension ReleaseGuardian {
                 Terminal.json(CheckReport(allowed: verdict.allowed, violations: verdict.violations))
             }
             guard verdict.allowed else {
-                printRefusal(verdict.violations)
+                Terminal.printRefusal(verdict.violations)
                 throw ExitCode(1)
             }
-        }
-
-        private func printRefusal(_ violations: [Violation]) {
-            let count = violations.count == 1 ? "1 violation" : "\(violations.count) violations"
-            var lines = [Terminal.red(Terminal.bold("release-guardian: push refused (\(count)); nothing was pushed."))]
-            for violation in violations {
-                lines.append("  [\(violation.rule.rawValue)] \(violation.ref): \(violation.message)")
-                lines.append("    fix: \(violation.fix)")
-            }
-            Terminal.error(lines.joined(separator: "\n"))
         }
     }
 }

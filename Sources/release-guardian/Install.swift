@@ -6,18 +6,34 @@ import ReleaseGuardian
 extension ReleaseGuardian {
     struct Install: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Install the pre-push hook in the current repository (honours core.hooksPath; keeps and chains an existing hook).")
+            abstract: "Install the pre-push hook in the current repository, or with --server the pre-receive hook in a server's repository.",
+            discussion: "Honours core.hooksPath. A hook already there is kept: moved to <hook>.chained, it still runs first.")
+
+        @Flag(name: .long, help: "Install the server-side pre-receive hook (for the repository that receives pushes).")
+        var server = false
+
+        @Option(name: .long, help: "The repository to install into (default: the current directory's).")
+        var repo: String?
+
+        func validate() throws {
+            if repo != nil && !server { throw ValidationError("--repo goes with --server; for a clone, run install inside it") }
+        }
 
         func run() throws {
             let repository: Repository
-            do {
-                repository = try Repository.discover(from: FileManager.default.currentDirectoryPath)
+            do throws(GitError) {
+                if let repo {
+                    repository = try Repository.open(at: repo)
+                } else {
+                    repository = try Repository.discover(from: FileManager.default.currentDirectoryPath)
+                }
             } catch {
-                throw Terminal.fail("not in a git repository: \(error.message)")
+                throw Terminal.fail("not a git repository: \(error.message)")
             }
+            let hook: Hook = server ? .preReceive : .prePush
             let result: HookInstaller.Result
             do {
-                result = try HookInstaller().installPrePush(in: repository, binaryPath: Self.executablePath())
+                result = try HookInstaller().install(hook, in: repository, binaryPath: Self.executablePath())
             } catch {
                 Terminal.error("release-guardian: \(error)")
                 if case .io = error { throw ExitCode(2) }
@@ -25,19 +41,19 @@ extension ReleaseGuardian {
             }
             switch result.outcome {
             case .installed:
-                Terminal.out("Installed the pre-push hook: \(result.hookPath)")
+                Terminal.out("Installed the hook: \(result.hookPath)")
             case .updated:
-                Terminal.out("Updated the pre-push hook: \(result.hookPath)")
+                Terminal.out("Updated the hook: \(result.hookPath)")
             case .chained(let movedTo):
-                Terminal.out("Installed the pre-push hook: \(result.hookPath)")
+                Terminal.out("Installed the hook: \(result.hookPath)")
                 Terminal.out("Kept the hook that was there: moved to \(movedTo); it still runs first, with the same input.")
             }
-            if let path = Self.executablePath() { Terminal.out("It runs \(path) check.") }
+            if let path = Self.executablePath() { Terminal.out("It runs \(path).") }
         }
 
         /// This binary's absolute path, so the hook runs it whatever PATH git has.
         static func executablePath() -> String? {
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
         }
     }
 }

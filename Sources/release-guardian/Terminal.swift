@@ -1,4 +1,6 @@
+import ArgumentParser
 import Foundation
+import ReleaseGuardian
 
 /// stdout for results, stderr for diagnostics, colour only on a terminal that wants it.
 enum Terminal {
@@ -24,6 +26,17 @@ enum Terminal {
         return ExitCode(2)
     }
 
+    /// A refused push on stderr: each violation's rule, ref, why, and fix.
+    static func printRefusal(_ violations: [Violation]) {
+        let count = violations.count == 1 ? "1 violation" : "\(violations.count) violations"
+        var lines = [red(bold("release-guardian: push refused (\(count)); nothing was pushed."))]
+        for violation in violations {
+            lines.append("  [\(violation.rule.rawValue)] \(violation.ref): \(violation.message)")
+            lines.append("    fix: \(violation.fix)")
+        }
+        error(lines.joined(separator: "\n"))
+    }
+
     static func json<T: Encodable>(_ value: T) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -31,5 +44,3 @@ enum Terminal {
         out(String(decoding: data, as: UTF8.self))
     }
 }
-
-import ArgumentParser

@@ -3,14 +3,15 @@ import Testing
 @testable import ReleaseGuardian
 
 struct HookInstallerTests {
-    @Test func installsExactlyTheScriptKeptInTheRepository() throws {
+    @Test(arguments: [(Hook.prePush, "hooks/pre-push"), (Hook.preReceive, "hooks/pre-receive")])
+    func installsExactlyTheScriptKeptInTheRepository(_ hook: Hook, _ path: String) throws {
         let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let file = try String(contentsOf: packageRoot.appendingPathComponent("hooks/pre-push"), encoding: .utf8)
-        #expect(HookInstaller.prePushScript == file)
+        let file = try String(contentsOf: packageRoot.appendingPathComponent(path), encoding: .utf8)
+        #expect(hook.script == file)
     }
 
     @Test func writesTheBinaryPathIntoTheHookQuoted() {
-        let script = HookInstaller.script(binaryPath: "/opt/it's here/release-guardian")
+        let script = HookInstaller.script(.prePush, binaryPath: "/opt/it's here/release-guardian")
         #expect(script.contains("release_guardian='/opt/it'\\''s here/release-guardian'\n"))
         #expect(!script.contains("\nrelease_guardian=release-guardian\n"))
     }

@@ -48,7 +48,7 @@ struct RefUpdateParsingTests {
             _ = try RefUpdate.parsePrePush(input)
             Issue.record("accepted a malformed line: \(line)")
         } catch {
-            guard case .malformedLine(let reported, _, _) = error else {
+            guard case .malformedLine(let reported, _, _, _) = error else {
                 Issue.record("wrong error")
                 return
             }

@@ -1,0 +1,165 @@
+import Git
+
+/// `release-guardian ci`: in a pipeline, checks the ref being built with the rules that can be
+/// judged after the fact, and says where it deploys.
+public struct CICheck {
+    public struct Options {
+        public var ref: String?
+        public var remote = "origin"
+        /// Deepen a shallow clone with the git CLI (libgit2 1.5 cannot); when false, a shallow
+        /// clone is an error that names the fix.
+        public var deepen = true
+        public var directory: String
+        public var environment: [String: String]
+
+        public init(ref: String?, directory: String, environment: [String: String]) {
+            self.ref = ref
+            self.directory = directory
+            self.environment = environment
+        }
+    }
+
+    public struct Outcome: Sendable {
+        public let platform: CIPlatform?
+        public let deployment: Deployment
+        public let violations: [Violation]
+        /// Rules applied to the ref.
+        public let checked: [RuleID]
+        /// What could not be judged from inside the pipeline, and why.
+        public let notChecked: [String]
+        /// Whether a shallow clone was deepened first.
+        public let deepened: Bool
+        public var allowed: Bool { violations.isEmpty }
+    }
+
+    public let options: Options
+
+    public init(options: Options) {
+        self.options = options
+    }
+
+    public func run() throws(CIError) -> Outcome {
+        let platform = CIPlatform.detect(options.environment)
+        var repository = try open()
+        var deepened = false
+        if repository.isShallow {
+            guard options.deepen, let directory = repository.workingDirectory else {
+                throw .shallow(fix: platform?.unshallowFix, detail: nil)
+            }
+            do {
+                try GitCommandLine.unshallow(repository: directory, remote: options.remote)
+            } catch {
+                throw .shallow(fix: platform?.unshallowFix, detail: error.description)
+            }
+            repository = try open()
+            deepened = true
+        }
+        let settings: Settings
+        do { settings = try Settings.load(for: repository) } catch { throw .configuration(error) }
+        let ref: String
+        do { ref = try RefResolver.resolve(options.ref, in: repository, environment: options.environment) } catch { throw .ref(error) }
+        let deployment = Deployment(ref: ref, settings: settings)
+        let judged = try judge(ref, in: repository, settings: settings)
+        return Outcome(platform: platform, deployment: deployment, violations: judged.violations, checked: judged.checked,
+                       notChecked: judged.notChecked, deepened: deepened)
+    }
+
+    private func open() throws(CIError) -> Repository {
+        do { return try Repository.discover(from: options.directory) } catch { throw .repository(error) }
+    }
+
+    private func judge(_ ref: String, in repository: Repository, settings: Settings) throws(CIError)
+        -> (violations: [Violation], checked: [RuleID], notChecked: [String]) {
+        let policy = Policy(settings: settings)
+        let vantage = Vantage.client(remote: options.remote)
+        if ref.hasPrefix("refs/tags/") {
+            let name = String(ref.dropFirst("refs/tags/".count))
+            if TagName(name) == .unversioned && !settings.onlyVersionTags {
+                return ([], [], ["\(name) is not a version tag: no tag rule applies"])
+            }
+            let id = try target(of: ref, in: repository, fix: "fetch the tags: `git fetch --tags \(options.remote)`")
+            _ = try target(of: "refs/remotes/\(options.remote)/" + settings.mainBranch.dropFirst("refs/heads/".count), in: repository,
+                           orElse: settings.mainBranch,
+                           fix: "the rules need main to judge a tag: fetch it (`git fetch \(options.remote) \(settings.mainBranch.dropFirst("refs/heads/".count))`)")
+            let later = try tagsCreatedAfter(name, id: id, in: repository)
+            let violations = try evaluate(policy, [RefUpdate(ref: ref, oldID: nil, newID: id)], in: repository, vantage: vantage, ignoring: later)
+            return (violations, [.tagFormat, .tagSpelling, .tagTarget, .tagAnnotated, .tagOnMain, .tagOrder, .tagSkip],
+                    ["tag-immutable, tag-delete: moving or deleting a tag happens at push time; the pre-push and server hooks refuse it"])
+        }
+        if ref == settings.mainBranch {
+            return ([], [], ["main-force, main-delete: a rewrite of \(ref.dropFirst("refs/heads/".count)) cannot be seen from inside the pipeline; the server hook (`release-guardian install --server`) or branch protection refuses it"])
+        }
+        if ref.hasPrefix("refs/heads/release/"), ReleaseRef(ref) != nil {
+            let id = try target(of: ref, in: repository, fix: "fetch it: `git fetch \(options.remote)`")
+            let violations = try evaluate(policy, [RefUpdate(ref: ref, oldID: nil, newID: id)], in: repository, vantage: vantage, ignoring: [])
+            return (violations, [.releaseBranch], [])
+        }
+        return ([], [], ["no rule guards \(ref)"])
+    }
+
+    private func evaluate(_ policy: Policy, _ updates: [RefUpdate], in repository: Repository, vantage: Vantage,
+                          ignoring: Set<String>) throws(CIError) -> [Violation] {
+        do { return try policy.evaluate(updates, in: repository, vantage: vantage, ignoringTags: ignoring) } catch { throw .policy(error) }
+    }
+
+    /// The id of `ref` (or of `orElse`), or an error saying what is missing and how to fetch it.
+    @discardableResult
+    private func target(of ref: String, in repository: Repository, orElse fallback: String? = nil, fix: String) throws(CIError) -> ObjectID {
+        do {
+            for name in [ref] + (fallback.map { [$0] } ?? []) {
+                if let id = try repository.target(ofReference: name) { return id }
+            }
+        } catch {
+            throw .repository(error)
+        }
+        throw .incompleteClone(missing: ref, fix: fix)
+    }
+
+    /// Tags that spell the same or a higher version than `name` and were made at the same time
+    /// or after it: a re-run of an old tag's pipeline must not be judged against later releases.
+    /// Lower versions never make a rule fail, so their dates are not read.
+    private func tagsCreatedAfter(_ name: String, id: ObjectID, in repository: Repository) throws(CIError) -> Set<String> {
+        guard let version = TagName.normalizedVersion(of: name) else { return [] }
+        do {
+            guard let created = try repository.creationTime(of: id) else { return [] }
+            var later: Set<String> = []
+            try repository.forEachReferenceName(matching: "refs/tags/*") { ref throws(GitError) in
+                let other = String(ref.dropFirst("refs/tags/".count))
+                guard other != name, let otherVersion = TagName.normalizedVersion(of: other), otherVersion >= version,
+                      let otherID = try repository.target(ofReference: ref),
+                      let otherCreated = try repository.creationTime(of: otherID), otherCreated >= created
+                else { return }
+                later.insert(other)
+            }
+            return later
+        } catch {
+            throw .repository(error)
+        }
+    }
+}
+
+/// Why `ci` could not judge the ref; exit 2.
+public enum CIError: Error, CustomStringConvertible {
+    case repository(GitError)
+    case shallow(fix: String?, detail: String?)
+    case incompleteClone(missing: String, fix: String)
+    case configuration(ConfigurationError)
+    case ref(RefError)
+    case policy(PolicyError)
+
+    public var description: String {
+        switch self {
+        case .repository(let error):
+            "git: \(error.message)"
+        case .shallow(let fix, let detail):
+            "this clone is shallow (the CI default), so the tag rules cannot be judged: the other tags and main's history are missing"
+                + (detail.map { ", and deepening it failed: \($0)" } ?? ".")
+                + " Fix: " + (fix ?? "clone with full history (`git fetch --unshallow --tags origin '+refs/heads/*:refs/remotes/origin/*'`)") + "."
+        case .incompleteClone(let missing, let fix):
+            "\(missing) is not in this clone: \(fix)."
+        case .configuration(let error): "\(error)"
+        case .ref(let error): "\(error)"
+        case .policy(let error): "\(error)"
+        }
+    }
+}

@@ -1,0 +1,31 @@
+/// The CI service a pipeline runs on, read from the variables it sets.
+public enum CIPlatform: String, Sendable {
+    case github = "GitHub Actions"
+    case gitlab = "GitLab CI"
+
+    public static func detect(_ environment: [String: String]) -> CIPlatform? {
+        if environment["GITHUB_ACTIONS"] == "true" { return .github }
+        if environment["GITLAB_CI"] == "true" { return .gitlab }
+        return nil
+    }
+
+    /// The ref the pipeline builds, as a full ref name.
+    public func ref(in environment: [String: String]) -> String? {
+        switch self {
+        case .github:
+            return environment["GITHUB_REF"].flatMap { $0.isEmpty ? nil : $0 }
+        case .gitlab:
+            if let tag = environment["CI_COMMIT_TAG"], !tag.isEmpty { return "refs/tags/" + tag }
+            if let branch = environment["CI_COMMIT_BRANCH"], !branch.isEmpty { return "refs/heads/" + branch }
+            return nil
+        }
+    }
+
+    /// How to make the CI clone complete, for the shallow-clone error.
+    public var unshallowFix: String {
+        switch self {
+        case .github: "set `fetch-depth: 0` on actions/checkout (`with: { fetch-depth: 0 }`)"
+        case .gitlab: "set the variable `GIT_DEPTH: 0` on the job (or in the project's CI/CD settings, Git shallow clone = 0)"
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+
+/// A deployment environment: which refs deploy to it, and the git remotes that receive them.
+public struct Environment: Equatable, Sendable {
+    public let name: String
+    public let refs: [RefPattern]
+    public let targets: [DeployTarget]
+
+    public init(name: String, refs: [RefPattern], targets: [DeployTarget] = []) {
+        self.name = name
+        self.refs = refs
+        self.targets = targets
+    }
+
+    /// SPEC.md's map: main → preprod; a final release tag (or its `release/vX.Y.Z` rollback
+    /// branch) → prod.
+    static func defaults(mainBranch: String) -> [Environment] {
+        [Environment(name: "preprod", refs: [.exact(mainBranch)]), Environment(name: "prod", refs: [.releaseTags])]
+    }
+
+    public func matches(_ ref: String) -> Bool {
+        refs.contains { $0.matches(ref) }
+    }
+
+    /// `[environment "NAME"]` sections in configuration order, or nil when there are none.
+    static func configured(in values: RawValues, mainBranch: String) throws(ConfigurationError) -> [Environment]? {
+        var names: [String] = []
+        for key in values.keys where key.hasPrefix("environment.") {
+            let parts = key.dropFirst("environment.".count)
+            guard let dot = parts.lastIndex(of: ".") else { continue }
+            let name = String(parts[..<dot])
+            if !names.contains(name) { names.append(name) }
+        }
+        guard !names.isEmpty else { return nil }
+        var environments: [Environment] = []
+        for name in names {
+            var refs: [RefPattern] = []
+            for entry in values.all("environment.\(name).ref") {
+                refs.append(try RefPattern(entry.value, key: "environment.\(name).ref", source: entry.source))
+            }
+            if refs.isEmpty {
+                // The well-known names keep their default refs, so a section may only add targets.
+                switch name {
+                case "preprod": refs = [.exact(mainBranch)]
+                case "prod": refs = [.releaseTags]
+                default:
+                    throw .invalidValue(key: "environment.\(name).ref", value: "", source: "the configuration",
+                                        expected: "at least one ref (a full ref name, a glob, or release-tags)")
+                }
+            }
+            var targets: [DeployTarget] = []
+            for entry in values.all("environment.\(name).target") {
+                targets.append(try DeployTarget(entry.value, key: "environment.\(name).target", source: entry.source))
+            }
+            environments.append(Environment(name: name, refs: refs, targets: targets))
+        }
+        return environments
+    }
+}
+
+/// Which refs an environment takes.
+public enum RefPattern: Equatable, Sendable, CustomStringConvertible {
+    /// Final release tags (`vX.Y.Z`, no pre-release) and their `release/vX.Y.Z` rollback branches.
+    case releaseTags
+    case exact(String)
+    /// fnmatch(3) on the full ref name. A pre-release tag matches only a glob that names a
+    /// pre-release part (a `-` in its last component, as in `refs/tags/v*-rc.*`).
+    case glob(String)
+
+    init(_ text: String, key: String, source: String) throws(ConfigurationError) {
+        let value = text.trimmingCharacters(in: .whitespaces)
+        if value == "release-tags" {
+            self = .releaseTags
+        } else if value.hasPrefix("refs/") {
+            self = value.contains(where: { "*?[".contains($0) }) ? .glob(value) : .exact(value)
+        } else {
+            throw .invalidValue(key: key, value: text, source: source,
+                                expected: "a full ref name (refs/heads/main), a glob (refs/tags/v*) or release-tags")
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .releaseTags: "release-tags"
+        case .exact(let ref), .glob(let ref): ref
+        }
+    }
+
+    func matches(_ ref: String) -> Bool {
+        switch self {
+        case .releaseTags:
+            guard let version = ReleaseRef(ref)?.version else { return false }
+            return !version.isPrerelease
+        case .exact(let name):
+            return ref == name
+        case .glob(let pattern):
+            guard fnmatch(pattern, ref, 0) == 0 else { return false }
+            guard let version = ReleaseRef(ref)?.version, version.isPrerelease else { return true }
+            return pattern.split(separator: "/").last?.contains("-") ?? false
+        }
+    }
+}
+
+/// A git remote (name or URL) and the branch a deployment pushes to: `prod-interface master`.
+public struct DeployTarget: Equatable, Sendable, Encodable, CustomStringConvertible {
+    public let remote: String
+    public let branch: String
+
+    public init(remote: String, branch: String) {
+        self.remote = remote
+        self.branch = branch
+    }
+
+    init(_ text: String, key: String, source: String) throws(ConfigurationError) {
+        let words = text.split(whereSeparator: \.isWhitespace)
+        guard words.count == 2 else {
+            throw .invalidValue(key: key, value: text, source: source, expected: "REMOTE BRANCH, e.g. prod-interface master")
+        }
+        self.init(remote: String(words[0]), branch: String(words[1]))
+    }
+
+    public var description: String { "\(remote) \(branch)" }
+}
+
+/// A ref that carries a release version: a release tag, or a `release/vX.Y.Z` branch.
+public struct ReleaseRef: Sendable {
+    public let version: SemanticVersion
+
+    public init?(_ ref: String) {
+        let name: Substring
+        if ref.hasPrefix("refs/tags/") {
+            name = ref.dropFirst("refs/tags/".count)
+        } else if ref.hasPrefix("refs/heads/release/") {
+            name = ref.dropFirst("refs/heads/release/".count)
+        } else {
+            return nil
+        }
+        guard let version = TagName(String(name)).version else { return nil }
+        self.version = version
+    }
+}

@@ -1,0 +1,93 @@
+import Git
+
+/// Which environment a ref deploys to, with the version it carries and the targets.
+public struct Deployment: Equatable, Sendable, Encodable {
+    public let ref: String
+    public let environment: String?
+    /// The SemVer version of a release tag or rollback branch, without the `v`.
+    public let version: String?
+    public let targets: [DeployTarget]
+
+    public init(ref: String, settings: Settings) {
+        self.ref = ref
+        let environment = settings.environments.first { $0.matches(ref) }
+        self.environment = environment?.name
+        version = ReleaseRef(ref)?.version.description
+        targets = environment?.targets ?? []
+    }
+
+    // `environment` and `version` are written as null, not left out, when there are none.
+    public func encode(to encoder: any Encoder) throws {
+        enum Key: String, CodingKey { case ref, environment, version, targets }
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(ref, forKey: .ref)
+        try container.encode(environment, forKey: .environment)
+        try container.encode(version, forKey: .version)
+        try container.encode(targets, forKey: .targets)
+    }
+
+    /// `KEY=value` lines for a dotenv file (GitLab's `artifacts:reports:dotenv`).
+    public var dotenv: String {
+        "RELEASE_GUARDIAN_ENVIRONMENT=\(environment ?? "")\nRELEASE_GUARDIAN_VERSION=\(version ?? "")\n"
+    }
+
+    /// Lines for `$GITHUB_OUTPUT`.
+    public var githubOutputs: String {
+        "environment=\(environment ?? "")\nversion=\(version ?? "")\n"
+    }
+
+    /// `export` lines a shell can `eval`.
+    public var shellExports: String {
+        "export RELEASE_GUARDIAN_ENVIRONMENT=\(shellQuoted(environment ?? ""))\n"
+            + "export RELEASE_GUARDIAN_VERSION=\(shellQuoted(version ?? ""))\n"
+    }
+}
+
+func shellQuoted(_ text: String) -> String {
+    "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}
+
+/// Turns what a user or a CI gives as a ref into a full ref name.
+public enum RefResolver {
+    /// `refs/…` is taken as it is (CI variables name refs that may not exist locally); a short
+    /// name is resolved as git does (`main` → `refs/heads/main`, `v1.2.0` → `refs/tags/v1.2.0`);
+    /// no name means the CI's ref, else the branch HEAD names.
+    public static func resolve(_ given: String?, in repository: Repository, environment: [String: String]) throws(RefError) -> String {
+        if let given {
+            if given.hasPrefix("refs/") {
+                guard Repository.isValidReferenceName(given) else { throw .invalid(given) }
+                return given
+            }
+            let found: String?
+            do { found = try repository.fullReferenceName(for: given) } catch { throw .git(error) }
+            guard let found else { throw .notFound(given) }
+            return found
+        }
+        if let platform = CIPlatform.detect(environment) {
+            if let ref = platform.ref(in: environment) { return ref }
+            if platform == .gitlab, let name = environment["CI_COMMIT_REF_NAME"], !name.isEmpty {
+                return try resolve(name, in: repository, environment: [:])
+            }
+        }
+        let head: String?
+        do { head = try repository.headBranch() } catch { throw .git(error) }
+        guard let head else { throw .detachedHead }
+        return head
+    }
+}
+
+public enum RefError: Error, CustomStringConvertible {
+    case invalid(String)
+    case notFound(String)
+    case detachedHead
+    case git(GitError)
+
+    public var description: String {
+        switch self {
+        case .invalid(let ref): "'\(ref)' is not a valid ref name"
+        case .notFound(let name): "no branch or tag named '\(name)' in this repository (fetch it, or give the full ref name refs/…)"
+        case .detachedHead: "HEAD is detached, so there is no current branch: give the ref (`release-guardian env v1.2.0`)"
+        case .git(let error): "git: \(error.message)"
+        }
+    }
+}
