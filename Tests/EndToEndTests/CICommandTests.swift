@@ -1,0 +1,113 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `release-guardian ci` in fresh clones of an origin, as a pipeline sees them.
+struct CICommandTests {
+    /// An origin where, besides the good releases, someone pushed a skipping tag with --no-verify.
+    func originWithABadTag() throws -> GuardedClone {
+        let clone = try GuardedClone()
+        _ = try clone.commit("feature")
+        try clone.tag("v1.1.0")
+        #expect(try clone.push("-q", "--follow-tags", "origin", "main").status == 0)
+        _ = try clone.commit("another")
+        try clone.tag("v1.3.0")
+        #expect(try clone.push("-q", "--follow-tags", "origin", "main").status != 0)
+        #expect(try clone.push("-q", "--no-verify", "--follow-tags", "origin", "main").status == 0)
+        return clone
+    }
+
+    func pipelineClone(_ clone: GuardedClone, _ arguments: String...) throws -> String {
+        let path = clone.scratch.root + "/pipeline-" + UUID().uuidString.prefix(6)
+        try clone.scratch.git(["clone", "-q", "-c", "advice.detachedHead=false"] + arguments + [path], in: clone.scratch.root)
+        return path
+    }
+
+    func github(_ ref: String, in directory: String, _ clone: GuardedClone, _ extra: String...) throws -> (ProcessResult, outputs: String, summary: String) {
+        let outputs = directory + "/.github-output", summary = directory + "/.github-summary"
+        let result = try clone.scratch.run(binary, ["ci"] + extra, in: directory, extraEnvironment: [
+            "GITHUB_ACTIONS": "true", "GITHUB_REF": ref, "GITHUB_OUTPUT": outputs, "GITHUB_STEP_SUMMARY": summary,
+        ])
+        return (result, (try? String(contentsOfFile: outputs, encoding: .utf8)) ?? "", (try? String(contentsOfFile: summary, encoding: .utf8)) ?? "")
+    }
+
+    @Test func writesGitHubOutputsForAGoodTag() throws {
+        let clone = try originWithABadTag()
+        let pipeline = try pipelineClone(clone, clone.origin)
+        let (result, outputs, summary) = try github("refs/tags/v1.1.0", in: pipeline, clone)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(outputs == "environment=prod\nversion=1.1.0\n")
+        #expect(summary.contains("allowed"))
+        #expect(result.stdout.contains("checked: tag-format"))
+    }
+
+    @Test func failsOnABadTagThatReachedOriginWithNoVerify() throws {
+        let clone = try originWithABadTag()
+        let pipeline = try pipelineClone(clone, clone.origin)
+        let (result, outputs, summary) = try github("refs/tags/v1.3.0", in: pipeline, clone)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("[tag-skip]"))
+        #expect(outputs.isEmpty, "no environment may be written for a refused tag")
+        #expect(summary.contains("refused"))
+    }
+
+    @Test func saysWhatItCannotCheckForMain() throws {
+        let clone = try GuardedClone()
+        let pipeline = try pipelineClone(clone, clone.origin)
+        let (result, outputs, _) = try github("refs/heads/main", in: pipeline, clone)
+        #expect(result.status == 0)
+        #expect(outputs == "environment=preprod\nversion=\n")
+        #expect(result.stdout.contains("not checked: main-force"))
+    }
+
+    @Test func writesTheGitLabDotenv() throws {
+        let clone = try GuardedClone()
+        let pipeline = try pipelineClone(clone, clone.origin)
+        let result = try clone.scratch.run(binary, ["ci"], in: pipeline, extraEnvironment: [
+            "GITLAB_CI": "true", "CI_COMMIT_TAG": "v1.0.0", "CI_PROJECT_DIR": pipeline,
+        ])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(try String(contentsOfFile: pipeline + "/release-guardian.env", encoding: .utf8)
+            == "RELEASE_GUARDIAN_ENVIRONMENT=prod\nRELEASE_GUARDIAN_VERSION=1.0.0\n")
+    }
+
+    @Test func deepensAShallowCloneAndNeverGivesAWrongVerdict() throws {
+        let clone = try originWithABadTag()
+        let url = "file://" + clone.origin
+        // A good tag: exit 0 with its environment, once deepened.
+        let good = try pipelineClone(clone, "--depth", "1", "--branch", "v1.1.0", url)
+        let (allowed, outputs, _) = try github("refs/tags/v1.1.0", in: good, clone)
+        #expect(allowed.status == 0, "\(allowed.stdout)\(allowed.stderr)")
+        #expect(outputs == "environment=prod\nversion=1.1.0\n")
+        #expect(allowed.stdout.contains("deepened"))
+        // The bad tag: never exit 0.
+        let bad = try pipelineClone(clone, "--depth", "1", "--branch", "v1.3.0", url)
+        let (refused, badOutputs, _) = try github("refs/tags/v1.3.0", in: bad, clone)
+        #expect(refused.status == 1)
+        #expect(badOutputs.isEmpty)
+        // Told not to deepen: exit 2 and the exact fix.
+        let shallow = try pipelineClone(clone, "--depth", "1", "--branch", "v1.1.0", url)
+        let (stopped, _, _) = try github("refs/tags/v1.1.0", in: shallow, clone, "--no-deepen")
+        #expect(stopped.status == 2)
+        #expect(stopped.stderr.contains("shallow"))
+        #expect(stopped.stderr.contains("fetch-depth: 0"))
+    }
+
+    @Test func judgesAReRunOfAnOldTagAgainstTheTagsBeforeIt() throws {
+        let clone = try GuardedClone()
+        _ = try clone.commit("feature")
+        try clone.tag("v1.1.0")
+        #expect(try clone.push("-q", "--follow-tags", "origin", "main").status == 0)
+        let pipeline = try pipelineClone(clone, clone.origin)
+        let (result, _, _) = try github("refs/tags/v1.0.0", in: pipeline, clone)
+        #expect(result.status == 0, "\(result.stdout)")
+    }
+
+    @Test func exitsTwoWhenMainIsNotInTheClone() throws {
+        let clone = try GuardedClone()
+        let pipeline = try pipelineClone(clone, "--single-branch", "--branch", "v1.0.0", clone.origin)
+        let (result, _, _) = try github("refs/tags/v1.0.0", in: pipeline, clone)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("main"))
+    }
+}
