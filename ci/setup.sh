@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Installs what release-guardian needs to build and test on a Debian machine (as root, or with
-# sudo): libgit2 (1.5.x), pkg-config and git. The Swift 6 toolchain must already be on PATH.
+# sudo): libgit2 (1.5.x), pkg-config, git, Python's venv; and, from PyPI into .build/tools,
+# check-jsonschema (the tests validate the CI templates with it). The Swift 6 toolchain must
+# already be on PATH.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
-packages=(libgit2-dev pkg-config git)
+packages=(libgit2-dev pkg-config git python3)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || packages+=(python3-venv)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
@@ -13,6 +17,11 @@ if ((${#missing[@]})); then
     [[ $(id -u) -eq 0 ]] || sudo=sudo
     $sudo apt-get update
     $sudo apt-get install -y "${missing[@]}"
+fi
+
+if [[ ! -x .build/tools/bin/check-jsonschema ]]; then
+    python3 -m venv .build/tools
+    .build/tools/bin/pip install --quiet --disable-pip-version-check check-jsonschema
 fi
 
 if ! command -v swift >/dev/null 2>&1; then
