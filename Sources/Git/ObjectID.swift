@@ -16,6 +16,11 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
         self.oid = oid
     }
 
+    /// The all-zero id git uses for "no object".
+    public var isZero: Bool {
+        withUnsafeBytes(of: oid) { $0.allSatisfy { $0 == 0 } }
+    }
+
     public var hex: String {
         var buffer = [UInt8](repeating: 0, count: 40)
         var copy = oid

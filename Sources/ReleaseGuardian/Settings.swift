@@ -16,6 +16,9 @@ public struct Settings: Sendable, Equatable {
     public var onlyVersionTags = false
     /// Where refs deploy; SPEC.md's defaults unless `[environment "…"]` sections say otherwise.
     public var environments: [Environment]
+    /// The SSH private key for deploy remotes (`deploy.sshKey`), instead of the agent and the
+    /// default keys.
+    public var deploySSHKey: String?
 
     public static let fileName = ".release-guardian"
     static let gitConfigPrefix = "release-guardian."
@@ -92,6 +95,9 @@ public struct Settings: Sendable, Equatable {
         onlyVersionTags = try values.bool("release.onlyVersionTags") ?? onlyVersionTags
         environments = try Environment.configured(in: values, mainBranch: mainBranch)
             ?? Environment.defaults(mainBranch: mainBranch)
+        deploySSHKey = values.last("deploy.sshKey").map { key in
+            key.value.hasPrefix("~/") ? NSHomeDirectory() + key.value.dropFirst() : key.value
+        }
     }
 
     /// `main` or `refs/heads/main` → `refs/heads/main`.

@@ -1,0 +1,115 @@
+import CLibGit2
+
+/// The few writes release-guardian makes: refs (never the working tree or HEAD), and the
+/// ledger's commits.
+extension Repository {
+    /// Points `name` at `id`. Without `force`, an existing ref is an `.exists` error.
+    public func setReference(_ name: String, to id: ObjectID, force: Bool, message: String) throws(GitError) {
+        var oid = id.oid
+        var reference: OpaquePointer?
+        try check(git_reference_create(&reference, handle, name, &oid, force ? 1 : 0, message), "git_reference_create")
+        git_reference_free(reference)
+    }
+
+    /// Creates a commit with an empty tree (a ledger entry), without touching any ref.
+    public func commitWithEmptyTree(message: String, parents: [ObjectID], authorName: String, authorEmail: String) throws(GitError) -> ObjectID {
+        var builder: OpaquePointer?
+        try check(git_treebuilder_new(&builder, handle, nil), "git_treebuilder_new")
+        defer { git_treebuilder_free(builder) }
+        var treeID = git_oid()
+        try check(git_treebuilder_write(&treeID, builder), "git_treebuilder_write")
+        var tree: OpaquePointer?
+        try check(git_tree_lookup(&tree, handle, &treeID), "git_tree_lookup")
+        defer { git_tree_free(tree) }
+        var signature: UnsafeMutablePointer<git_signature>?
+        try check(git_signature_now(&signature, authorName, authorEmail), "git_signature_now")
+        defer { git_signature_free(signature) }
+        var parentObjects: [OpaquePointer?] = []
+        defer { parentObjects.forEach { git_commit_free($0) } }
+        for parent in parents {
+            var oid = parent.oid
+            var commit: OpaquePointer?
+            try check(git_commit_lookup(&commit, handle, &oid), "git_commit_lookup")
+            parentObjects.append(commit)
+        }
+        var out = git_oid()
+        let rc = parentObjects.withUnsafeMutableBufferPointer { buffer in
+            git_commit_create(&out, handle, nil, signature, signature, "UTF-8", message, tree, buffer.count, buffer.baseAddress)
+        }
+        try check(rc, "git_commit_create")
+        return ObjectID(out)
+    }
+
+    /// The identity git would commit with (`user.name`, `user.email`), if configured.
+    public func defaultIdentity() -> (name: String, email: String)? {
+        var signature: UnsafeMutablePointer<git_signature>?
+        guard git_signature_default(&signature, handle) == 0, let signature else {
+            git_error_clear()
+            return nil
+        }
+        defer { git_signature_free(signature) }
+        return (String(cString: signature.pointee.name), String(cString: signature.pointee.email))
+    }
+}
+
+/// One commit, summarised for a plan or a report.
+public struct CommitSummary: Equatable, Sendable {
+    public let id: ObjectID
+    public let summary: String
+}
+
+extension Repository {
+    /// Commits reachable from `tip` and not from `base`, newest first, at most `limit`.
+    public func commits(from tip: ObjectID, excluding base: ObjectID?, limit: Int) throws(GitError) -> [CommitSummary] {
+        var walk: OpaquePointer?
+        try check(git_revwalk_new(&walk, handle), "git_revwalk_new")
+        defer { git_revwalk_free(walk) }
+        var tipOID = tip.oid
+        try check(git_revwalk_push(walk, &tipOID), "git_revwalk_push")
+        if var baseOID = base?.oid { try check(git_revwalk_hide(walk, &baseOID), "git_revwalk_hide") }
+        var result: [CommitSummary] = []
+        var oid = git_oid()
+        while result.count < limit {
+            let rc = git_revwalk_next(&oid, walk)
+            if rc == GIT_ITEROVER.rawValue { break }
+            try check(rc, "git_revwalk_next")
+            var commit: OpaquePointer?
+            try check(git_commit_lookup(&commit, handle, &oid), "git_commit_lookup")
+            let summary = git_commit_summary(commit).map { String(cString: $0) } ?? ""
+            git_commit_free(commit)
+            result.append(CommitSummary(id: ObjectID(oid), summary: summary))
+        }
+        return result
+    }
+
+    /// What a reference peels to, using the peeled values of packed-refs when it can (no object
+    /// read per tag).
+    public func peeledCommit(ofReference name: String) throws(GitError) -> ObjectID? {
+        var reference: OpaquePointer?
+        let rc = git_reference_lookup(&reference, handle, name)
+        if rc == GIT_ENOTFOUND.rawValue {
+            git_error_clear()
+            return nil
+        }
+        try check(rc, "git_reference_lookup")
+        defer { git_reference_free(reference) }
+        var object: OpaquePointer?
+        let peel = git_reference_peel(&object, reference, GIT_OBJECT_COMMIT)
+        if peel == GIT_EPEEL.rawValue || peel == GIT_EINVALIDSPEC.rawValue || peel == GIT_ENOTFOUND.rawValue {
+            git_error_clear()
+            return nil
+        }
+        try check(peel, "git_reference_peel")
+        defer { git_object_free(object) }
+        return ObjectID(git_object_id(object).pointee)
+    }
+
+    /// The commit message of `commit`.
+    public func message(of commit: ObjectID) throws(GitError) -> String {
+        var oid = commit.oid
+        var object: OpaquePointer?
+        try check(git_commit_lookup(&object, handle, &oid), "git_commit_lookup")
+        defer { git_commit_free(object) }
+        return git_commit_message(object).map { String(cString: $0) } ?? ""
+    }
+}

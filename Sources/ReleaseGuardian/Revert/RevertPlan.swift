@@ -1,0 +1,126 @@
+import Git
+
+/// What `revert-to` asks for.
+public struct RevertRequest: Sendable {
+    /// A release tag, or `previous` for the release before the one deployed now.
+    public var tag: String
+    public var environment = "prod"
+    /// Refuse unless every target's head is this commit.
+    public var expect: ObjectID?
+    public var allowDivergent = false
+    public var reason: String?
+    public var sourceRemote = "origin"
+
+    public init(tag: String) {
+        self.tag = tag
+    }
+}
+
+/// A rollback planned and checked, before anything changes.
+public struct RevertPlan: Sendable {
+    public struct Target: Sendable {
+        public let target: DeployTarget
+        /// The remote's URL, credentials removed.
+        public let url: String
+        /// What is deployed now (nil: the branch does not exist there).
+        public let current: ObjectID?
+        /// Release tags at the current head, highest first.
+        public let currentVersions: [String]
+        /// Commits deployed now that the rollback takes out, newest first.
+        public let undeployed: [CommitSummary]
+        /// More un-deployed commits than listed.
+        public let undeployedTruncated: Bool
+
+        /// Already at the tag's commit: nothing to push.
+        public func isDone(for commit: ObjectID) -> Bool { current == commit }
+    }
+
+    public let request: RevertRequest
+    public let environment: String
+    public let tag: String
+    public let version: SemanticVersion
+    public let commit: ObjectID
+    /// `release/vX.Y.Z`, as a full ref name.
+    public let releaseBranch: String
+    public let releaseBranchExists: Bool
+    public let targets: [Target]
+
+    public var isNoOp: Bool { targets.allSatisfy { $0.isDone(for: commit) } }
+}
+
+/// Why a rollback was refused (exit 1, nothing changed) or could not run (exit 2).
+public enum RevertError: Error, CustomStringConvertible {
+    // Refusals.
+    case shallow
+    case unknownTag(String, nearest: [String], deployed: String?)
+    case notARelease(String, reason: String)
+    case noPrevious(deployed: String?)
+    case unknownEnvironment(String, known: [String])
+    case unexpectedHead(target: String, expected: ObjectID, found: ObjectID?)
+    case divergent(target: String, tag: String, current: ObjectID)
+    case violations([Violation])
+    case releaseBranchElsewhere(branch: String, at: ObjectID, tag: String, commit: ObjectID)
+    case notConfirmed(needed: String)
+    case needsConfirmation
+    case moved(target: String, planned: ObjectID?, found: ObjectID?)
+    case leaseBroken(target: String, RemoteError, changed: [String])
+    // Could not run.
+    case noTargets(environment: String)
+    case remote(step: String, RemoteError, changed: [String])
+    case git(GitError)
+    case configuration(ConfigurationError)
+    case policy(PolicyError)
+
+    public var isRefusal: Bool {
+        switch self {
+        case .noTargets, .remote, .git, .configuration, .policy: false
+        default: true
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .shallow:
+            return "this clone is shallow, so the rollback cannot be checked against history. Run `git fetch --unshallow --tags origin` and try again."
+        case .unknownTag(let tag, let nearest, let deployed):
+            return "there is no tag \(tag). Nearest release tags: \(nearest.isEmpty ? "none" : nearest.joined(separator: ", "))."
+                + (deployed.map { " Deployed now: \($0)." } ?? "")
+        case .notARelease(let tag, let reason):
+            return "\(tag) is not a release tag that can go to production: \(reason)."
+        case .noPrevious(let deployed):
+            return "there is no release before \(deployed ?? "what is deployed") to go back to."
+        case .unknownEnvironment(let name, let known):
+            return "no environment named \(name) (known: \(known.joined(separator: ", ")))."
+        case .unexpectedHead(let target, let expected, let found):
+            return "\(target) is at \(found?.short ?? "nothing"), not \(expected.short) as --expect says. Nothing was changed."
+        case .divergent(let target, let tag, let current):
+            return "\(tag) is not an ancestor of what \(target) runs now (\(current.short)): this would not be a rollback but a jump to another history. Check the tag; pass --allow-divergent only if this is really what you want."
+        case .violations(let violations):
+            return "the rules refuse it: " + violations.map { "[\($0.rule.rawValue)] \($0.message) Fix: \($0.fix)" }.joined(separator: " ")
+        case .releaseBranchElsewhere(let branch, let at, let tag, let commit):
+            return "\(branch) already exists at \(at.short), not at \(tag)'s commit \(commit.short). Look at it, then delete or rename it (`git branch -m \(branch.dropFirst("refs/heads/".count)) \(branch.dropFirst("refs/heads/".count))-old`) and run again."
+        case .notConfirmed(let needed):
+            return "not confirmed (the answer was not \(needed)). Nothing was changed."
+        case .needsConfirmation:
+            return "no terminal to confirm on: pass --yes to confirm, or --dry-run to see the plan. Nothing was changed."
+        case .moved(let target, let planned, let found):
+            return "\(target) moved while the plan was shown (\(planned?.short ?? "nothing") → \(found?.short ?? "nothing")): someone else deployed. Nothing was changed; run the command again to see the new plan."
+        case .leaseBroken(let target, let error, let changed):
+            return "\(target): \(error)" + Self.changedSentence(changed)
+        case .noTargets(let environment):
+            return "the environment \(environment) has no deploy target. Add one to .release-guardian: [environment \"\(environment)\"] target = REMOTE BRANCH."
+        case .remote(let step, let error, let changed):
+            return "\(step): \(error)" + Self.changedSentence(changed)
+        case .git(let error):
+            return "git: \(error.message)"
+        case .configuration(let error):
+            return "\(error)"
+        case .policy(let error):
+            return "\(error)"
+        }
+    }
+
+    static func changedSentence(_ changed: [String]) -> String {
+        changed.isEmpty ? " No target was changed." : " Already changed: \(changed.joined(separator: "; ")). Run the same command again to finish the job."
+    }
+}

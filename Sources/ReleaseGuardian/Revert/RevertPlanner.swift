@@ -1,0 +1,183 @@
+import Git
+
+/// Steps 1 to 4 of a rollback: fetch, resolve the tag, read what each target runs, check.
+/// Changes nothing but remote-tracking refs and a private copy of what the targets run.
+public struct RevertPlanner {
+    let repository: Repository
+    let settings: Settings
+    let transport: TransportOptions
+    let log: (String) -> Void
+
+    public init(repository: Repository, settings: Settings, transport: TransportOptions, log: @escaping (String) -> Void) {
+        self.repository = repository
+        self.settings = settings
+        self.transport = transport
+        self.log = log
+    }
+
+    public func plan(_ request: RevertRequest) throws(RevertError) -> RevertPlan {
+        guard !repository.isShallow else { throw .shallow }
+        guard let environment = settings.environments.first(where: { $0.name == request.environment }) else {
+            throw .unknownEnvironment(request.environment, known: settings.environments.map(\.name))
+        }
+        guard !environment.targets.isEmpty else { throw .noTargets(environment: environment.name) }
+
+        // 1. Fetch the source remote with its tags, pruning what it no longer has.
+        let origin = try remote(request.sourceRemote)
+        do {
+            try origin.fetch(tags: true, prune: true, options: transport)
+        } catch {
+            throw .remote(step: "fetching \(request.sourceRemote)", error, changed: [])
+        }
+        log("1. Fetched \(request.sourceRemote) (\(origin.displayURL)) with tags, pruned.")
+
+        // 3 (read first: `previous` and the messages need what is deployed). What each target runs.
+        var heads: [(target: DeployTarget, url: String, current: ObjectID?)] = []
+        for (index, target) in environment.targets.enumerated() {
+            let remote = try self.remote(target.remote)
+            let branch = "refs/heads/" + target.branch
+            do throws(RemoteError) {
+                let current = try remote.heads(options: transport).first { $0.name == branch }?.id
+                if let current, (try? repository.contains(current)) != true {
+                    // Fetch it: the plan lists what it un-deploys, and the backup needs it.
+                    try remote.fetch(["+\(branch):refs/release-guardian/deployed/\(environment.name)/\(index)"], options: transport)
+                }
+                heads.append((target, remote.displayURL, current))
+            } catch {
+                throw .remote(step: "reading \(target)", error, changed: [])
+            }
+        }
+        let catalog = try ReleaseCatalog(repository)
+
+        // 2. The tag, peeled to its commit.
+        let (tag, version) = try resolveTag(request.tag, deployed: heads.first?.current, catalog: catalog)
+        guard let commit = try git({ () throws(GitError) in try repository.peeledCommit(ofReference: "refs/tags/" + tag) }) else {
+            throw .notARelease(tag, reason: "it does not point at a commit")
+        }
+        log("2. \(tag) is commit \(commit.short).")
+
+        var targets: [RevertPlan.Target] = []
+        for head in heads {
+            if let expected = request.expect, head.current != expected {
+                throw .unexpectedHead(target: head.target.description, expected: expected, found: head.current)
+            }
+            var undeployed: [CommitSummary] = []
+            if let current = head.current, current != commit {
+                // 4. A rollback goes back in history; anything else needs --allow-divergent.
+                if !request.allowDivergent, try !git({ () throws(GitError) in try repository.isAncestor(commit, of: current) }) {
+                    throw .divergent(target: head.target.description, tag: tag, current: current)
+                }
+                undeployed = try git { () throws(GitError) in try repository.commits(from: current, excluding: commit, limit: 51) }
+            }
+            let versions = head.current.map { catalog.tags(at: $0) } ?? []
+            log("3. \(head.target)\(head.url == head.target.remote ? "" : " (\(head.url))") runs \(head.current.map { $0.short + (versions.first.map { " (\($0))" } ?? "") } ?? "nothing yet").")
+            targets.append(RevertPlan.Target(target: head.target, url: head.url, current: head.current, currentVersions: versions,
+                                              undeployed: Array(undeployed.prefix(50)), undeployedTruncated: undeployed.count > 50))
+        }
+
+        // 4. The rules, on what will be written: the rollback branch release/vX.Y.Z.
+        let releaseBranch = "refs/heads/release/\(tag)"
+        let existing = try git { () throws(GitError) in try repository.target(ofReference: releaseBranch) }
+        if let existing, existing != commit {
+            throw .releaseBranchElsewhere(branch: releaseBranch, at: existing, tag: tag, commit: commit)
+        }
+        let violations: [Violation]
+        do {
+            violations = try Policy(settings: settings).evaluate(
+                [RefUpdate(ref: releaseBranch, oldID: nil, newID: commit)], in: repository, vantage: .client(remote: request.sourceRemote))
+        } catch {
+            throw .policy(error)
+        }
+        guard violations.isEmpty else { throw .violations(violations) }
+        log("4. Checked: \(tag) is an ancestor of what runs now\(request.allowDivergent ? " (or --allow-divergent)" : ""), and the rules allow \(releaseBranch.dropFirst("refs/heads/".count)).")
+
+        return RevertPlan(request: request, environment: environment.name, tag: tag, version: version, commit: commit,
+                          releaseBranch: releaseBranch, releaseBranchExists: existing != nil, targets: targets)
+    }
+
+    /// `previous`, or a tag that must be a final release tag; unknown tags list the nearest.
+    private func resolveTag(_ requested: String, deployed: ObjectID?, catalog: ReleaseCatalog) throws(RevertError) -> (String, SemanticVersion) {
+        let deployedVersions = deployed.map { catalog.tags(at: $0) } ?? []
+        if requested == "previous" {
+            guard let previous = try catalog.previous(before: deployed, deployedVersions: deployedVersions, in: repository) else {
+                throw .noPrevious(deployed: deployedVersions.first)
+            }
+            return (previous.name, previous.version)
+        }
+        guard try git({ () throws(GitError) in try repository.target(ofReference: "refs/tags/" + requested) }) != nil else {
+            throw .unknownTag(requested, nearest: catalog.nearest(to: requested), deployed: deployedVersions.first)
+        }
+        switch TagName(requested) {
+        case .release(let version) where !version.isPrerelease:
+            return (requested, version)
+        case .release:
+            throw .notARelease(requested, reason: "it is a pre-release, and pre-releases never go to production")
+        case .malformedVersion(let reason, _):
+            throw .notARelease(requested, reason: reason)
+        case .unversioned:
+            throw .notARelease(requested, reason: "release tags are v + MAJOR.MINOR.PATCH")
+        }
+    }
+
+    private func remote(_ nameOrURL: String) throws(RevertError) -> Remote {
+        try git { () throws(GitError) in try Remote(nameOrURL, in: repository) }
+    }
+
+    private func git<T>(_ body: () throws(GitError) -> T) throws(RevertError) -> T {
+        do { return try body() } catch { throw .git(error) }
+    }
+}
+
+/// The final release tags of the repository, in version order.
+struct ReleaseCatalog {
+    let repository: Repository
+    /// Ascending by version.
+    let releases: [(name: String, version: SemanticVersion)]
+
+    init(_ repository: Repository) throws(RevertError) {
+        self.repository = repository
+        var releases: [(String, SemanticVersion)] = []
+        do {
+            try repository.forEachReferenceName(matching: "refs/tags/v*") { ref in
+                let name = String(ref.dropFirst("refs/tags/".count))
+                if let version = TagName(name).version, !version.isPrerelease { releases.append((name, version)) }
+            }
+        } catch {
+            throw .git(error)
+        }
+        self.releases = releases.sorted { $0.1 < $1.1 }
+    }
+
+    /// Release tags at `commit`, highest first.
+    func tags(at commit: ObjectID) -> [String] {
+        releases.reversed().filter { (try? repository.peeledCommit(ofReference: "refs/tags/" + $0.name)) == commit }.map(\.name)
+    }
+
+    /// The release before the one deployed: below the deployed version when the deployed
+    /// commit carries one, else the highest release strictly behind the deployed commit.
+    func previous(before deployed: ObjectID?, deployedVersions: [String], in repository: Repository) throws(RevertError)
+        -> (name: String, version: SemanticVersion)? {
+        guard let deployed else { return nil }
+        if let current = deployedVersions.first.flatMap({ TagName($0).version }) {
+            return releases.last { $0.version < current }
+        }
+        for release in releases.reversed() {
+            do {
+                if let commit = try repository.peeledCommit(ofReference: "refs/tags/" + release.name), commit != deployed,
+                   try repository.isAncestor(commit, of: deployed) {
+                    return release
+                }
+            } catch {
+                throw .git(error)
+            }
+        }
+        return nil
+    }
+
+    /// Up to five release tags around the version `requested` spells (else the latest five).
+    func nearest(to requested: String) -> [String] {
+        guard let version = TagName.normalizedVersion(of: requested) else { return releases.suffix(5).reversed().map(\.name) }
+        let index = releases.firstIndex { $0.version >= version } ?? releases.count
+        return releases[max(0, index - 3)..<min(releases.count, index + 2)].reversed().map(\.name)
+    }
+}
