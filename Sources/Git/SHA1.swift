@@ -43,3 +43,8 @@ enum SHA1 {
         (value << count) | (value >> (32 - count))
     }
 }
+
+/// HMAC-SHA1, public for the known_hosts tests (RFC 2202 vectors are checked there).
+public func hmacSHA1(key: [UInt8], message: [UInt8]) -> [UInt8] {
+    SHA1.hmac(key: key, message: message)
+}

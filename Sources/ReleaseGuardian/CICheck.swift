@@ -81,7 +81,8 @@ public struct CICheck {
             _ = try target(of: "refs/remotes/\(options.remote)/" + settings.mainBranch.dropFirst("refs/heads/".count), in: repository,
                            orElse: settings.mainBranch,
                            fix: "the rules need main to judge a tag: fetch it (`git fetch \(options.remote) \(settings.mainBranch.dropFirst("refs/heads/".count))`)")
-            let later = try tagsCreatedAfter(name, id: id, in: repository)
+            let later: Set<String>
+            do { later = try TagHistory.tagsMadeAfter(name, id: id, in: repository) } catch { throw .repository(error) }
             let violations = try evaluate(policy, [RefUpdate(ref: ref, oldID: nil, newID: id)], in: repository, vantage: vantage, ignoring: later)
             return (violations, [.tagFormat, .tagSpelling, .tagTarget, .tagAnnotated, .tagOnMain, .tagOrder, .tagSkip],
                     ["tag-immutable, tag-delete: moving or deleting a tag happens at push time; the pre-push and server hooks refuse it"])
@@ -113,28 +114,6 @@ public struct CICheck {
             throw .repository(error)
         }
         throw .incompleteClone(missing: ref, fix: fix)
-    }
-
-    /// Tags that spell the same or a higher version than `name` and were made at the same time
-    /// or after it: a re-run of an old tag's pipeline must not be judged against later releases.
-    /// Lower versions never make a rule fail, so their dates are not read.
-    private func tagsCreatedAfter(_ name: String, id: ObjectID, in repository: Repository) throws(CIError) -> Set<String> {
-        guard let version = TagName.normalizedVersion(of: name) else { return [] }
-        do {
-            guard let created = try repository.creationTime(of: id) else { return [] }
-            var later: Set<String> = []
-            try repository.forEachReferenceName(matching: "refs/tags/*") { ref throws(GitError) in
-                let other = String(ref.dropFirst("refs/tags/".count))
-                guard other != name, let otherVersion = TagName.normalizedVersion(of: other), otherVersion >= version,
-                      let otherID = try repository.target(ofReference: ref),
-                      let otherCreated = try repository.creationTime(of: otherID), otherCreated >= created
-                else { return }
-                later.insert(other)
-            }
-            return later
-        } catch {
-            throw .repository(error)
-        }
     }
 }
 

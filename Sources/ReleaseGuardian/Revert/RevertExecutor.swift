@@ -125,7 +125,7 @@ public struct RevertExecutor {
     }
 
     /// One backup ref per distinct head: `refs/release-guardian/backup/<env>/<UTC timestamp>`,
-    /// then `-2`, `-3`… when targets ran different commits.
+    /// then `-2`, `-3`… for other heads, or when a name of that second is already taken.
     func backupRefs(for targets: [RevertPlan.Target], environment: String, at when: Date) -> [RevertOutcome.Backup] {
         var heads: [(ObjectID, [String])] = []
         for target in targets {
@@ -136,10 +136,16 @@ public struct RevertExecutor {
                 heads.append((current, [target.target.description]))
             }
         }
-        let stamp = Self.timestamp(when)
-        return heads.enumerated().map { index, head in
-            RevertOutcome.Backup(ref: "refs/release-guardian/backup/\(environment)/\(stamp)\(index == 0 ? "" : "-\(index + 1)")",
-                                 commit: head.0, targets: head.1)
+        let base = "refs/release-guardian/backup/\(environment)/\(Self.timestamp(when))"
+        var suffix = 1
+        return heads.map { head in
+            var name = suffix == 1 ? base : "\(base)-\(suffix)"
+            while (try? repository.target(ofReference: name)) ?? nil != nil {
+                suffix += 1
+                name = "\(base)-\(suffix)"
+            }
+            suffix += 1
+            return RevertOutcome.Backup(ref: name, commit: head.0, targets: head.1)
         }
     }
 

@@ -75,21 +75,26 @@ public struct RevertPlanner {
                                               undeployed: Array(undeployed.prefix(50)), undeployedTruncated: undeployed.count > 50))
         }
 
-        // 4. The rules, on what will be written: the rollback branch release/vX.Y.Z.
+        // 4. The rules, on what is deployed and written: the tag, judged as when it was made (as
+        // `ci` does), and the rollback branch release/vX.Y.Z.
         let releaseBranch = "refs/heads/release/\(tag)"
         let existing = try git { () throws(GitError) in try repository.target(ofReference: releaseBranch) }
         if let existing, existing != commit {
             throw .releaseBranchElsewhere(branch: releaseBranch, at: existing, tag: tag, commit: commit)
         }
+        let tagRef = "refs/tags/" + tag
+        let tagID = try git { () throws(GitError) in try repository.target(ofReference: tagRef) }!
+        let later = try git { () throws(GitError) in try TagHistory.tagsMadeAfter(tag, id: tagID, in: repository) }
         let violations: [Violation]
         do {
             violations = try Policy(settings: settings).evaluate(
-                [RefUpdate(ref: releaseBranch, oldID: nil, newID: commit)], in: repository, vantage: .client(remote: request.sourceRemote))
+                [RefUpdate(ref: tagRef, oldID: nil, newID: tagID), RefUpdate(ref: releaseBranch, oldID: nil, newID: commit)],
+                in: repository, vantage: .client(remote: request.sourceRemote), ignoringTags: later)
         } catch {
             throw .policy(error)
         }
         guard violations.isEmpty else { throw .violations(violations) }
-        log("4. Checked: \(tag) is an ancestor of what runs now\(request.allowDivergent ? " (or --allow-divergent)" : ""), and the rules allow \(releaseBranch.dropFirst("refs/heads/".count)).")
+        log("4. Checked: \(tag) is an ancestor of what runs now\(request.allowDivergent ? " (or --allow-divergent)" : ""); the rules allow \(tag) and \(releaseBranch.dropFirst("refs/heads/".count)).")
 
         return RevertPlan(request: request, environment: environment.name, tag: tag, version: version, commit: commit,
                           releaseBranch: releaseBranch, releaseBranchExists: existing != nil, targets: targets)
