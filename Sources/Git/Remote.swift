@@ -38,7 +38,7 @@ public enum RemoteError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case .git(let url, let error):
-            return "\(url): \(error.message)"
+            return "\(url): \(error.message)"  // the message was scrubbed of credentials when made
         case .hostKey(let host, let port, let verdict, let knownHosts):
             let scan = port == 22 ? "ssh-keyscan \(host)" : "ssh-keyscan -p \(port) \(host)"
             switch verdict {
@@ -66,7 +66,8 @@ public final class Remote {
     let handle: OpaquePointer
     let repository: Repository
     /// The URL, credentials removed, for messages.
-    public let displayURL: String
+    public var displayURL: String { redacted(url) }
+    let url: String
     let endpoint: Endpoint
 
     deinit {
@@ -84,14 +85,13 @@ public final class Remote {
             handle = out!
         }
         self.repository = repository
-        let url = git_remote_url(handle).map { String(cString: $0) } ?? nameOrURL
-        displayURL = redacted(url)
+        url = git_remote_url(handle).map { String(cString: $0) } ?? nameOrURL
         endpoint = Endpoint(url: url)
     }
 
     /// The refs the remote advertises.
     public func heads(options: TransportOptions) throws(RemoteError) -> [RemoteHead] {
-        let session = TransportSession(endpoint: endpoint, options: options, displayURL: displayURL)
+        let session = TransportSession(endpoint: endpoint, options: options, url: url)
         var callbacks = session.callbacks()
         var proxy = git_proxy_options()
         git_proxy_options_init(&proxy, UInt32(GIT_PROXY_OPTIONS_VERSION))
@@ -110,7 +110,7 @@ public final class Remote {
     /// Fetches `refspecs` (the remote's configured ones when empty), optionally with every tag
     /// and pruning remote-tracking refs that are gone.
     public func fetch(_ refspecs: [String] = [], tags: Bool = false, prune: Bool = false, options: TransportOptions) throws(RemoteError) {
-        let session = TransportSession(endpoint: endpoint, options: options, displayURL: displayURL)
+        let session = TransportSession(endpoint: endpoint, options: options, url: url)
         var fetchOptions = git_fetch_options()
         git_fetch_options_init(&fetchOptions, UInt32(GIT_FETCH_OPTIONS_VERSION))
         fetchOptions.callbacks = session.callbacks()
@@ -126,7 +126,7 @@ public final class Remote {
     /// they must have (nil: must not exist); a mismatch aborts the push before anything is sent.
     /// A ref the server refuses is an error too, although libgit2 reports success.
     public func push(_ refspecs: [String], lease: [String: ObjectID?], options: TransportOptions) throws(RemoteError) {
-        let session = TransportSession(endpoint: endpoint, options: options, displayURL: displayURL)
+        let session = TransportSession(endpoint: endpoint, options: options, url: url)
         session.lease = lease
         var pushOptions = git_push_options()
         git_push_options_init(&pushOptions, UInt32(GIT_PUSH_OPTIONS_VERSION))
@@ -177,11 +177,16 @@ struct Endpoint: Sendable {
 
 /// `https://user:secret@host/x` → `https://user:***@host/x`; other URLs unchanged.
 public func redacted(_ url: String) -> String {
-    guard let schemeEnd = url.range(of: "://") else { return url }
-    let rest = url[schemeEnd.upperBound...]
-    let authority = rest.prefix { $0 != "/" }
-    guard let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") else { return url }
-    return String(url[..<schemeEnd.upperBound]) + authority[..<colon] + ":***" + rest[at...]
+    guard let secret = urlPassword(url) else { return url }
+    return url.replacingOccurrences(of: ":" + secret + "@", with: ":***@")
+}
+
+/// The password of a URL's `user:password@`, if any.
+func urlPassword(_ url: String) -> String? {
+    guard let schemeEnd = url.range(of: "://") else { return nil }
+    let authority = url[schemeEnd.upperBound...].prefix { $0 != "/" }
+    guard let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") else { return nil }
+    return String(authority[authority.index(after: colon)..<at])
 }
 
 func withStringArray<T>(_ strings: [String], _ body: (UnsafeMutablePointer<git_strarray>) -> T) -> T {

@@ -7,16 +7,19 @@ final class TransportSession {
     let endpoint: Endpoint
     let options: TransportOptions
     let displayURL: String
+    /// A password in the URL, to scrub from libgit2's messages.
+    let secret: String?
     var failure: RemoteError?
     var lease: [String: ObjectID?] = [:]
     var rejected: [String: String] = [:]
     /// Credentials offered so far, to stop when all were refused (libgit2 asks again).
     var triedCredentials: [String] = []
 
-    init(endpoint: Endpoint, options: TransportOptions, displayURL: String) {
+    init(endpoint: Endpoint, options: TransportOptions, url: String) {
         self.endpoint = endpoint
         self.options = options
-        self.displayURL = displayURL
+        displayURL = redacted(url)
+        secret = urlPassword(url)
     }
 
     /// Rethrows a callback's error, else maps a libgit2 failure.
@@ -26,7 +29,8 @@ final class TransportSession {
             try CLibGit2Check(rc, function)
         } catch {
             if error.code == .auth { throw .authentication(url: displayURL, tried: triedCredentials) }
-            throw .git(url: displayURL, error)
+            let message = secret.map { error.message.replacingOccurrences(of: $0, with: "***") } ?? error.message
+            throw .git(url: displayURL, GitError(code: error.code, message: message, function: error.function))
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Git
 
 /// A deployment environment: which refs deploy to it, and the git remotes that receive them.
 public struct Environment: Equatable, Sendable {
@@ -119,7 +120,8 @@ public struct DeployTarget: Equatable, Sendable, Encodable, CustomStringConverti
         self.init(remote: String(words[0]), branch: String(words[1]))
     }
 
-    public var description: String { "\(remote) \(branch)" }
+    /// Credentials in a URL never reach the output.
+    public var description: String { "\(redacted(remote)) \(branch)" }
 }
 
 /// A ref that carries a release version: a release tag, or a `release/vX.Y.Z` branch.

@@ -48,6 +48,36 @@ struct RevertToTests {
         #expect(try f.head() == f.v110)
     }
 
+    @Test func printsOneJSONDocument() throws {
+        let f = try DeployFixture()
+        let plan = try f.revert("v1.0.0", "--dry-run", "--json")
+        #expect(plan.status == 0)
+        let json = try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any]
+        #expect(json?["dryRun"] as? Bool == true)
+        #expect(json?["commit"] as? String == f.v100)
+        let targets = json?["targets"] as? [[String: Any]]
+        #expect(targets?.first?["before"] as? String == f.v110)
+        #expect(targets?.first?["result"] as? String == "planned")
+        let done = try f.revert("v1.0.0", "--yes", "--json")
+        let result = try JSONSerialization.jsonObject(with: Data(done.stdout.utf8)) as? [String: Any]
+        #expect((result?["targets"] as? [[String: Any]])?.first?["result"] as? String == "pushed")
+        #expect((result?["backups"] as? [[String: Any]])?.count == 1)
+        #expect((result?["report"] as? String)?.contains("# Rollback report") == true)
+    }
+
+    @Test func jumpsToAnotherHistoryOnlyWhenAllowed() throws {
+        let f = try DeployFixture()
+        _ = try f.clone.git("checkout", "-q", "-b", "release/v1.0", "v1.0.0")
+        _ = try f.clone.commit("hotfix")
+        try f.clone.tag("v1.0.1")
+        _ = try f.clone.git("checkout", "-q", "main")
+        #expect(try f.clone.push("-q", "origin", "release/v1.0", "v1.0.1").status == 0)
+        #expect(try f.revert("v1.0.1", "--yes").status == 1)
+        let allowed = try f.revert("v1.0.1", "--yes", "--allow-divergent")
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+        #expect(try f.head() == f.clone.git("rev-parse", "v1.0.1^{commit}"))
+    }
+
     @Test func aSecondIdenticalRunIsANoOp() throws {
         let f = try DeployFixture()
         #expect(try f.revert("v1.0.0", "--yes").status == 0)

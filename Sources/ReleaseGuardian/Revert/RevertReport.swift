@@ -64,7 +64,7 @@ public enum RevertReport {
             for backup in outcome.backups {
                 lines.append("git fetch \(plan.request.sourceRemote) \(backup.ref)")
                 for target in plan.targets where backup.targets.contains(target.target.description) {
-                    lines.append("git push --force-with-lease=refs/heads/\(target.target.branch):\(plan.commit.hex) \(target.target.remote) FETCH_HEAD:refs/heads/\(target.target.branch)")
+                    lines.append("git push --force-with-lease=refs/heads/\(target.target.branch):\(plan.commit.hex) \(redacted(target.target.remote)) FETCH_HEAD:refs/heads/\(target.target.branch)")
                 }
             }
             lines.append("```")
