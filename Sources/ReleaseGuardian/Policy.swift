@@ -58,13 +58,13 @@ public struct Policy {
     public func evaluate(_ updates: [RefUpdate], in repository: Repository, vantage: Vantage,
                          ignoringTags: Set<String> = []) throws(PolicyError) -> [Violation] {
         let changes = updates.filter { $0.oldID != $0.newID }
-        let context = PolicyContext(repository: repository, settings: settings, updates: changes, vantage: vantage,
-                                    ignoringTags: ignoringTags)
         var guarded: [(position: Int, update: GuardedUpdate)] = []
         for (position, update) in changes.enumerated() {
             let classified = try GuardedUpdate(update, settings: settings, repository: repository)
             if classified.kind != .unguarded { guarded.append((position, classified)) }
         }
+        let context = PolicyContext(repository: repository, settings: settings, updates: changes, vantage: vantage,
+                                    ignoringTags: ignoringTags, trackedVersions: guarded.compactMap { $0.update.spelledVersion })
         // New release tags are judged in version order, each against the tags before it, so that
         // `git push --follow-tags` with v1.0.0 and v1.1.0 orders them as they will be.
         let evaluationOrder = guarded.sorted { lhs, rhs in

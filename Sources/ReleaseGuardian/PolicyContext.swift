@@ -9,28 +9,32 @@ final class PolicyContext {
     let vantage: Vantage
     /// Existing version tags, read on first use (a push of branches only never lists tags).
     private var tagIndex: ReleaseTagIndex?
+    /// Versions the index must answer about: those of the tags this push writes.
+    let trackedVersions: [SemanticVersion]
 
-    /// Tag names that do not count as existing.
-    let ignoringTags: Set<String>
-
-    init(repository: Repository, settings: Settings, updates: [RefUpdate], vantage: Vantage, ignoringTags: Set<String>) {
+    init(repository: Repository, settings: Settings, updates: [RefUpdate], vantage: Vantage, ignoringTags: Set<String>,
+         trackedVersions: [SemanticVersion]) {
         self.repository = repository
         self.settings = settings
         self.updates = updates
         self.vantage = vantage
         self.ignoringTags = ignoringTags
+        self.trackedVersions = trackedVersions
     }
 
-    /// The version tags that exist, less those this push creates; those are added one by one
-    /// as they are judged (`recordJudgedTag`).
+    /// Tag names that do not count as existing.
+    let ignoringTags: Set<String>
+
+    /// The version tags that exist, less those this push creates and those ignored; tags this
+    /// push creates are added one by one as they are judged (`recordJudgedTag`).
     func existingTags() throws(PolicyError) -> ReleaseTagIndex {
         if let tagIndex { return tagIndex }
-        let created = Set(updates.filter(\.isCreation).map(\.ref))
-        var tags = ReleaseTagIndex()
+        let skipped = Array(Set(updates.filter(\.isCreation).map(\.ref).filter { $0.hasPrefix("refs/tags/") }
+            .map { String($0.dropFirst("refs/tags/".count)) }).union(ignoringTags)).map { Array($0.utf8) }
+        var tags = ReleaseTagIndex(tracking: trackedVersions)
         try git { () throws(GitError) in
-            try repository.forEachReferenceName(matching: "refs/tags/*") { ref in
-                let name = String(ref.dropFirst("refs/tags/".count))
-                if !created.contains(ref) && !ignoringTags.contains(name) { tags.insert(tagName: name) }
+            try repository.forEachTagName { name in
+                if skipped.isEmpty || !skipped.contains(where: { $0.elementsEqual(name) }) { tags.insert(tagNameBytes: name) }
             }
         }
         tagIndex = tags
@@ -185,6 +189,12 @@ struct GuardedUpdate {
         } catch {
             throw .git(error)
         }
+    }
+
+    /// The version a pushed version tag spells (what the tag index must answer about).
+    var spelledVersion: SemanticVersion? {
+        guard case .tag(let name) = kind else { return nil }
+        return name.version ?? TagName.normalizedVersion(of: shortName)
     }
 
     /// The version of a release tag this update creates.

@@ -25,6 +25,12 @@ public struct PushCheck {
             throw .input(error)
         }
         if updates.isEmpty { return Verdict(violations: [], updateCount: 0) }
+        // The common push (feature branches only) is decided without libgit2 when the settings
+        // can be read simply; otherwise, and for any guarded ref, the full path below.
+        let changes = updates.filter { $0.oldID != $0.newID }
+        if let quick = QuickSettings.read(from: directory), !changes.contains(where: { quick.guards($0.ref) }) {
+            return Verdict(violations: [], updateCount: updates.count)
+        }
         let repository: Repository
         do {
             repository = try Repository.discover(from: directory)

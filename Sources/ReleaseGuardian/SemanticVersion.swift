@@ -64,20 +64,46 @@ public struct SemanticVersion: Hashable, Sendable, Comparable, CustomStringConve
     // MARK: Parts
 
     /// A numeric identifier: ASCII digits, no leading zero unless it is `0`.
+    ///
+    /// Up to 19 digits it is kept as a `UInt64` (no allocation, integer comparison: the hook
+    /// compares 100k tags); longer numbers keep their digits and compare by length then digits.
     public struct Numeric: Hashable, Sendable, CustomStringConvertible {
-        public let digits: String
+        enum Storage: Hashable, Sendable {
+            case small(UInt64)
+            /// More than 19 digits, so larger than any `.small`.
+            case large(String)
+        }
+
+        let storage: Storage
 
         public init?(_ digits: some StringProtocol) {
             guard !digits.isEmpty, digits.utf8.allSatisfy(isDigit),
                   digits.utf8.first != UInt8(ascii: "0") || digits.utf8.count == 1
             else { return nil }
-            self.digits = String(digits)
+            if digits.utf8.count <= 19 {
+                storage = .small(digits.utf8.reduce(0) { $0 * 10 + UInt64($1 - UInt8(ascii: "0")) })
+            } else {
+                storage = .large(String(digits))
+            }
+        }
+
+        /// A number already known to fit (at most 19 digits).
+        init(small value: UInt64) {
+            storage = .small(value)
+        }
+
+        public var digits: String {
+            switch storage {
+            case .small(let value): String(value)
+            case .large(let digits): digits
+            }
         }
 
         public var description: String { digits }
 
-        /// The next number, computed on the digits so it never overflows.
+        /// The next number; never overflows (a 19-digit 999… becomes 20 digits).
         public var successor: Numeric {
+            if case .small(let value) = storage, value < 9_999_999_999_999_999_999 { return Numeric(small: value + 1) }
             var bytes = Array(digits.utf8)
             var index = bytes.count - 1
             while index >= 0, bytes[index] == UInt8(ascii: "9") {
@@ -88,13 +114,18 @@ public struct SemanticVersion: Hashable, Sendable, Comparable, CustomStringConve
             return Numeric(String(decoding: bytes, as: UTF8.self))!
         }
 
-        public static let zero = Numeric("0")!
+        public static let zero = Numeric(small: 0)
 
         static func compare(_ lhs: Numeric, _ rhs: Numeric) -> Int {
-            let (l, r) = (lhs.digits.utf8, rhs.digits.utf8)
-            if l.count != r.count { return l.count < r.count ? -1 : 1 }
-            for (a, b) in zip(l, r) where a != b { return a < b ? -1 : 1 }
-            return 0
+            switch (lhs.storage, rhs.storage) {
+            case (.small(let l), .small(let r)): return l == r ? 0 : (l < r ? -1 : 1)
+            case (.small, .large): return -1
+            case (.large, .small): return 1
+            case (.large(let l), .large(let r)):
+                if l.utf8.count != r.utf8.count { return l.utf8.count < r.utf8.count ? -1 : 1 }
+                for (a, b) in zip(l.utf8, r.utf8) where a != b { return a < b ? -1 : 1 }
+                return 0
+            }
         }
     }
 

@@ -18,20 +18,45 @@ extension ReleaseGuardian {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
+            let status = Self.check(remote: remote, json: output.json)
+            if status != 0 { throw ExitCode(status) }
+        }
+
+        /// The check itself, shared with the start-up shortcut in main.swift. Returns the exit status.
+        static func check(remote: String?, json: Bool) -> Int32 {
             let input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
             let verdict: PushCheck.Verdict
             do {
                 verdict = try PushCheck(directory: FileManager.default.currentDirectoryPath).run(input: input, remote: remote)
             } catch {
-                throw Terminal.fail("\(error)")
+                return Terminal.fail("\(error)").rawValue
             }
-            if output.json {
+            if json {
                 Terminal.json(CheckReport(allowed: verdict.allowed, violations: verdict.violations))
             }
             guard verdict.allowed else {
                 Terminal.printRefusal(verdict.violations)
-                throw ExitCode(1)
+                return 1
             }
+            return 0
+        }
+
+        /// `check [--json] [REMOTE [URL]]` exactly as git's hook calls it, recognised without
+        /// ArgumentParser (nil for anything else, which ArgumentParser then handles).
+        static func plainInvocation(_ arguments: [String]) -> (remote: String?, json: Bool)? {
+            guard arguments.first == "check" else { return nil }
+            var positional: [String] = []
+            var json = false
+            for argument in arguments.dropFirst() {
+                if argument == "--json" {
+                    json = true
+                } else if argument.hasPrefix("-") || positional.count == 2 {
+                    return nil
+                } else {
+                    positional.append(argument)
+                }
+            }
+            return (positional.first, json)
         }
     }
 }

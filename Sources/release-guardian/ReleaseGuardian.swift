@@ -1,6 +1,5 @@
 import ArgumentParser
 
-@main
 struct ReleaseGuardian: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "release-guardian",

@@ -1,0 +1,9 @@
+import Foundation
+
+// `check` is the pre-push hook: it runs on every push of every developer. Git's plain call is
+// served before ArgumentParser, whose start-up (type metadata lookups) costs more than a whole
+// check of a push of branches. Everything else goes through ArgumentParser.
+if let invocation = ReleaseGuardian.Check.plainInvocation(Array(CommandLine.arguments.dropFirst())) {
+    exit(ReleaseGuardian.Check.check(remote: invocation.remote, json: invocation.json))
+}
+ReleaseGuardian.main()
