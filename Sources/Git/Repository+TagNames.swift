@@ -23,6 +23,11 @@ extension Repository {
         let count = bytes.count
         guard let base = bytes.baseAddress else { return }
         while lineStart < count {
+            // A peeled line `^<40 hex>` has a fixed length: no need to look for its end.
+            if bytes[lineStart] == UInt8(ascii: "^"), lineStart + 41 < count, bytes[lineStart + 41] == UInt8(ascii: "\n") {
+                lineStart += 42
+                continue
+            }
             let newline = memchr(base + lineStart, Int32(UInt8(ascii: "\n")), count - lineStart)
             let lineEnd = newline.map { UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base } ?? count
             // `<40 hex> refs/tags/<name>`

@@ -13,28 +13,26 @@ struct QuickSettings: Equatable {
     var onlyVersionTags = false
 
     /// The settings for the repository containing `directory`, or nil when unsure.
-    static func read(from directory: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> QuickSettings? {
+    static func read(from directory: String, environment: (String) -> String? = { getenv($0).map { String(cString: $0) } }) -> QuickSettings? {
         guard let layout = RepositoryLayout.find(from: directory, environment: environment) else { return nil }
         var settings = QuickSettings()
         // Lowest precedence first, as libgit2 layers them.
         var files: [(path: String, section: String, subsection: String?)] = [
             (layout.workTree + "/" + Settings.fileName, "release", nil),
         ]
-        let home = environment["HOME"] ?? ""
-        let xdg = environment["XDG_CONFIG_HOME"].map { $0 + "/git/config" } ?? home + "/.config/git/config"
+        let home = environment("HOME") ?? ""
+        let xdg = environment("XDG_CONFIG_HOME").map { $0 + "/git/config" } ?? home + "/.config/git/config"
         for path in ["/etc/gitconfig", xdg, home + "/.gitconfig", layout.commonDirectory + "/config"] {
             files.append((path, "release-guardian", "release"))
         }
-        if FileManager.default.fileExists(atPath: layout.gitDirectory + "/config.worktree") { return nil }
+        if fileKind(layout.gitDirectory + "/config.worktree") != nil { return nil }
         for file in files {
-            guard FileManager.default.fileExists(atPath: file.path) else { continue }
-            guard let data = FileManager.default.contents(atPath: file.path),
-                  let entries = PlainConfig.parse(String(decoding: data, as: UTF8.self))
-            else { return nil }
+            guard fileKind(file.path) != nil else { continue }
+            guard let text = readText(file.path), let entries = PlainConfig.parse(text) else { return nil }
             for entry in entries where entry.section == file.section && entry.subsection == file.subsection {
                 switch entry.key {
                 case "main":
-                    let value = entry.value.trimmingCharacters(in: .whitespaces)
+                    let value = entry.value.trimmedASCII
                     guard !value.isEmpty else { return nil }
                     settings.mainBranch = value.hasPrefix("refs/") ? value : "refs/heads/" + value
                 case "onlyversiontags":
@@ -67,41 +65,62 @@ struct RepositoryLayout {
     let gitDirectory: String
     let commonDirectory: String
 
-    static func find(from directory: String, environment: [String: String]) -> RepositoryLayout? {
-        let files = FileManager.default
+    static func find(from directory: String, environment: (String) -> String?) -> RepositoryLayout? {
         var gitDirectory: String
         var workTree: String
-        if let dir = environment["GIT_DIR"], !dir.isEmpty {
+        if let dir = environment("GIT_DIR"), !dir.isEmpty {
             gitDirectory = dir.hasPrefix("/") ? dir : directory + "/" + dir
-            workTree = environment["GIT_WORK_TREE"] ?? directory
+            workTree = environment("GIT_WORK_TREE") ?? directory
         } else {
             var current = directory
             while true {
-                var isDirectory: ObjCBool = false
                 let dotGit = current + "/.git"
-                if files.fileExists(atPath: dotGit, isDirectory: &isDirectory) {
-                    if isDirectory.boolValue {
+                if let kind = fileKind(dotGit) {
+                    if kind == .directory {
                         gitDirectory = dotGit
                     } else {
                         // A worktree or submodule: `gitdir: <path>`.
-                        guard let text = try? String(contentsOfFile: dotGit, encoding: .utf8), text.hasPrefix("gitdir: ") else { return nil }
-                        let path = text.dropFirst("gitdir: ".count).trimmingCharacters(in: .whitespacesAndNewlines)
+                        guard let text = readText(dotGit), text.hasPrefix("gitdir: ") else { return nil }
+                        let path = text.dropFirst("gitdir: ".count).trimmedASCII
                         gitDirectory = path.hasPrefix("/") ? path : current + "/" + path
                     }
                     workTree = current
                     break
                 }
-                guard current != "/", !current.isEmpty else { return nil }
-                current = (current as NSString).deletingLastPathComponent
+                guard current != "/", !current.isEmpty, let slash = current.lastIndex(of: "/") else { return nil }
+                current = slash == current.startIndex ? "/" : String(current[..<slash])
             }
         }
         var commonDirectory = gitDirectory
-        if let common = try? String(contentsOfFile: gitDirectory + "/commondir", encoding: .utf8) {
-            let path = common.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let common = readText(gitDirectory + "/commondir") {
+            let path = common.trimmedASCII
             commonDirectory = path.hasPrefix("/") ? path : gitDirectory + "/" + path
         }
         return RepositoryLayout(workTree: workTree, gitDirectory: gitDirectory, commonDirectory: commonDirectory)
     }
+}
+
+enum FileKind { case directory, file }
+
+/// What is at `path`, or nil when nothing (Glibc's stat, cheaper than FileManager at start-up).
+func fileKind(_ path: String) -> FileKind? {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return nil }
+    return (info.st_mode & S_IFMT) == S_IFDIR ? .directory : .file
+}
+
+/// A small file's text, or nil when it cannot be read.
+func readText(_ path: String) -> String? {
+    guard let file = fopen(path, "r") else { return nil }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let count = fread(&buffer, 1, buffer.count, file)
+        if count > 0 { bytes += buffer[0..<count] }
+        if count < buffer.count { break }
+    }
+    return ferror(file) == 0 ? String(decoding: bytes, as: UTF8.self) : nil
 }
 
 /// The plain subset of git-config syntax: `[section]`, `[section "subsection"]`, `key = value`,
@@ -120,12 +139,12 @@ enum PlainConfig {
         var section: String?
         var subsection: String?
         for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            let line = rawLine.trimmedASCII
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.contains("\\") { return nil }
             if line.hasPrefix("[") {
-                guard let close = line.firstIndex(of: "]"), line[line.index(after: close)...].trimmingCharacters(in: .whitespaces).isEmpty
-                    || line[line.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("#")
+                guard let close = line.firstIndex(of: "]"), line[line.index(after: close)...].trimmedASCII.isEmpty
+                    || line[line.index(after: close)...].trimmedASCII.hasPrefix("#")
                 else { return nil }
                 let header = line[line.index(after: line.startIndex)..<close]
                 let parts = header.split(separator: " ", maxSplits: 1)
@@ -134,7 +153,7 @@ enum PlainConfig {
                 section = name
                 subsection = nil
                 if parts.count == 2 {
-                    let quoted = parts[1].trimmingCharacters(in: .whitespaces)
+                    let quoted = parts[1].trimmedASCII
                     guard quoted.count >= 2, quoted.hasPrefix("\""), quoted.hasSuffix("\""), !quoted.dropFirst().dropLast().contains("\"")
                     else { return nil }
                     subsection = String(quoted.dropFirst().dropLast())
@@ -145,10 +164,10 @@ enum PlainConfig {
             var key = line
             var value = ""
             if let equals = line.firstIndex(of: "=") {
-                key = line[..<equals].trimmingCharacters(in: .whitespaces)
+                key = line[..<equals].trimmedASCII
                 value = String(line[line.index(after: equals)...])
                 if let comment = value.firstIndex(where: { $0 == "#" || $0 == ";" }) { value = String(value[..<comment]) }
-                value = value.trimmingCharacters(in: .whitespaces)
+                value = value.trimmedASCII
             }
             guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else { return nil }
             entries.append(Entry(section: section, subsection: subsection, key: key.lowercased(), value: value))
@@ -163,5 +182,15 @@ enum PlainConfig {
         case "false", "no", "off", "0": false
         default: nil
         }
+    }
+}
+
+extension StringProtocol {
+    /// Without spaces, tabs and line ends at either end (Foundation's `trimmingCharacters`
+    /// goes through NSString and CharacterSet, too slow for the hook's start-up).
+    var trimmedASCII: String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        guard let start = firstIndex(where: { !isSpace($0) }), let end = lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(self[start...end])
     }
 }

@@ -29,6 +29,8 @@ public struct ReleaseTagIndex: Sendable {
         /// A plain tag's name is its version: nothing to keep while scanning.
         var name: String { "v\(major).\(minor).\(patch)" }
 
+        var entry: Entry { Entry(name: name, version: version, isRelease: true) }
+
         init(major: UInt64, minor: UInt64, patch: UInt64) {
             (self.major, self.minor, self.patch) = (major, minor, patch)
         }
@@ -41,50 +43,40 @@ public struct ReleaseTagIndex: Sendable {
         }
     }
 
-    /// The highest tag of some set, and the highest final release (no pre-release) of it. Plain
-    /// candidates are kept as integers and a name; a version is built only when asked.
+    /// The highest tag of some set, and the highest final release (no pre-release) of it. A
+    /// plain top is kept as integers only (no reference counting on the hot path); other tops,
+    /// rare, as entries. For each of the two, at most one of the pair is set.
     struct Top: Sendable {
-        enum Candidate: Sendable {
-            case plain(Plain)
-            case other(Entry)
+        var anyPlain: Plain?
+        var anyOther: Entry?
+        var finalPlain: Plain?
+        var finalOther: Entry?
 
-            var version: SemanticVersion {
-                switch self {
-                case .plain(let plain): plain.version
-                case .other(let entry): entry.version
-                }
-            }
-
-            var entry: Entry {
-                switch self {
-                case .plain(let plain): Entry(name: plain.name, version: plain.version, isRelease: true)
-                case .other(let entry): entry
-                }
-            }
-
-            func isBelow(_ plain: Plain) -> Bool {
-                if case .plain(let mine) = self { return mine < plain }
-                return SemanticVersion.compare(version, plain.version) < 0
-            }
-        }
-
-        var any: Candidate?
-        var final: Candidate?
+        var any: Entry? { anyPlain.map(\.entry) ?? anyOther }
+        var final: Entry? { finalPlain.map(\.entry) ?? finalOther }
 
         mutating func offer(_ version: SemanticVersion, name: () -> String) {
             if let plain = Plain(version) { return offer(plain) }
             let beatsAny = any.map { SemanticVersion.compare(version, $0.version) > 0 } ?? true
             let beatsFinal = !version.isPrerelease && (final.map { SemanticVersion.compare(version, $0.version) > 0 } ?? true)
             guard beatsAny || beatsFinal else { return }
-            let candidate = Candidate.other(Entry(name: name(), version: version, isRelease: true))
-            if beatsAny { any = candidate }
-            if beatsFinal { final = candidate }
+            let entry = Entry(name: name(), version: version, isRelease: true)
+            if beatsAny { (anyPlain, anyOther) = (nil, entry) }
+            if beatsFinal { (finalPlain, finalOther) = (nil, entry) }
         }
 
         /// A plain version is a final release, so it competes for both.
         mutating func offer(_ plain: Plain) {
-            if any?.isBelow(plain) ?? true { any = .plain(plain) }
-            if final?.isBelow(plain) ?? true { final = .plain(plain) }
+            if let top = anyPlain {
+                if top < plain { anyPlain = plain }
+            } else if anyOther.map({ SemanticVersion.compare($0.version, plain.version) < 0 }) ?? true {
+                (anyPlain, anyOther) = (plain, nil)
+            }
+            if let top = finalPlain {
+                if top < plain { finalPlain = plain }
+            } else if finalOther.map({ SemanticVersion.compare($0.version, plain.version) < 0 }) ?? true {
+                (finalPlain, finalOther) = (plain, nil)
+            }
         }
     }
 
@@ -212,15 +204,15 @@ public struct ReleaseTagIndex: Sendable {
     }
 
     /// The highest release tag (pre-releases included) of a line, of a major, of all.
-    public func highest(inLine line: SemanticVersion.Line) -> Entry? { top(line: line).any?.entry }
-    public func highest(inMajor major: SemanticVersion.Numeric) -> Entry? { top(major: major).any?.entry }
-    public func highest() -> Entry? { overall.any?.entry }
+    public func highest(inLine line: SemanticVersion.Line) -> Entry? { top(line: line).any }
+    public func highest(inMajor major: SemanticVersion.Numeric) -> Entry? { top(major: major).any }
+    public func highest() -> Entry? { overall.any }
 
     /// The same questions about final releases only (a pre-release does not release a version,
     /// so it does not move the "next version").
-    public func highestFinal(inLine line: SemanticVersion.Line) -> Entry? { top(line: line).final?.entry }
-    public func highestFinal(inMajor major: SemanticVersion.Numeric) -> Entry? { top(major: major).final?.entry }
-    public func highestFinal() -> Entry? { overall.final?.entry }
+    public func highestFinal(inLine line: SemanticVersion.Line) -> Entry? { top(line: line).final }
+    public func highestFinal(inMajor major: SemanticVersion.Numeric) -> Entry? { top(major: major).final }
+    public func highestFinal() -> Entry? { overall.final }
 
     private func top(line: SemanticVersion.Line) -> Top {
         guard let found = lines.first(where: { $0.line == line }) else { preconditionFailure("line \(line) is not tracked") }

@@ -157,6 +157,22 @@ struct PrePushHookTests {
         #expect(rewrite.stderr.contains("git fetch --unshallow"))
     }
 
+    @Test func honoursAConfiguredMainBranchOnTheFastPath() throws {
+        let clone = try GuardedClone()
+        try clone.scratch.write("[release]\n    main = trunk\n", to: clone.work + "/.release-guardian")
+        _ = try clone.git("branch", "trunk")
+        #expect(try clone.push("-q", "origin", "trunk").status == 0)
+        _ = try clone.git("checkout", "-q", "-b", "other", "HEAD")
+        _ = try clone.commit("unrelated")
+        let rewrite = try clone.push("--force", "origin", "HEAD:trunk")
+        #expect(rewrite.status == 0)  // a fast-forward: fine
+        _ = try clone.git("reset", "-q", "--hard", "HEAD~1")
+        _ = try clone.commit("rewritten")
+        let refused = try clone.push("--force", "origin", "HEAD:trunk")
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("[main-force]"))
+    }
+
     @Test func aMalformedSettingsFileStopsThePushNamingFileAndLine() throws {
         let clone = try GuardedClone()
         try clone.scratch.write("[release]\n  main = main\n[oops\n", to: clone.work + "/.release-guardian")

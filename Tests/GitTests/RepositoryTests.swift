@@ -67,6 +67,18 @@ struct RepositoryTests {
         #expect(names.sorted() == ["refs/tags/v1.0.0", "refs/tags/v1.1.0", "refs/tags/v2.0.0"])
     }
 
+    @Test(arguments: [
+        "refs/tags/v1.0.0", "refs/heads/main", "refs/heads/feature/x-y_z", "refs/heads/a.b", "refs/tags/v1..0", "refs/heads/a b",
+        "refs/heads/x.lock", "refs/heads/x.lock/y", "refs/heads/.hidden", "refs/heads/a/.b", "refs/heads/a//b", "refs/heads/a/",
+        "/refs/heads/a", "refs/heads/a.", "refs/heads/a@{1}", "refs/heads/a@b", "@", "HEAD", "FETCH_HEAD", "head", "refs/heads/a~1",
+        "refs/heads/a^", "refs/heads/a:b", "refs/heads/a?", "refs/heads/a*", "refs/heads/a[b", "refs/heads/a\\b",
+        "refs/heads/tab\tx", "refs/heads/é", "refs/heads/.", "refs/heads/..", "refs/heads/a/..b", "refs/heads/lock",
+        "refs/heads/.lock", "refs/tags/v1.0.0-rc.1+build", "refs", "refs/", "",
+    ])
+    func validatesReferenceNamesExactlyAsLibgit2Does(_ name: String) {
+        #expect(Repository.isValidReferenceName(name) == Repository.libgit2IsValidReferenceName(name), "\(name)")
+    }
+
     @Test func validatesReferenceNamesAsGitDoes() {
         #expect(Repository.isValidReferenceName("refs/tags/v1.0.0"))
         #expect(!Repository.isValidReferenceName("refs/tags/v1..0"))
