@@ -4,8 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ci/setup.sh
-swift build -c release >/dev/null
-bin="$PWD/.build/release/release-guardian"
+bin=$(ci/build-release.sh 2>/dev/null)
 
 sandbox=$(mktemp -d "${TMPDIR:-/tmp}/release-guardian-demo.XXXXXX")
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Installs the dependencies, builds release-guardian in release mode and runs every test
-# (unit and end-to-end) against that release build.
+# Installs the dependencies, builds the release binary, and runs every test: the unit tests,
+# and the end-to-end tests against that release binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ci/setup.sh
-swift build -c release
-RELEASE_GUARDIAN_BINARY="$PWD/.build/release/release-guardian" swift test -c release
+binary=$(ci/build-release.sh)
+RELEASE_GUARDIAN_BINARY="$binary" swift test

@@ -49,6 +49,9 @@ extension ReleaseGuardian {
                 Terminal.out("Kept the hook that was there: moved to \(movedTo); it still runs first, with the same input.")
             }
             if let path = Self.executablePath() { Terminal.out("It runs \(path).") }
+            #if DEBUG
+            Terminal.error("note: this is a debug build; a hook runs faster with the release binary (ci/build-release.sh prints its path).")
+            #endif
         }
 
         /// This binary's absolute path, so the hook runs it whatever PATH git has.

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Runs the benchmark suite: for repositories of 1k, 10k and 100k release tags (packed refs, over
+# 20k commits), times release-guardian beside the plain git-CLI way of doing the same job
+# (Benchmarks/baseline/), with hyperfine, and measures peak memory with /usr/bin/time.
+# Writes Benchmarks/results/*.json and prints the Markdown tables of BENCHMARKS.md.
+#   Benchmarks/run.sh [SIZE...]        e.g. Benchmarks/run.sh 1000 100000
+# Environment: BENCH_DIR (where repositories are generated, default /tmp/release-guardian-bench),
+# RUNS (hyperfine runs per command, default 30).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+sizes=("$@")
+((${#sizes[@]})) || sizes=(1000 10000 100000)
+bench=${BENCH_DIR:-/tmp/release-guardian-bench}
+runs=${RUNS:-30}
+baseline=$root/Benchmarks/baseline
+results=$root/Benchmarks/results
+zero=0000000000000000000000000000000000000000
+
+command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine; }
+[[ -x /usr/bin/time ]] || apt-get install -y -qq time
+bin=$("$root/ci/build-release.sh")
+mkdir -p "$results" "$bench"
+
+# measure NAME SIZE OURS THEIRS: hyperfine both (medians), then peak RSS of one run each.
+measure() {
+    local name=$1 size=$2 ours=$3 theirs=$4
+    hyperfine --style basic --warmup 3 --runs "$runs" --export-json "$results/$name-$size.json" \
+        -n release-guardian "$ours" -n baseline "$theirs" >/dev/null
+    local ours_kb theirs_kb
+    ours_kb=$( { /usr/bin/time -f '%M' bash -c "$ours" >/dev/null 2>/dev/null; } 2>&1 | tail -n1)
+    theirs_kb=$( { /usr/bin/time -f '%M' bash -c "$theirs" >/dev/null 2>/dev/null; } 2>&1 | tail -n1)
+    echo "{\"release-guardian\": $ours_kb, \"baseline\": $theirs_kb}" >"$results/$name-$size.memory.json"
+    echo "  $name: done" >&2
+}
+
+for size in "${sizes[@]}"; do
+    dir=$bench/$size
+    [[ -d $dir/work ]] || "$root/Benchmarks/generate.sh" "$dir" "$size" >&2
+    cd "$dir/work"
+    echo "$size tags:" >&2
+    head=$(git rev-parse HEAD)
+    latest=$(git for-each-ref --sort=-v:refname --count=1 --format='%(refname:short)' 'refs/tags/v*')
+    previous=$(git for-each-ref --sort=-v:refname --count=2 --format='%(refname:short)' 'refs/tags/v*' | tail -n1)
+    IFS=. read -r major minor patch <<<"${latest#v}"
+    next="v$major.$minor.$((patch + 1))"
+    git tag -d "$next" >/dev/null 2>&1 || true
+    git tag -a "$next" -m "Release $next" "$head"
+    echo "refs/heads/feature $head refs/heads/feature $zero" >"$dir/feature.txt"
+    echo "refs/tags/$next $(git rev-parse "$next") refs/tags/$next $zero" >"$dir/tag.txt"
+
+    # A deploy remote on loopback for revert-to.
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    "$(git --exec-path)/git-daemon" --reuseaddr --listen=127.0.0.1 --port="$port" --base-path="$dir" \
+        --export-all --enable=receive-pack "$dir" >/dev/null 2>&1 &
+    daemon=$!
+    trap 'kill $daemon 2>/dev/null || true' EXIT
+    sleep 0.5
+    target="git://127.0.0.1:$port/prod.git"
+    printf '[environment "prod"]\n    target = %s master\n' "$target" >.release-guardian
+
+    measure check-branch "$size" "$bin check origin < $dir/feature.txt" "$baseline/pre-push origin < $dir/feature.txt"
+    measure check-tag "$size" "$bin check origin < $dir/tag.txt" "$baseline/pre-push origin < $dir/tag.txt"
+    measure env "$size" "$bin env $latest --format shell" "$baseline/env.sh $latest"
+    measure ci "$size" "$bin ci --ref refs/tags/$latest" "$baseline/ci.sh refs/tags/$latest"
+    measure revert-dry-run "$size" "$bin revert-to $previous --dry-run" "$baseline/revert-dry-run.sh $previous $target master"
+
+    kill "$daemon" 2>/dev/null || true
+    trap - EXIT
+    git tag -d "$next" >/dev/null
+    rm -f .release-guardian
+done
+python3 "$root/Benchmarks/report.py" "$results"
