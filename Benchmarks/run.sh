@@ -26,10 +26,10 @@ measure() {
     local name=$1 size=$2 ours=$3 theirs=$4
     hyperfine --style basic --warmup 3 --runs "$runs" --export-json "$results/$name-$size.json" \
         -n release-guardian "$ours" -n baseline "$theirs" >/dev/null
-    local ours_kb theirs_kb
-    ours_kb=$( { /usr/bin/time -f '%M' bash -c "$ours" >/dev/null 2>/dev/null; } 2>&1 | tail -n1)
-    theirs_kb=$( { /usr/bin/time -f '%M' bash -c "$theirs" >/dev/null 2>/dev/null; } 2>&1 | tail -n1)
-    echo "{\"release-guardian\": $ours_kb, \"baseline\": $theirs_kb}" >"$results/$name-$size.memory.json"
+    # Peak resident memory in KiB (the largest process of the command, children included).
+    /usr/bin/time -f '%M' -o "$results/.ours" bash -c "$ours" >/dev/null 2>&1 || true
+    /usr/bin/time -f '%M' -o "$results/.theirs" bash -c "$theirs" >/dev/null 2>&1 || true
+    echo "{\"release-guardian\": $(tail -n1 "$results/.ours"), \"baseline\": $(tail -n1 "$results/.theirs")}" >"$results/$name-$size.memory.json"
     echo "  $name: done" >&2
 }
 

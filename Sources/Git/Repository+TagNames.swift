@@ -89,3 +89,58 @@ extension Repository {
         body(UnsafeBufferPointer(start: address.assumingMemoryBound(to: UInt8.self), count: size))
     }
 }
+
+extension Repository {
+    /// The names of the tags that peel to one of `commits`, using the peeled values packed-refs
+    /// records (one pass, no object read per tag); loose tags, which override packed ones, and
+    /// packed-refs written without peeled values, are peeled through libgit2.
+    public func tagNames(pointingAt commits: Set<ObjectID>) throws(GitError) -> [ObjectID: [String]] {
+        var found: [ObjectID: [String]] = [:]
+        guard !commits.isEmpty else { return found }
+        var loose: [String] = []
+        Self.forEachLooseName(directory: commonDirectory + "refs/tags", prefix: []) { loose.append(String(decoding: $0, as: UTF8.self)) }
+        let looseNames = Set(loose)
+        let wanted = Dictionary(uniqueKeysWithValues: commits.map { (Array($0.hex.utf8), $0) })
+        var fullyPeeled = false
+        Self.withMappedFile(commonDirectory + "packed-refs") { bytes in
+            // `# pack-refs with: peeled fully-peeled sorted`: every tag's peeled value is there
+            // (a `^` line after an annotated tag, none after a tag of a commit).
+            let end = bytes.firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+            let header = String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<end]), as: UTF8.self)
+            fullyPeeled = header.hasPrefix("# pack-refs with:") && header.contains(" fully-peeled")
+            guard fullyPeeled else { return }
+            var pending: (name: String, value: [UInt8])?
+            func settle(_ value: [UInt8]) {
+                if let name = pending?.name, !looseNames.contains(name), let commit = wanted[value] { found[commit, default: []].append(name) }
+                pending = nil
+            }
+            var lineStart = end + 1
+            while lineStart < bytes.count {
+                var lineEnd = lineStart
+                while lineEnd < bytes.count, bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+                let line = UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd])
+                if line.first == UInt8(ascii: "^"), line.count >= 41 {
+                    settle(Array(line[1..<41]))
+                } else if line.count > 51, line[40] == UInt8(ascii: " ") {
+                    if let value = pending?.value { settle(value) }
+                    let name = UnsafeBufferPointer(rebasing: line[41...])
+                    if name.starts(with: "refs/tags/".utf8) {
+                        pending = (String(decoding: UnsafeBufferPointer(rebasing: name.dropFirst(10)), as: UTF8.self), Array(line[0..<40]))
+                    }
+                }
+                lineStart = lineEnd + 1
+            }
+            if let value = pending?.value { settle(value) }
+        }
+        var rest = loose
+        if !fullyPeeled {
+            rest = []
+            try forEachReferenceName(matching: "refs/tags/*") { rest.append(String($0.dropFirst("refs/tags/".count))) }
+        }
+        for name in rest {
+            guard let commit = try peeledCommit(ofReference: "refs/tags/" + name), commits.contains(commit) else { continue }
+            found[commit, default: []].append(name)
+        }
+        return found
+    }
+}

@@ -8,13 +8,20 @@ enum TagHistory {
     /// a rule fail, so their dates are not read.
     static func tagsMadeAfter(_ name: String, id: ObjectID, in repository: Repository) throws(GitError) -> Set<String> {
         guard let version = TagName.normalizedVersion(of: name), let created = try repository.creationTime(of: id) else { return [] }
+        // Names first (an ordinary lower vX.Y.Z is dismissed without a String), dates after.
+        let plain = ReleaseTagIndex.Plain(version)
+        var candidates: [String] = []
+        try repository.forEachTagName { bytes in
+            if let plain, let other = ReleaseTagIndex.plainRelease(bytes), other < plain { return }
+            let other = String(decoding: bytes, as: UTF8.self)
+            guard other != name, let otherVersion = TagName.normalizedVersion(of: other), otherVersion >= version else { return }
+            candidates.append(other)
+        }
         var later: Set<String> = []
-        try repository.forEachReferenceName(matching: "refs/tags/*") { ref throws(GitError) in
-            let other = String(ref.dropFirst("refs/tags/".count))
-            guard other != name, let otherVersion = TagName.normalizedVersion(of: other), otherVersion >= version,
-                  let otherID = try repository.target(ofReference: ref),
+        for other in Set(candidates) {
+            guard let otherID = try repository.target(ofReference: "refs/tags/" + other),
                   let otherCreated = try repository.creationTime(of: otherID), otherCreated >= created
-            else { return }
+            else { continue }
             later.insert(other)
         }
         return later

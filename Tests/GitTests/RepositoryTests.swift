@@ -79,6 +79,32 @@ struct RepositoryTests {
         #expect(Repository.isValidReferenceName(name) == Repository.libgit2IsValidReferenceName(name), "\(name)")
     }
 
+    @Test func findsTheTagsAtACommitPackedOrLoose() throws {
+        let first = ObjectID(hex: try scratch.commit("first", in: work))!
+        try scratch.tag("v1.0.0", in: work)
+        try scratch.tag("light", in: work, annotated: false)
+        let second = ObjectID(hex: try scratch.commit("second", in: work))!
+        try scratch.tag("v1.1.0", in: work)
+        try scratch.tag("moved", in: work, at: "HEAD~1")
+        try scratch.git("pack-refs", "--all", in: work)
+        // A loose ref overrides its packed copy.
+        try scratch.git("tag", "-f", "-a", "moved", "-m", "moved", "HEAD", in: work)
+        try scratch.tag("v1.1.0-loose", in: work)
+        let found = try Repository.open(at: work).tagNames(pointingAt: [first, second])
+        #expect(found[first]?.sorted() == ["light", "v1.0.0"])
+        #expect(found[second]?.sorted() == ["moved", "v1.1.0", "v1.1.0-loose"])
+    }
+
+    @Test func listsTagNamesFromPackedRefsAndLooseRefs() throws {
+        try scratch.commit("first", in: work)
+        for name in ["v1.0.0", "v1.1.0", "nested/v2"] { try scratch.tag(name, in: work) }
+        try scratch.git("pack-refs", "--all", in: work)
+        try scratch.tag("v1.2.0", in: work)
+        var names: [String] = []
+        try Repository.open(at: work).forEachTagName { names.append(String(decoding: $0, as: UTF8.self)) }
+        #expect(Set(names) == ["v1.0.0", "v1.1.0", "nested/v2", "v1.2.0"])
+    }
+
     @Test func validatesReferenceNamesAsGitDoes() {
         #expect(Repository.isValidReferenceName("refs/tags/v1.0.0"))
         #expect(!Repository.isValidReferenceName("refs/tags/v1..0"))

@@ -47,10 +47,13 @@ public struct RevertPlanner {
                 throw .remote(step: "reading \(target)", error, changed: [])
             }
         }
-        let catalog = try ReleaseCatalog(repository)
+        let catalog = ReleaseCatalog(repository: repository)
+        let versionsRunning = try catalog.releaseTags(at: Set(heads.compactMap(\.current)))
 
         // 2. The tag, peeled to its commit.
-        let (tag, version) = try resolveTag(request.tag, deployed: heads.first?.current, catalog: catalog)
+        let deployed = heads.first?.current
+        let (tag, version) = try resolveTag(request.tag, deployed: deployed, deployedVersions: deployed.flatMap { versionsRunning[$0] } ?? [],
+                                            catalog: catalog)
         guard let commit = try git({ () throws(GitError) in try repository.peeledCommit(ofReference: "refs/tags/" + tag) }) else {
             throw .notARelease(tag, reason: "it does not point at a commit")
         }
@@ -69,7 +72,7 @@ public struct RevertPlanner {
                 }
                 undeployed = try git { () throws(GitError) in try repository.commits(from: current, excluding: commit, limit: 51) }
             }
-            let versions = head.current.map { catalog.tags(at: $0) } ?? []
+            let versions = head.current.flatMap { versionsRunning[$0] } ?? []
             log("3. \(head.target)\(head.url == head.target.remote ? "" : " (\(head.url))") runs \(head.current.map { $0.short + (versions.first.map { " (\($0))" } ?? "") } ?? "nothing yet").")
             targets.append(RevertPlan.Target(target: head.target, url: head.url, current: head.current, currentVersions: versions,
                                               undeployed: Array(undeployed.prefix(50)), undeployedTruncated: undeployed.count > 50))
@@ -101,16 +104,16 @@ public struct RevertPlanner {
     }
 
     /// `previous`, or a tag that must be a final release tag; unknown tags list the nearest.
-    private func resolveTag(_ requested: String, deployed: ObjectID?, catalog: ReleaseCatalog) throws(RevertError) -> (String, SemanticVersion) {
-        let deployedVersions = deployed.map { catalog.tags(at: $0) } ?? []
+    private func resolveTag(_ requested: String, deployed: ObjectID?, deployedVersions: [String],
+                            catalog: ReleaseCatalog) throws(RevertError) -> (String, SemanticVersion) {
         if requested == "previous" {
-            guard let previous = try catalog.previous(before: deployed, deployedVersions: deployedVersions, in: repository) else {
+            guard let previous = try catalog.previous(before: deployed, deployedVersions: deployedVersions) else {
                 throw .noPrevious(deployed: deployedVersions.first)
             }
             return (previous.name, previous.version)
         }
         guard try git({ () throws(GitError) in try repository.target(ofReference: "refs/tags/" + requested) }) != nil else {
-            throw .unknownTag(requested, nearest: catalog.nearest(to: requested), deployed: deployedVersions.first)
+            throw .unknownTag(requested, nearest: try catalog.nearest(to: requested), deployed: deployedVersions.first)
         }
         switch TagName(requested) {
         case .release(let version) where !version.isPrerelease:
@@ -133,36 +136,26 @@ public struct RevertPlanner {
     }
 }
 
-/// The final release tags of the repository, in version order.
+/// Questions about the final release tags, each answered in one pass over the tag names
+/// (packed-refs read in place) rather than one object per tag: at 100k tags it matters.
 struct ReleaseCatalog {
     let repository: Repository
-    /// Ascending by version.
-    let releases: [(name: String, version: SemanticVersion)]
 
-    init(_ repository: Repository) throws(RevertError) {
-        self.repository = repository
-        var releases: [(String, SemanticVersion)] = []
-        do {
-            try repository.forEachReferenceName(matching: "refs/tags/v*") { ref in
-                let name = String(ref.dropFirst("refs/tags/".count))
-                if let version = TagName(name).version, !version.isPrerelease { releases.append((name, version)) }
-            }
-        } catch {
-            throw .git(error)
+    /// Final release tags at each of `commits`, highest first.
+    func releaseTags(at commits: Set<ObjectID>) throws(RevertError) -> [ObjectID: [String]] {
+        let found: [ObjectID: [String]]
+        do { found = try repository.tagNames(pointingAt: commits) } catch { throw .git(error) }
+        return found.mapValues { names in
+            names.compactMap { name in TagName(name).version.flatMap { $0.isPrerelease ? nil : (name, $0) } }
+                .sorted { $0.1 > $1.1 }.map(\.0)
         }
-        self.releases = releases.sorted { $0.1 < $1.1 }
     }
 
-    /// Release tags at `commit`, highest first.
-    func tags(at commit: ObjectID) -> [String] {
-        releases.reversed().filter { (try? repository.peeledCommit(ofReference: "refs/tags/" + $0.name)) == commit }.map(\.name)
-    }
-
-    /// The release before the one deployed: below the deployed version when the deployed
-    /// commit carries one, else the highest release strictly behind the deployed commit.
-    func previous(before deployed: ObjectID?, deployedVersions: [String], in repository: Repository) throws(RevertError)
-        -> (name: String, version: SemanticVersion)? {
+    /// The release before the one deployed: the highest below the deployed version when the
+    /// deployed commit carries one, else the highest release strictly behind the deployed commit.
+    func previous(before deployed: ObjectID?, deployedVersions: [String]) throws(RevertError) -> (name: String, version: SemanticVersion)? {
         guard let deployed else { return nil }
+        let releases = try allReleases()
         if let current = deployedVersions.first.flatMap({ TagName($0).version }) {
             return releases.last { $0.version < current }
         }
@@ -180,9 +173,25 @@ struct ReleaseCatalog {
     }
 
     /// Up to five release tags around the version `requested` spells (else the latest five).
-    func nearest(to requested: String) -> [String] {
+    func nearest(to requested: String) throws(RevertError) -> [String] {
+        let releases = try allReleases()
         guard let version = TagName.normalizedVersion(of: requested) else { return releases.suffix(5).reversed().map(\.name) }
         let index = releases.firstIndex { $0.version >= version } ?? releases.count
         return releases[max(0, index - 3)..<min(releases.count, index + 2)].reversed().map(\.name)
+    }
+
+    /// Every final release tag, ascending.
+    private func allReleases() throws(RevertError) -> [(name: String, version: SemanticVersion)] {
+        var releases: [(String, SemanticVersion)] = []
+        do {
+            try repository.forEachTagName { bytes in
+                guard bytes.first == UInt8(ascii: "v") else { return }
+                let name = String(decoding: bytes, as: UTF8.self)
+                if let version = TagName(name).version, !version.isPrerelease { releases.append((name, version)) }
+            }
+        } catch {
+            throw .git(error)
+        }
+        return releases.sorted { $0.1 < $1.1 }
     }
 }
