@@ -40,7 +40,9 @@ for size in "${sizes[@]}"; do
     echo "$size tags:" >&2
     head=$(git rev-parse HEAD)
     latest=$(git for-each-ref --sort=-v:refname --count=1 --format='%(refname:short)' 'refs/tags/v*')
-    previous=$(git for-each-ref --sort=-v:refname --count=2 --format='%(refname:short)' 'refs/tags/v*' | tail -n1)
+    # The release before the latest that is on another commit (several tags share a commit).
+    previous=$(git for-each-ref --sort=-v:refname --count=20 --format='%(refname:short) %(*objectname)' 'refs/tags/v*' |
+        awk 'NR==1 {c=$2} $2 != c {print $1; exit}')
     IFS=. read -r major minor patch <<<"${latest#v}"
     next="v$major.$minor.$((patch + 1))"
     git tag -d "$next" >/dev/null 2>&1 || true
@@ -57,6 +59,9 @@ for size in "${sizes[@]}"; do
     sleep 0.5
     target="git://127.0.0.1:$port/prod.git"
     printf '[environment "prod"]\n    target = %s master\n' "$target" >.release-guardian
+    # origin is reached over the network as a team's would be (libgit2's local transport reads
+    # every tag object to advertise peeled values, which no real server makes it do).
+    git remote set-url origin "git://127.0.0.1:$port/origin.git"
 
     measure check-branch "$size" "$bin check origin < $dir/feature.txt" "$baseline/pre-push origin < $dir/feature.txt"
     measure check-tag "$size" "$bin check origin < $dir/tag.txt" "$baseline/pre-push origin < $dir/tag.txt"
@@ -66,6 +71,7 @@ for size in "${sizes[@]}"; do
 
     kill "$daemon" 2>/dev/null || true
     trap - EXIT
+    git remote set-url origin ../origin.git
     git tag -d "$next" >/dev/null
     rm -f .release-guardian
 done

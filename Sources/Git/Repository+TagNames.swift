@@ -144,3 +144,33 @@ extension Repository {
         return found
     }
 }
+
+extension Repository {
+    /// Every reference under `prefix` (`refs/tags/`, `refs/remotes/origin/`) with its value, read
+    /// from packed-refs in one pass and the loose refs (which override packed ones).
+    public func referenceValues(under prefix: String) throws(GitError) -> [String: ObjectID] {
+        var values: [String: ObjectID] = [:]
+        let prefixBytes = Array(prefix.utf8)
+        Self.withMappedFile(commonDirectory + "packed-refs") { bytes in
+            var lineStart = 0
+            while lineStart < bytes.count {
+                var lineEnd = lineStart
+                while lineEnd < bytes.count, bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+                let line = UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd])
+                if line.count > 41 + prefixBytes.count, line[40] == UInt8(ascii: " "), line[41...].starts(with: prefixBytes),
+                   let id = ObjectID(hex: String(decoding: UnsafeBufferPointer(rebasing: line[0..<40]), as: UTF8.self)) {
+                    values[String(decoding: UnsafeBufferPointer(rebasing: line[41...]), as: UTF8.self)] = id
+                }
+                lineStart = lineEnd + 1
+            }
+        }
+        var loose: [String] = []
+        Self.forEachLooseName(directory: commonDirectory + String(prefix.dropLast()), prefix: []) {
+            loose.append(prefix + String(decoding: $0, as: UTF8.self))
+        }
+        for name in loose {
+            if let id = try target(ofReference: name) { values[name] = id }
+        }
+        return values
+    }
+}

@@ -11,6 +11,14 @@ extension Repository {
         git_reference_free(reference)
     }
 
+    /// Deletes a reference (a remote-tracking branch the remote no longer has).
+    public func deleteReference(_ name: String) throws(GitError) {
+        var reference: OpaquePointer?
+        try check(git_reference_lookup(&reference, handle, name), "git_reference_lookup")
+        defer { git_reference_free(reference) }
+        try check(git_reference_delete(reference), "git_reference_delete")
+    }
+
     /// Creates a commit with an empty tree (a ledger entry), without touching any ref.
     public func commitWithEmptyTree(message: String, parents: [ObjectID], authorName: String, authorEmail: String) throws(GitError) -> ObjectID {
         var builder: OpaquePointer?

@@ -23,13 +23,7 @@ public struct RevertPlanner {
         guard !environment.targets.isEmpty else { throw .noTargets(environment: environment.name) }
 
         // 1. Fetch the source remote with its tags, pruning what it no longer has.
-        let origin = try remote(request.sourceRemote)
-        do {
-            try origin.fetch(tags: true, prune: true, options: transport)
-        } catch {
-            throw .remote(step: "fetching \(request.sourceRemote)", error, changed: [])
-        }
-        log("1. Fetched \(request.sourceRemote) (\(origin.displayURL)) with tags, pruned.")
+        try fetch(request.sourceRemote)
 
         // 3 (read first: `previous` and the messages need what is deployed). What each target runs.
         var heads: [(target: DeployTarget, url: String, current: ObjectID?)] = []
@@ -101,6 +95,38 @@ public struct RevertPlanner {
 
         return RevertPlan(request: request, environment: environment.name, tag: tag, version: version, commit: commit,
                           releaseBranch: releaseBranch, releaseBranchExists: existing != nil, targets: targets)
+    }
+
+    /// `git fetch --tags --prune` for what changed only: libgit2 1.5's fetch updates every one of
+    /// 100k tags one by one (seconds), so the remote's refs are compared with ours first and
+    /// only the branches and tags that differ are fetched; gone branches are pruned.
+    private func fetch(_ name: String) throws(RevertError) {
+        let origin = try remote(name)
+        let tracking = "refs/remotes/\(name)/"
+        let ours = try git { () throws(GitError) in
+            try repository.referenceValues(under: "refs/tags/").merging(repository.referenceValues(under: tracking)) { a, _ in a }
+        }
+        var stale: [String] = []
+        var refspecs: [String] = []
+        do throws(RemoteError) {
+            let advertised = try origin.heads(options: transport)
+            var branches: Set<String> = []
+            for head in advertised where !head.name.hasSuffix("^{}") {
+                if head.name.hasPrefix("refs/heads/") {
+                    let local = tracking + head.name.dropFirst("refs/heads/".count)
+                    branches.insert(local)
+                    if ours[local] != head.id { refspecs.append("+\(head.name):\(local)") }
+                } else if head.name.hasPrefix("refs/tags/"), ours[head.name] != head.id {
+                    refspecs.append("+\(head.name):\(head.name)")
+                }
+            }
+            if !refspecs.isEmpty { try origin.fetch(refspecs, options: transport) }
+            stale = ours.keys.filter { $0.hasPrefix(tracking) && !branches.contains($0) && !$0.hasSuffix("/HEAD") }
+        } catch {
+            throw .remote(step: "fetching \(name)", error, changed: [])
+        }
+        try git { () throws(GitError) in for ref in stale { try repository.deleteReference(ref) } }
+        log("1. Fetched \(name) (\(origin.displayURL)) with tags: \(refspecs.count) ref\(refspecs.count == 1 ? "" : "s") changed, \(stale.count) pruned.")
     }
 
     /// `previous`, or a tag that must be a final release tag; unknown tags list the nearest.
