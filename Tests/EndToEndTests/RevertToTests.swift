@@ -48,6 +48,22 @@ struct RevertToTests {
         #expect(try f.head() == f.v110)
     }
 
+    @Test func fetchesWhatChangedOnOriginWithTagsAndPrunes() throws {
+        let f = try DeployFixture()
+        _ = try f.clone.git("push", "-q", "origin", "main:gone")
+        _ = try f.clone.git("fetch", "-q", "origin")
+        // A colleague releases a hotfix tag and deletes a branch on origin.
+        let colleague = f.scratch.root + "/colleague"
+        try f.scratch.git("clone", "-q", f.clone.origin, colleague, in: f.scratch.root)
+        try f.scratch.tag("v1.0.1", in: colleague, at: "v1.0.0")
+        try f.scratch.git("push", "-q", "origin", "v1.0.1", ":gone", in: colleague)
+        let result = try f.revert("v1.0.1", "--dry-run", "--allow-divergent")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("1 ref changed, 1 pruned"))
+        #expect(try f.clone.git("rev-parse", "v1.0.1^{commit}") == f.v100)
+        #expect(throws: (any Error).self) { try f.clone.git("rev-parse", "--verify", "refs/remotes/origin/gone") }
+    }
+
     @Test func printsOneJSONDocument() throws {
         let f = try DeployFixture()
         let plan = try f.revert("v1.0.0", "--dry-run", "--json")
