@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what release-guardian needs to build and test on a Debian machine (as root, or with
-# sudo): libgit2 (1.5.x), pkg-config, git, OpenSSH (the tests start an sshd on loopback),
+# sudo): libgit2 (1.5.x), pkg-config, git, OpenSSH (the tests start an sshd on loopback), OpenSSL
+# (a throwaway certificate for the HTTPS test server),
 # Python's venv; and, from PyPI into .build/tools,
 # check-jsonschema (the tests validate the CI templates with it). The Swift 6 toolchain must
 # already be on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libgit2-dev pkg-config git openssh-client openssh-server python3)
+packages=(libgit2-dev pkg-config git openssh-client openssh-server openssl python3)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || packages+=(python3-venv)
 missing=()
 for package in "${packages[@]}"; do

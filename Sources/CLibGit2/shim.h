@@ -8,4 +8,9 @@ static inline int rg_libgit2_set_search_path(git_config_level_t level, const cha
     return git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, (int)level, path);
 }
 
+// Trust the certificates in `file` (PEM) for HTTPS remotes, on top of nothing else.
+static inline int rg_libgit2_set_ssl_cert_file(const char *file) {
+    return git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, file, (const char *)NULL);
+}
+
 #endif

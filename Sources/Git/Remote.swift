@@ -9,10 +9,15 @@ public struct TransportOptions: Sendable {
     public var sshKey: String?
     /// Called with short progress lines (only set on a terminal).
     public var progress: (@Sendable (String) -> Void)?
+    /// A PEM file of the certificate authorities to trust for HTTPS remotes instead of the
+    /// system's (a self-hosted server with a private CA).
+    public var certificateAuthorities: String?
 
-    public init(homeDirectory: String? = nil, sshKey: String? = nil, progress: (@Sendable (String) -> Void)? = nil) {
+    public init(homeDirectory: String? = nil, sshKey: String? = nil, certificateAuthorities: String? = nil,
+                progress: (@Sendable (String) -> Void)? = nil) {
         self.homeDirectory = homeDirectory ?? ProcessEnvironment.value("HOME") ?? "/"
         self.sshKey = sshKey
+        self.certificateAuthorities = certificateAuthorities
         self.progress = progress
     }
 
@@ -29,6 +34,7 @@ public struct RemoteHead: Equatable, Sendable {
 public enum RemoteError: Error, CustomStringConvertible, Sendable {
     case git(url: String, GitError)
     case hostKey(host: String, port: Int, verdict: KnownHosts.Verdict, knownHosts: String)
+    case certificate(host: String, url: String)
     case authentication(url: String, tried: [String])
     /// The lease: the remote ref is not what was planned, so nothing was pushed.
     case leaseBroken(ref: String, expected: ObjectID?, found: ObjectID?)
@@ -51,6 +57,8 @@ public enum RemoteError: Error, CustomStringConvertible, Sendable {
             case .trusted:
                 return "the SSH host key of \(host):\(port) is trusted"
             }
+        case .certificate(let host, let url):
+            return "\(url): the TLS certificate of \(host) is not trusted (not signed by a known authority, expired, or for another name). For a server with a private authority, give its PEM file as deploy.caFile in .release-guardian."
         case .authentication(let url, let tried):
             return "\(url): authentication failed (tried \(tried.isEmpty ? "nothing: no credential was available" : tried.joined(separator: ", "))). Load the deploy key into ssh-agent, put it in ~/.ssh, or for HTTPS set RELEASE_GUARDIAN_HTTPS_TOKEN."
         case .leaseBroken(let ref, let expected, let found):

@@ -20,6 +20,7 @@ final class TransportSession {
         self.options = options
         displayURL = redacted(url)
         secret = urlPassword(url)
+        if let authorities = options.certificateAuthorities { _ = rg_libgit2_set_ssl_cert_file(authorities) }
     }
 
     /// Rethrows a callback's error, else maps a libgit2 failure.
@@ -119,7 +120,11 @@ final class TransportSession {
 
     private func checkCertificate(_ certificate: UnsafeMutablePointer<git_cert>?, valid: Int32, host: String) -> Int32 {
         guard let certificate, certificate.pointee.cert_type == GIT_CERT_HOSTKEY_LIBSSH2 else {
-            return 1  // not SSH: keep libgit2's own verdict on the TLS certificate
+            // TLS: libgit2's own verdict, stated explicitly (libgit2 1.5 treats a positive
+            // "pass-through" answer as acceptance, which would let any certificate in).
+            if valid != 0 { return 0 }
+            failure = .certificate(host: host, url: displayURL)
+            return GIT_ECERTIFICATE.rawValue
         }
         let hostKey = UnsafeMutableRawPointer(certificate).assumingMemoryBound(to: git_cert_hostkey.self).pointee
         let port = endpoint.port == 0 ? 22 : endpoint.port

@@ -19,6 +19,9 @@ public struct Settings: Sendable, Equatable {
     /// The SSH private key for deploy remotes (`deploy.sshKey`), instead of the agent and the
     /// default keys.
     public var deploySSHKey: String?
+    /// PEM certificate authorities for HTTPS deploy remotes (`deploy.caFile`), instead of the
+    /// system's.
+    public var deployCAFile: String?
 
     public static let fileName = ".release-guardian"
     static let gitConfigPrefix = "release-guardian."
@@ -95,9 +98,12 @@ public struct Settings: Sendable, Equatable {
         onlyVersionTags = try values.bool("release.onlyVersionTags") ?? onlyVersionTags
         environments = try Environment.configured(in: values, mainBranch: mainBranch)
             ?? Environment.defaults(mainBranch: mainBranch)
-        deploySSHKey = values.last("deploy.sshKey").map { key in
-            key.value.hasPrefix("~/") ? NSHomeDirectory() + key.value.dropFirst() : key.value
-        }
+        deploySSHKey = values.last("deploy.sshKey").map { Self.expandingHome($0.value) }
+        deployCAFile = values.last("deploy.caFile").map { Self.expandingHome($0.value) }
+    }
+
+    private static func expandingHome(_ path: String) -> String {
+        path.hasPrefix("~/") ? NSHomeDirectory() + path.dropFirst() : path
     }
 
     /// `main` or `refs/heads/main` → `refs/heads/main`.
