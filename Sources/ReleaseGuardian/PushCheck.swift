@@ -4,8 +4,6 @@ import Git
 public struct PushCheck {
     public struct Verdict: Sendable {
         public let violations: [Violation]
-        /// How many ref updates the push proposed.
-        public let updateCount: Int
         public var allowed: Bool { violations.isEmpty }
     }
 
@@ -24,12 +22,12 @@ public struct PushCheck {
         } catch {
             throw .input(error)
         }
-        if updates.isEmpty { return Verdict(violations: [], updateCount: 0) }
+        if updates.isEmpty { return Verdict(violations: []) }
         // The common push (feature branches only) is decided without libgit2 when the settings
         // can be read simply; otherwise, and for any guarded ref, the full path below.
         let changes = updates.filter { $0.oldID != $0.newID }
         if let quick = QuickSettings.read(from: directory), !changes.contains(where: { quick.guards($0.ref) }) {
-            return Verdict(violations: [], updateCount: updates.count)
+            return Verdict(violations: [])
         }
         let repository: Repository
         do {
@@ -45,7 +43,7 @@ public struct PushCheck {
         }
         do {
             let violations = try Policy(settings: settings).evaluate(updates, in: repository, vantage: .client(remote: remote))
-            return Verdict(violations: violations, updateCount: updates.count)
+            return Verdict(violations: violations)
         } catch {
             throw .policy(error)
         }

@@ -44,14 +44,14 @@ public struct ServerHook {
     /// Applies the policy to updates the server is receiving. The repository is opened as git
     /// describes it to hooks, so objects still in the push's quarantine are visible.
     public func run(_ updates: [RefUpdate]) throws(CheckError) -> PushCheck.Verdict {
-        if updates.isEmpty { return PushCheck.Verdict(violations: [], updateCount: 0) }
+        if updates.isEmpty { return PushCheck.Verdict(violations: []) }
         let repository: Repository
         do { repository = try Repository.openFromEnvironment(fallback: directory) } catch { throw .repository(error) }
         let settings: Settings
         do { settings = try Settings.load(for: repository) } catch { throw .configuration(error) }
         do {
             let violations = try Policy(settings: settings).evaluate(updates, in: repository, vantage: .server)
-            return PushCheck.Verdict(violations: violations, updateCount: updates.count)
+            return PushCheck.Verdict(violations: violations)
         } catch {
             throw .policy(error)
         }
