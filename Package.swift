@@ -16,8 +16,10 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
+        // zlib (Debian: zlib1g-dev, which libgit2-dev requires), to read loose objects directly.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The only target that talks to libgit2: a safe Swift face, no policy.
-        .target(name: "Git", dependencies: ["CLibGit2"]),
+        .target(name: "Git", dependencies: ["CLibGit2", "CZlib"]),
         // The domain: SemVer, rules, hook input, configuration, hook installation.
         .target(name: "ReleaseGuardian", dependencies: ["Git"]),
         // One file per command; parses, calls the domain, prints.

@@ -5,6 +5,8 @@ public struct GitError: Error, CustomStringConvertible, Sendable {
     /// The libgit2 error codes that callers branch on; anything else is `.other`.
     public enum Code: Equatable, Sendable {
         case notFound, exists, ambiguous, nonFastForward, invalidSpec, peel, auth, user, other(Int32)
+        /// `LooseRepositoryReader` cannot answer this without libgit2 (a packed object, a history walk).
+        case needsLibgit2
 
         init(_ rc: Int32) {
             switch rc {

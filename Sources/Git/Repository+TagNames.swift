@@ -9,11 +9,15 @@ extension Repository {
     /// read once and names are handed out in place. A name both packed and loose may come twice.
     /// Only names are read, never values, so nothing depends on which copy is current.
     public func forEachTagName(_ body: (UnsafeBufferPointer<UInt8>) -> Void) throws(GitError) {
-        let common = commonDirectory
-        Self.withMappedFile(common + "packed-refs") { bytes in
-            Self.forEachPackedTagName(in: bytes, body)
+        Self.forEachTagName(commonDirectory: commonDirectory, body)
+    }
+
+    /// The same, for a repository known by its common directory (with a trailing slash).
+    static func forEachTagName(commonDirectory common: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        withMappedFile(common + "packed-refs") { bytes in
+            forEachPackedTagName(in: bytes, body)
         }
-        Self.forEachLooseName(directory: common + "refs/tags", prefix: [], body)
+        forEachLooseName(directory: common + "refs/tags", prefix: [], body)
     }
 
     /// Lines of packed-refs are `<id> SP <name>`, `^<peeled id>`, or a `#` header.

@@ -55,7 +55,7 @@ public struct Policy {
     /// Applies every rule to a set of proposed updates. The result lists violations in the order
     /// of the updates; an empty result means the push is allowed. `ignoringTags` are tag names
     /// that do not count as existing (the CI check leaves out tags made after the one it judges).
-    public func evaluate(_ updates: [RefUpdate], in repository: Repository, vantage: Vantage,
+    public func evaluate(_ updates: [RefUpdate], in repository: any RepositoryReading, vantage: Vantage,
                          ignoringTags: Set<String> = []) throws(PolicyError) -> [Violation] {
         let changes = updates.filter { $0.oldID != $0.newID }
         var guarded: [(position: Int, update: GuardedUpdate)] = []

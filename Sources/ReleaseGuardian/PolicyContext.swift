@@ -3,7 +3,7 @@ import Git
 
 /// What the rules can see: the repository, the settings, the whole push, and the tags that exist.
 final class PolicyContext {
-    let repository: Repository
+    let repository: any RepositoryReading
     let settings: Settings
     let updates: [RefUpdate]
     let vantage: Vantage
@@ -14,7 +14,7 @@ final class PolicyContext {
     /// Tag names that do not count as existing.
     let ignoringTags: Set<String>
 
-    init(repository: Repository, settings: Settings, updates: [RefUpdate], vantage: Vantage, ignoringTags: Set<String>,
+    init(repository: any RepositoryReading, settings: Settings, updates: [RefUpdate], vantage: Vantage, ignoringTags: Set<String>,
          trackedVersions: [SemanticVersion]) {
         self.repository = repository
         self.settings = settings
@@ -164,7 +164,7 @@ struct GuardedUpdate {
     /// The kind of the new object itself (an annotated tag is `.tag`).
     let newObjectKind: Repository.ObjectKind?
 
-    init(_ update: RefUpdate, settings: Settings, repository: Repository) throws(PolicyError) {
+    init(_ update: RefUpdate, settings: Settings, repository: any RepositoryReading) throws(PolicyError) {
         self.update = update
         if update.ref.hasPrefix("refs/tags/") {
             shortName = String(update.ref.dropFirst("refs/tags/".count))

@@ -23,11 +23,19 @@ public struct PushCheck {
             throw .input(error)
         }
         if updates.isEmpty { return Verdict(violations: []) }
-        // The common push (feature branches only) is decided without libgit2 when the settings
-        // can be read simply; otherwise, and for any guarded ref, the full path below.
-        let changes = updates.filter { $0.oldID != $0.newID }
-        if let quick = QuickSettings.read(from: directory), !changes.contains(where: { quick.guards($0.ref) }) {
-            return Verdict(violations: [])
+        // Without libgit2 when the settings can be read simply: a push of feature branches is
+        // allowed at once, and a new tag is judged from its loose object and the refs files when
+        // that is enough. Otherwise, the full path below, whose verdicts these equal.
+        if let plain = PlainSettings.read(from: directory) {
+            let changes = updates.filter { $0.oldID != $0.newID }
+            if !changes.contains(where: { plain.settings.guards($0.ref) }) { return Verdict(violations: []) }
+            let reader = LooseRepositoryReader(commonDirectory: plain.layout.commonDirectory)
+            do {
+                let violations = try Policy(settings: plain.settings).evaluate(updates, in: reader, vantage: .client(remote: remote))
+                return Verdict(violations: violations)
+            } catch {
+                // Anything the reader could not answer: ask libgit2.
+            }
         }
         let repository: Repository
         do {

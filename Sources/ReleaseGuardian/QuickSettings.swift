@@ -1,52 +1,45 @@
 import Foundation
+import Git
 
-/// The two settings that decide whether a push touches a guarded ref at all (`release.main`,
-/// `release.onlyVersionTags`), read without libgit2.
+/// The settings read without libgit2, for the hook's fast paths.
 ///
-/// A push of feature branches must cost nothing: libgit2's global initialisation alone parses
-/// the system's CA bundle (~6 ms). This reader understands the plain subset of git-config syntax;
-/// on anything else (includes, quotes, escapes, an unreadable file, an odd repository layout) it
-/// answers nil and the caller takes the full path through libgit2, so it is never wrong, only
-/// sometimes not fast.
-struct QuickSettings: Equatable {
-    var mainBranch = "refs/heads/main"
-    var onlyVersionTags = false
-
-    /// The settings for the repository containing `directory`, or nil when unsure.
-    static func read(from directory: String, environment: (String) -> String? = { getenv($0).map { String(cString: $0) } }) -> QuickSettings? {
-        guard let layout = RepositoryLayout.find(from: directory, environment: environment) else { return nil }
-        var settings = QuickSettings()
-        // Lowest precedence first, as libgit2 layers them.
-        var files: [(path: String, section: String, subsection: String?)] = [
-            (layout.workTree + "/" + Settings.fileName, "release", nil),
-        ]
+/// A push of feature branches must cost nothing, and a new tag little: libgit2's global
+/// initialisation alone parses the system's CA bundle (~6 ms). This reader understands the plain
+/// subset of git-config syntax, reads the same files in the same order as `Settings.load`, and
+/// builds `Settings` through the same validation; on anything else (includes, quotes, escapes, an
+/// unreadable file, an invalid value, an odd repository layout) it answers nil and the caller
+/// takes the full path through libgit2, so it is never wrong, only sometimes not fast.
+enum PlainSettings {
+    static func read(from directory: String, environment: (String) -> String? = { getenv($0).map { String(cString: $0) } })
+        -> (settings: Settings, layout: RepositoryLayout)? {
+        guard let layout = RepositoryLayout.find(from: directory, environment: environment),
+              fileKind(layout.gitDirectory + "/config.worktree") == nil
+        else { return nil }
+        var values = RawValues()
+        let file = layout.workTree + "/" + Settings.fileName
+        if fileKind(file) != nil {
+            guard let text = readText(file), let entries = PlainConfig.parse(text) else { return nil }
+            values.merge(entries.map { Config.Entry(name: $0.name, value: $0.value) }, source: file)
+        }
+        // The repository's git config as libgit2 layers it, lowest precedence first.
         let home = environment("HOME") ?? ""
         let xdg = environment("XDG_CONFIG_HOME").map { $0 + "/git/config" } ?? home + "/.config/git/config"
-        for path in ["/etc/gitconfig", xdg, home + "/.gitconfig", layout.commonDirectory + "/config"] {
-            files.append((path, "release-guardian", "release"))
-        }
-        if fileKind(layout.gitDirectory + "/config.worktree") != nil { return nil }
-        for file in files {
-            guard fileKind(file.path) != nil else { continue }
-            guard let text = readText(file.path), let entries = PlainConfig.parse(text) else { return nil }
-            for entry in entries where entry.section == file.section && entry.subsection == file.subsection {
-                switch entry.key {
-                case "main":
-                    let value = entry.value.trimmedASCII
-                    guard !value.isEmpty else { return nil }
-                    settings.mainBranch = value.hasPrefix("refs/") ? value : "refs/heads/" + value
-                case "onlyversiontags":
-                    guard let flag = PlainConfig.bool(entry.value) else { return nil }
-                    settings.onlyVersionTags = flag
-                default:
-                    break
-                }
+        var overrides: [Config.Entry] = []
+        for path in ["/etc/gitconfig", xdg, home + "/.gitconfig", layout.commonDirectory + "/config"] where fileKind(path) != nil {
+            guard let text = readText(path), let entries = PlainConfig.parse(text) else { return nil }
+            for entry in entries where entry.section == "release-guardian" {
+                guard let subsection = entry.subsection else { continue }
+                overrides.append(Config.Entry(name: subsection + "." + entry.key, value: entry.value))
             }
         }
-        return settings
+        values.merge(overrides, source: "git config (\(Settings.gitConfigPrefix)…)")
+        guard let settings = try? Settings(values) else { return nil }
+        return (settings, layout)
     }
+}
 
-    /// Whether an update touches a ref some rule guards.
+extension Settings {
+    /// Whether an update of `ref` is one some rule guards (a push of nothing else is allowed).
     func guards(_ ref: String) -> Bool {
         if ref == mainBranch { return true }
         if ref.hasPrefix("refs/tags/") {
@@ -132,6 +125,9 @@ enum PlainConfig {
         let subsection: String?
         let key: String
         let value: String
+
+        /// The name as libgit2 gives it: `section.subsection.key`, section and key lowercased.
+        var name: String { [section, subsection, key].compactMap { $0 }.joined(separator: ".") }
     }
 
     static func parse(_ text: String) -> [Entry]? {

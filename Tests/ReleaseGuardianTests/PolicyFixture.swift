@@ -41,8 +41,9 @@ final class PolicyFixture {
 
     /// Applies the policy to updates given as (remote ref, old id or nil, new id or nil).
     func evaluate(_ updates: [(String, String?, String?)], settings: Settings = Settings(),
-                  vantage: Vantage = .client(remote: "origin")) throws -> [Violation] {
-        let repository = try Repository.open(at: work)
+                  vantage: Vantage = .client(remote: "origin"), withoutLibgit2: Bool = false) throws -> [Violation] {
+        let repository: any RepositoryReading = withoutLibgit2
+            ? LooseRepositoryReader(commonDirectory: work + "/.git") : try Repository.open(at: work)
         let refUpdates = updates.map { ref, old, new in
             RefUpdate(ref: ref, oldID: old.flatMap { ObjectID(hex: $0) }, newID: new.flatMap { ObjectID(hex: $0) })
         }

@@ -1,10 +1,11 @@
 import Foundation
+import Git
 import TestSupport
 import Testing
 @testable import ReleaseGuardian
 
 /// The start-up shortcut must agree with the full settings, or step aside.
-struct QuickSettingsTests {
+struct PlainSettingsTests {
     let scratch: Scratch
     let work: String
 
@@ -13,22 +14,40 @@ struct QuickSettingsTests {
         work = try scratch.repository()
     }
 
-    func quick() -> QuickSettings? {
+    func quick() -> Settings? {
         let environment = scratch.environment
-        return QuickSettings.read(from: work, environment: { environment[$0] })
+        return PlainSettings.read(from: work, environment: { environment[$0] })?.settings
     }
 
-    @Test func readsTheDefaultsAndThePlainSettings() throws {
-        #expect(quick() == QuickSettings())
-        try scratch.write("# policy\n[release]\n    main = trunk ; the old name\n    onlyVersionTags = yes\n", to: work + "/.release-guardian")
-        #expect(quick() == QuickSettings(mainBranch: "refs/heads/trunk", onlyVersionTags: true))
+    /// What libgit2's path reads, for comparison.
+    func full() throws -> Settings {
+        LibGit2.ignoreUserAndSystemConfiguration()
+        return try Settings.load(for: Repository.open(at: work))
+    }
+
+    @Test func readsTheSameSettingsAsTheFullPath() throws {
+        #expect(quick() == Settings())
+        try scratch.write("""
+            # policy
+            [release]
+                main = trunk ; the old name
+                onlyVersionTags = yes
+                allowSkip
+                maintenance = support/*
+            [environment "prod"]
+                target = prod-interface master
+            """, to: work + "/.release-guardian")
+        #expect(quick()?.mainBranch == "refs/heads/trunk")
+        #expect(quick() == (try full()))
         try scratch.git("config", "release-guardian.release.onlyVersionTags", "false", in: work)
-        #expect(quick() == QuickSettings(mainBranch: "refs/heads/trunk", onlyVersionTags: false))
+        try scratch.git("config", "release-guardian.release.requireAnnotated", "no", in: work)
+        #expect(quick()?.onlyVersionTags == false)
+        #expect(quick() == (try full()))
     }
 
     @Test func stepsAsideOnWhatItDoesNotParse() throws {
         for text in ["[include]\n    path = other\n", "[release]\n    main = \"quoted\"\n", "[release]\n    main = a\\\\\n b\n",
-                     "[release]\n    onlyVersionTags = maybe\n", "[release\n"] {
+                     "[release]\n    onlyVersionTags = maybe\n", "[release\n", "[environment \"prod\"]\n    target = only-a-remote\n"] {
             try scratch.write(text, to: work + "/.release-guardian")
             #expect(quick() == nil, "\(text)")
         }
@@ -47,12 +66,14 @@ struct QuickSettingsTests {
     }
 
     @Test func guardsWhatTheFullPolicyGuards() {
-        let settings = QuickSettings(mainBranch: "refs/heads/trunk", onlyVersionTags: false)
+        var settings = Settings()
+        settings.mainBranch = "refs/heads/trunk"
         #expect(settings.guards("refs/heads/trunk"))
         #expect(!settings.guards("refs/heads/main"))
         #expect(settings.guards("refs/tags/v1.0.0") && settings.guards("refs/tags/V1") && settings.guards("refs/tags/2024.1"))
         #expect(!settings.guards("refs/tags/nightly"))
         #expect(settings.guards("refs/heads/release/v1.2.3") && !settings.guards("refs/heads/release/v1.2"))
-        #expect(QuickSettings(mainBranch: "refs/heads/main", onlyVersionTags: true).guards("refs/tags/nightly"))
+        settings.onlyVersionTags = true
+        #expect(settings.guards("refs/tags/nightly"))
     }
 }

@@ -205,6 +205,37 @@ struct RuleTests {
         }
     }
 
+    /// The reader that works without libgit2 gives the same verdicts, or steps aside.
+    @Test func theLooseObjectReaderAgreesWithLibgit2() throws {
+        let f = try PolicyFixture()
+        let second = try f.commit("second")
+        try f.scratch.git("push", "-q", "origin", "main", in: f.work)
+        let cases: [[(String, String?, String?)]] = [
+            [f.newTag("v1.0.1", try f.tag("v1.0.1"))],
+            [f.newTag("v1.0.3", try f.tag("v1.0.3"))],
+            [f.newTag("v0.9.0", try f.tag("v0.9.0"))],
+            [f.newTag("V1.0.0", try f.tag("V1.0.0"))],
+            [f.newTag("v1.1.0", try f.tag("v1.1.0", annotated: false))],
+            [f.newTag("v2.0.0", try f.tag("v2.0.0", at: "HEAD^{tree}"))],
+            [f.newTag("v1.2.0", try f.tag("v1.2.0", at: f.firstCommit))],
+            [("refs/tags/v1.0.0", try f.rev("refs/tags/v1.0.0"), nil)],
+            [("refs/heads/main", second, nil)],
+            [("refs/heads/release/v1.0.0", nil, second)],
+        ]
+        var answered = 0
+        for updates in cases {
+            let full = try f.evaluate(updates)
+            do {
+                let fast = try f.evaluate(updates, withoutLibgit2: true)
+                #expect(fast == full, "\(updates)")
+                answered += 1
+            } catch let error as PolicyError {
+                guard case .git(let git) = error, git.code == .needsLibgit2 else { throw error }
+            }
+        }
+        #expect(answered >= 7)  // most of them without libgit2
+    }
+
     @Test func everyViolationSaysHowToFixIt() throws {
         let f = try PolicyFixture()
         let violations = try f.evaluate([("refs/tags/v1.0.0", f.rev("refs/tags/v1.0.0"), nil)])
