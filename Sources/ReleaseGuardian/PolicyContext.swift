@@ -71,6 +71,17 @@ final class PolicyContext {
         return nil
     }
 
+    /// A branch's value as it will be after this push, not peeled: when it is the very commit a
+    /// tag points at, that settles "on the branch" without reading the branch's object.
+    func branchValueAfterPush(_ ref: String) throws(PolicyError) -> ObjectID? {
+        if let update = updates.first(where: { $0.ref == ref }) { return update.newID }
+        let branch = ref.dropFirst("refs/heads/".count)
+        for prefix in vantage.branchSources {
+            if let id = try git({ () throws(GitError) in try repository.target(ofReference: prefix + branch) }) { return id }
+        }
+        return nil
+    }
+
     /// Maintenance branches (`release.maintenance`) as they will be after this push: the pushed
     /// ones and those the receiving side has. A client sees those through the remote-tracking
     /// branches when the remote is tracked; a branch that exists only locally does not count.
