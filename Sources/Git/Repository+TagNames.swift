@@ -88,7 +88,8 @@ extension Repository {
         var info = stat()
         guard fstat(descriptor, &info) == 0, info.st_size > 0 else { return }
         let size = Int(info.st_size)
-        guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else { return }
+        // MAP_POPULATE: the whole file is read, so map it in one go rather than fault page by page.
+        guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, 0), address != MAP_FAILED else { return }
         defer { munmap(address, size) }
         body(UnsafeBufferPointer(start: address.assumingMemoryBound(to: UInt8.self), count: size))
     }
