@@ -56,28 +56,23 @@ final class PolicyContext {
     /// A branch's commit as it will be after this push: the pushed value, else the receiving
     /// side's branch as this vantage sees it. `source` says where it was read, for messages.
     func branchAfterPush(_ ref: String) throws(PolicyError) -> (commit: ObjectID, source: String)? {
-        if let update = updates.first(where: { $0.ref == ref }) {
-            guard let newID = update.newID, let commit = try peeledCommit(newID, ref: ref) else { return nil }
-            return (commit, "this push")
-        }
+        guard let value = try branchValueAfterPush(ref),
+              let commit = try peeledCommit(value.id, ref: value.source == Self.pushed ? ref : value.source)
+        else { return nil }
+        return (commit, value.source)
+    }
+
+    static let pushed = "this push"
+
+    /// A branch's value as it will be after this push, not peeled (when it is the very commit a
+    /// tag points at, that settles "on the branch" without reading the branch's object), and
+    /// where it was read.
+    func branchValueAfterPush(_ ref: String) throws(PolicyError) -> (id: ObjectID, source: String)? {
+        if let update = updates.first(where: { $0.ref == ref }) { return update.newID.map { ($0, Self.pushed) } }
         let branch = ref.dropFirst("refs/heads/".count)
         for prefix in vantage.branchSources {
             let name = prefix + branch
-            if let id = try git({ () throws(GitError) in try repository.target(ofReference: name) }),
-               let commit = try peeledCommit(id, ref: name) {
-                return (commit, name)
-            }
-        }
-        return nil
-    }
-
-    /// A branch's value as it will be after this push, not peeled: when it is the very commit a
-    /// tag points at, that settles "on the branch" without reading the branch's object.
-    func branchValueAfterPush(_ ref: String) throws(PolicyError) -> ObjectID? {
-        if let update = updates.first(where: { $0.ref == ref }) { return update.newID }
-        let branch = ref.dropFirst("refs/heads/".count)
-        for prefix in vantage.branchSources {
-            if let id = try git({ () throws(GitError) in try repository.target(ofReference: prefix + branch) }) { return id }
+            if let id = try git({ () throws(GitError) in try repository.target(ofReference: name) }) { return (id, name) }
         }
         return nil
     }

@@ -5,7 +5,7 @@ struct TagOnMainRule: Rule {
         guard case .tag(.release(let version)) = update.kind, let commit = update.newCommit else { return nil }
         let main = context.settings.mainBranch
         let mainName = main.dropFirst("refs/heads/".count)
-        if try context.branchValueAfterPush(main) == commit { return nil }  // tagged at main's tip
+        if try context.branchValueAfterPush(main)?.id == commit { return nil }  // tagged at main's tip
         let head = try context.branchAfterPush(main)
         if let head, try context.isAncestor(commit, of: head.commit) { return nil }
         for branch in try context.maintenanceBranchesAfterPush() where try context.isAncestor(commit, of: branch.commit) {
