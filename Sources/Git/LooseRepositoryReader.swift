@@ -10,7 +10,7 @@ import Glibc
 /// than the whole check of a new tag at 100k tags.
 public final class LooseRepositoryReader: RepositoryReading {
     /// With trailing slashes, as libgit2 gives them.
-    let commonDirectory: String
+    public let commonDirectory: String
 
     public init(commonDirectory: String) {
         self.commonDirectory = commonDirectory.hasSuffix("/") ? commonDirectory : commonDirectory + "/"

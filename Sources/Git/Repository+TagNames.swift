@@ -88,8 +88,8 @@ extension Repository {
         var info = stat()
         guard fstat(descriptor, &info) == 0, info.st_size > 0 else { return }
         let size = Int(info.st_size)
-        // MAP_POPULATE: the whole file is read, so map it in one go rather than fault page by page.
-        guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, 0), address != MAP_FAILED else { return }
+        // Pages are faulted in as they are touched: a binary search touches a few of 10 MB.
+        guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else { return }
         defer { munmap(address, size) }
         body(UnsafeBufferPointer(start: address.assumingMemoryBound(to: UInt8.self), count: size))
     }
@@ -177,5 +177,72 @@ extension Repository {
             if let id = try target(ofReference: name) { values[name] = id }
         }
         return values
+    }
+}
+
+extension Repository {
+    /// Whether packed-refs declares itself sorted by name (git writes `# pack-refs with: … sorted`),
+    /// which lets a range of tag names be found by binary search.
+    static func packedRefsAreSorted(commonDirectory: String) -> Bool {
+        var sorted = false
+        withMappedFile(commonDirectory + "packed-refs") { bytes in
+            let end = bytes.firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+            let header = String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<end]), as: UTF8.self)
+            sorted = header.hasPrefix("# pack-refs with:") && header.split(separator: " ").contains("sorted")
+        }
+        return sorted
+    }
+
+    /// Calls `body` with the packed tag names (without `refs/tags/`) from `lower` (included) up
+    /// to `upper` (excluded; nil: to the end of the tags), found by binary search in a sorted
+    /// packed-refs. Loose refs are not included.
+    static func forEachPackedTagName(commonDirectory: String, from lower: String, to upper: String?,
+                                     _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        let prefix = Array("refs/tags/".utf8)
+        let low = prefix + Array(lower.utf8)
+        let high = upper.map { prefix + Array($0.utf8) } ?? Array("refs/tags0".utf8)  // "0" follows "/"
+        withMappedFile(commonDirectory + "packed-refs") { bytes in
+            /// The name on the first ref line at or after `offset`, and where that line starts.
+            func refLine(atOrAfter offset: Int) -> (start: Int, nameStart: Int, end: Int)? {
+                var start = offset
+                while start < bytes.count {
+                    var end = start
+                    while end < bytes.count, bytes[end] != UInt8(ascii: "\n") { end += 1 }
+                    if bytes[start] != UInt8(ascii: "^"), bytes[start] != UInt8(ascii: "#"), end - start > 41 {
+                        return (start, start + 41, end)
+                    }
+                    start = end + 1
+                }
+                return nil
+            }
+            func name(_ line: (start: Int, nameStart: Int, end: Int)) -> UnsafeBufferPointer<UInt8> {
+                UnsafeBufferPointer(rebasing: bytes[line.nameStart..<line.end])
+            }
+            // The first line whose name is >= low: binary search on byte offsets, each probe
+            // moved to the start of the next ref line.
+            var lo = 0
+            var hi = bytes.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                var lineStart = mid
+                while lineStart > 0, bytes[lineStart - 1] != UInt8(ascii: "\n") { lineStart -= 1 }
+                guard let line = refLine(atOrAfter: lineStart) else {
+                    hi = lineStart
+                    continue
+                }
+                if name(line).lexicographicallyPrecedes(low) {
+                    lo = line.end + 1
+                } else {
+                    hi = lineStart
+                }
+            }
+            var offset = lo
+            while let line = refLine(atOrAfter: offset) {
+                let full = name(line)
+                guard full.lexicographicallyPrecedes(high) else { return }
+                if full.starts(with: prefix) { body(UnsafeBufferPointer(rebasing: full[prefix.count...])) }
+                offset = line.end + 1
+            }
+        }
     }
 }

@@ -10,6 +10,23 @@ public protocol RepositoryReading: AnyObject {
     func contains(_ id: ObjectID) throws(GitError) -> Bool
     func forEachTagName(_ body: (UnsafeBufferPointer<UInt8>) -> Void) throws(GitError)
     func forEachReferenceName(matching glob: String, _ body: (String) throws(GitError) -> Void) throws(GitError)
+    /// The directory of refs and objects shared by all worktrees, with a trailing slash.
+    var commonDirectory: String { get }
 }
 
 extension Repository: RepositoryReading {}
+
+extension RepositoryReading {
+    /// Whether tag names can be read by range (`forEachPackedTagName(from:to:)`).
+    public var packedRefsAreSorted: Bool { Repository.packedRefsAreSorted(commonDirectory: commonDirectory) }
+
+    /// The packed tag names from `lower` (included) to `upper` (excluded), by binary search.
+    public func forEachPackedTagName(from lower: String, to upper: String?, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        Repository.forEachPackedTagName(commonDirectory: commonDirectory, from: lower, to: upper, body)
+    }
+
+    /// The loose tag names only.
+    public func forEachLooseTagName(_ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        Repository.forEachLooseName(directory: commonDirectory + "refs/tags", prefix: [], body)
+    }
+}

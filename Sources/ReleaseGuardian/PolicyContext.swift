@@ -35,14 +35,43 @@ final class PolicyContext {
         let few = skipped.count <= 8 ? skipped.map { Array($0.utf8) } : nil
         let many = few == nil ? Set(skipped.map { Array($0.utf8) }) : []
         var tags = ReleaseTagIndex(tracking: trackedVersions)
-        try git { () throws(GitError) in
-            try repository.forEachTagName { name in
-                let isSkipped = few.map { $0.contains { $0.elementsEqual(name) } } ?? many.contains(Array(name))
-                if !isSkipped { tags.insert(tagNameBytes: name) }
-            }
+        func insert(_ name: UnsafeBufferPointer<UInt8>) {
+            let isSkipped = few.map { $0.contains { $0.elementsEqual(name) } } ?? many.contains(Array(name))
+            if !isSkipped { tags.insert(tagNameBytes: name) }
+        }
+        if !readByRanges(insert, current: { tags }) {
+            tags = ReleaseTagIndex(tracking: trackedVersions)
+            try git { () throws(GitError) in try repository.forEachTagName(insert) }
         }
         tagIndex = tags
         return tags
+    }
+
+    /// Reads only the tag names that can matter, when packed-refs is sorted and the pushed tags
+    /// are plain `vX.Y.Z` (X ≥ 1): the names that do not start with `v1`…`v9` (other spellings,
+    /// `v0…`, anything else), the loose refs, each pushed tag's line (and `vX.0…`, where a
+    /// `vX.0Y.Z` spelling would sort); its major, or all, only when those come up empty. At 100k
+    /// tags a new patch reads a few hundred names instead of all. Returns false when it cannot.
+    private func readByRanges(_ insert: (UnsafeBufferPointer<UInt8>) -> Void, current: () -> ReleaseTagIndex) -> Bool {
+        let plain = trackedVersions.compactMap(ReleaseTagIndex.Plain.init)
+        guard !plain.isEmpty, plain.count == trackedVersions.count, plain.allSatisfy({ $0.major >= 1 }),
+              repository.packedRefsAreSorted
+        else { return false }
+        repository.forEachPackedTagName(from: "", to: "v1", insert)
+        repository.forEachPackedTagName(from: "v:", to: nil, insert)  // ":" follows "9"
+        repository.forEachLooseTagName(insert)
+        for version in plain {
+            repository.forEachPackedTagName(from: "v\(version.major).\(version.minor).", to: "v\(version.major).\(version.minor)/", insert)
+            repository.forEachPackedTagName(from: "v\(version.major).0", to: "v\(version.major).1", insert)
+        }
+        var tags = current()
+        let lineComplete = trackedVersions.allSatisfy { tags.highest(inLine: $0.line) != nil && tags.highestFinal(inLine: $0.line) != nil }
+        if lineComplete { return true }
+        for version in plain {
+            repository.forEachPackedTagName(from: "v\(version.major).", to: "v\(version.major)/", insert)  // "/" follows "."
+        }
+        tags = current()
+        return trackedVersions.allSatisfy { tags.highest(inMajor: $0.major) != nil && tags.highestFinal(inMajor: $0.major) != nil }
     }
 
     func recordJudgedTag(_ name: String) throws(PolicyError) {

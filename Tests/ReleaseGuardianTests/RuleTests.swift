@@ -236,6 +236,31 @@ struct RuleTests {
         #expect(answered >= 7)  // most of them without libgit2
     }
 
+    /// With packed, sorted refs only the tag names that can matter are read; the verdicts must
+    /// be those of reading every name.
+    @Test func readingTagsByRangeGivesTheSameVerdicts() throws {
+        let f = try PolicyFixture()
+        for name in ["v1.0.1", "v1.1.0", "v1.1.1", "v1.2.0", "v2.0.0", "v2.1.0", "v10.0.0", "V3.0.0", "nightly", "v1.2.0-rc.1"] {
+            _ = try f.tag(name)
+        }
+        try f.scratch.git("push", "-q", "origin", "main", in: f.work)
+        let candidates = ["v1.2.1", "v1.2.2", "v1.1.2", "v1.3.0", "v1.4.0", "v2.1.1", "v2.2.0", "v3.0.0", "v11.0.0", "v12.0.0",
+                          "v10.0.1", "v10.1.0", "v9.0.0", "v1.02.1", "v1.1.1+build", "v10.0.0"]
+        func verdicts() throws -> [[RuleID]] {
+            try candidates.map { name in
+                let id = try f.tag(name + "-candidate-object-only")
+                defer { try? f.deleteLocalTag(name + "-candidate-object-only") }
+                return try f.rules([f.newTag(name, id)])
+            }
+        }
+        let unpacked = try verdicts()
+        try f.scratch.git("pack-refs", "--all", in: f.work)
+        #expect(try f.scratch.git("rev-parse", "--git-path", "packed-refs", in: f.work).isEmpty == false)
+        let packed = try verdicts()
+        #expect(packed.map { $0.map(\.rawValue) } == unpacked.map { $0.map(\.rawValue) })
+        #expect(unpacked[0] == [])  // v1.2.1: the next patch
+    }
+
     @Test func everyViolationSaysHowToFixIt() throws {
         let f = try PolicyFixture()
         let violations = try f.evaluate([("refs/tags/v1.0.0", f.rev("refs/tags/v1.0.0"), nil)])
