@@ -24,7 +24,7 @@ extension ReleaseGuardian {
 
         /// The check itself, shared with the start-up shortcut in main.swift. Returns the exit status.
         static func check(remote: String?, json: Bool) -> Int32 {
-            let input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            let input = Terminal.readStandardInput()
             let verdict: PushCheck.Verdict
             do {
                 verdict = try PushCheck(directory: FileManager.default.currentDirectoryPath).run(input: input, remote: remote)

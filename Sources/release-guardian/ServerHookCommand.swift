@@ -17,7 +17,7 @@ extension ReleaseGuardian {
             @OptionGroup var output: OutputOptions
 
             func run() throws {
-                let input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                let input = Terminal.readStandardInput()
                 let updates: [RefUpdate]
                 do { updates = try ServerHook.parsePreReceive(input) } catch { throw Terminal.fail("\(error)") }
                 try judge(updates, json: output.json)

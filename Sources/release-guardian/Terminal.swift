@@ -4,6 +4,19 @@ import ReleaseGuardian
 
 /// stdout for results, stderr for diagnostics, colour only on a terminal that wants it.
 enum Terminal {
+    /// All of standard input (git's hook lines), read with plain `read(2)`: FileHandle costs
+    /// more start-up than the whole check of a push of branches.
+    static func readStandardInput() -> String {
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = read(STDIN_FILENO, &buffer, buffer.count)
+            if count <= 0 { break }
+            bytes += buffer[0..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     static func out(_ text: String) {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
