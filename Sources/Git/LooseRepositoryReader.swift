@@ -34,15 +34,10 @@ public final class LooseRepositoryReader: RepositoryReading {
         var found: ObjectID?
         let wanted = Array(name.utf8)
         Repository.withMappedFile(commonDirectory + "packed-refs") { bytes in
-            var lineStart = 0
-            while lineStart < bytes.count, found == nil {
-                var lineEnd = lineStart
-                while lineEnd < bytes.count, bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
-                if lineEnd - lineStart == 41 + wanted.count, bytes[lineStart + 40] == UInt8(ascii: " "),
-                   bytes[(lineStart + 41)..<lineEnd].elementsEqual(wanted) {
-                    found = ObjectID(hex: String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<(lineStart + 40)]), as: UTF8.self))
-                }
-                lineStart = lineEnd + 1
+            Repository.forEachLine(in: bytes) { line in
+                guard line.count == 41 + wanted.count, line[40] == UInt8(ascii: " "), line[41...].elementsEqual(wanted) else { return true }
+                found = ObjectID(hex: String(decoding: UnsafeBufferPointer(rebasing: line[0..<40]), as: UTF8.self))
+                return false
             }
         }
         return found

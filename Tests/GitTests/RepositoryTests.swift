@@ -95,6 +95,22 @@ struct RepositoryTests {
         #expect(found[second]?.sorted() == ["moved", "v1.1.0", "v1.1.0-loose"])
     }
 
+    @Test func readsReferenceValuesPackedAndLoose() throws {
+        let first = try scratch.commit("first", in: work)
+        try scratch.tag("v1.0.0", in: work, annotated: false)
+        try scratch.tag("v1.1.0", in: work, annotated: false)
+        try scratch.git("pack-refs", "--all", in: work)
+        let second = try scratch.commit("second", in: work)
+        try scratch.git("tag", "-f", "v1.1.0", in: work)  // loose, overriding its packed copy
+        let repository = try Repository.open(at: work)
+        let values = try repository.referenceValues(under: "refs/tags/")
+        #expect(values == ["refs/tags/v1.0.0": ObjectID(hex: first)!, "refs/tags/v1.1.0": ObjectID(hex: second)!])
+        let reader = LooseRepositoryReader(commonDirectory: work + "/.git")
+        #expect(try reader.target(ofReference: "refs/tags/v1.0.0") == ObjectID(hex: first))
+        #expect(try reader.target(ofReference: "refs/tags/v1.1.0") == ObjectID(hex: second))
+        #expect(try reader.target(ofReference: "refs/tags/none") == nil)
+    }
+
     @Test func listsTagNamesFromPackedRefsAndLooseRefs() throws {
         try scratch.commit("first", in: work)
         for name in ["v1.0.0", "v1.1.0", "nested/v2"] { try scratch.tag(name, in: work) }
