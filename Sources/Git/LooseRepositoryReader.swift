@@ -18,14 +18,11 @@ public final class LooseRepositoryReader: RepositoryReading {
 
     static let needsLibgit2 = GitError(code: .needsLibgit2, message: "needs libgit2", function: "LooseRepositoryReader")
 
-    public var isShallow: Bool {
-        var info = stat()
-        return stat(commonDirectory + "shallow", &info) == 0
-    }
+    public var isShallow: Bool { SmallFile.kind(commonDirectory + "shallow") != nil }
 
     public func target(ofReference name: String) throws(GitError) -> ObjectID? {
         guard name.hasPrefix("refs/") else { throw Self.needsLibgit2 }
-        if let text = Self.readSmallFile(commonDirectory + name) {
+        if let text = SmallFile.bytes(commonDirectory + name) {
             guard text.count >= 40, let id = ObjectID(hex: String(decoding: text.prefix(40), as: UTF8.self)) else {
                 throw Self.needsLibgit2  // symbolic or odd: libgit2 knows
             }
@@ -76,8 +73,7 @@ public final class LooseRepositoryReader: RepositoryReading {
     }
 
     public func contains(_ id: ObjectID) throws(GitError) -> Bool {
-        var info = stat()
-        guard stat(path(of: id), &info) == 0 else { throw Self.needsLibgit2 }
+        guard SmallFile.kind(path(of: id)) != nil else { throw Self.needsLibgit2 }
         return true
     }
 
@@ -98,7 +94,7 @@ public final class LooseRepositoryReader: RepositoryReading {
 
     /// The type and the first bytes of a loose object's body (enough for a tag's header lines).
     private func header(of id: ObjectID) throws(GitError) -> (kind: Repository.ObjectKind, body: ArraySlice<UInt8>) {
-        guard let compressed = Self.readSmallFile(path(of: id)) else { throw Self.needsLibgit2 }
+        guard let compressed = SmallFile.bytes(path(of: id)) else { throw Self.needsLibgit2 }
         guard let inflated = Self.inflatePrefix(compressed, limit: 512),
               let space = inflated.firstIndex(of: UInt8(ascii: " ")), let nul = inflated.firstIndex(of: 0), space < nul
         else { throw Self.needsLibgit2 }
@@ -134,9 +130,23 @@ public final class LooseRepositoryReader: RepositoryReading {
         guard let produced else { return nil }
         return Array(output.prefix(produced))
     }
+}
 
-    /// A file's bytes (loose refs and objects are small), or nil when it is not there.
-    static func readSmallFile(_ path: String) -> [UInt8]? {
+/// Small files read and probed with plain system calls: the hook's fast paths run before
+/// anything else, and Foundation's file APIs cost more start-up than the work.
+public enum SmallFile {
+    public enum Kind: Sendable { case directory, file }
+
+    /// What is at `path`, or nil when nothing.
+    public static func kind(_ path: String) -> Kind? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return (info.st_mode & S_IFMT) == S_IFDIR ? .directory : .file
+    }
+
+    /// The file's bytes (loose refs, objects and config files are small), or nil when it cannot
+    /// be read.
+    public static func bytes(_ path: String) -> [UInt8]? {
         let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
@@ -148,5 +158,10 @@ public final class LooseRepositoryReader: RepositoryReading {
             if count == 0 { return bytes }
             bytes += buffer[0..<count]
         }
+    }
+
+    /// The file's text, or nil when it cannot be read.
+    public static func text(_ path: String) -> String? {
+        bytes(path).map { String(decoding: $0, as: UTF8.self) }
     }
 }

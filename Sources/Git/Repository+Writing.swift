@@ -111,13 +111,4 @@ extension Repository {
         defer { git_object_free(object) }
         return ObjectID(git_object_id(object).pointee)
     }
-
-    /// The commit message of `commit`.
-    public func message(of commit: ObjectID) throws(GitError) -> String {
-        var oid = commit.oid
-        var object: OpaquePointer?
-        try check(git_commit_lookup(&object, handle, &oid), "git_commit_lookup")
-        defer { git_commit_free(object) }
-        return git_commit_message(object).map { String(cString: $0) } ?? ""
-    }
 }

@@ -13,20 +13,20 @@ enum PlainSettings {
     static func read(from directory: String, environment: (String) -> String? = { getenv($0).map { String(cString: $0) } })
         -> (settings: Settings, layout: RepositoryLayout)? {
         guard let layout = RepositoryLayout.find(from: directory, environment: environment),
-              fileKind(layout.gitDirectory + "/config.worktree") == nil
+              SmallFile.kind(layout.gitDirectory + "/config.worktree") == nil
         else { return nil }
         var values = RawValues()
         let file = layout.workTree + "/" + Settings.fileName
-        if fileKind(file) != nil {
-            guard let text = readText(file), let entries = PlainConfig.parse(text) else { return nil }
+        if SmallFile.kind(file) != nil {
+            guard let text = SmallFile.text(file), let entries = PlainConfig.parse(text) else { return nil }
             values.merge(entries.map { Config.Entry(name: $0.name, value: $0.value) }, source: file)
         }
         // The repository's git config as libgit2 layers it, lowest precedence first.
         let home = environment("HOME") ?? ""
         let xdg = environment("XDG_CONFIG_HOME").map { $0 + "/git/config" } ?? home + "/.config/git/config"
         var overrides: [Config.Entry] = []
-        for path in ["/etc/gitconfig", xdg, home + "/.gitconfig", layout.commonDirectory + "/config"] where fileKind(path) != nil {
-            guard let text = readText(path), let entries = PlainConfig.parse(text) else { return nil }
+        for path in ["/etc/gitconfig", xdg, home + "/.gitconfig", layout.commonDirectory + "/config"] where SmallFile.kind(path) != nil {
+            guard let text = SmallFile.text(path), let entries = PlainConfig.parse(text) else { return nil }
             for entry in entries where entry.section == "release-guardian" {
                 guard let subsection = entry.subsection else { continue }
                 overrides.append(Config.Entry(name: subsection + "." + entry.key, value: entry.value))
@@ -68,12 +68,12 @@ struct RepositoryLayout {
             var current = directory
             while true {
                 let dotGit = current + "/.git"
-                if let kind = fileKind(dotGit) {
-                    if kind == .directory {
+                if let kind = SmallFile.kind(dotGit) {
+                    if kind == SmallFile.Kind.directory {
                         gitDirectory = dotGit
                     } else {
                         // A worktree or submodule: `gitdir: <path>`.
-                        guard let text = readText(dotGit), text.hasPrefix("gitdir: ") else { return nil }
+                        guard let text = SmallFile.text(dotGit), text.hasPrefix("gitdir: ") else { return nil }
                         let path = text.dropFirst("gitdir: ".count).trimmedASCII
                         gitDirectory = path.hasPrefix("/") ? path : current + "/" + path
                     }
@@ -85,35 +85,12 @@ struct RepositoryLayout {
             }
         }
         var commonDirectory = gitDirectory
-        if let common = readText(gitDirectory + "/commondir") {
+        if let common = SmallFile.text(gitDirectory + "/commondir") {
             let path = common.trimmedASCII
             commonDirectory = path.hasPrefix("/") ? path : gitDirectory + "/" + path
         }
         return RepositoryLayout(workTree: workTree, gitDirectory: gitDirectory, commonDirectory: commonDirectory)
     }
-}
-
-enum FileKind { case directory, file }
-
-/// What is at `path`, or nil when nothing (Glibc's stat, cheaper than FileManager at start-up).
-func fileKind(_ path: String) -> FileKind? {
-    var info = stat()
-    guard stat(path, &info) == 0 else { return nil }
-    return (info.st_mode & S_IFMT) == S_IFDIR ? .directory : .file
-}
-
-/// A small file's text, or nil when it cannot be read.
-func readText(_ path: String) -> String? {
-    guard let file = fopen(path, "r") else { return nil }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 4096)
-    while true {
-        let count = fread(&buffer, 1, buffer.count, file)
-        if count > 0 { bytes += buffer[0..<count] }
-        if count < buffer.count { break }
-    }
-    return ferror(file) == 0 ? String(decoding: bytes, as: UTF8.self) : nil
 }
 
 /// The plain subset of git-config syntax: `[section]`, `[section "subsection"]`, `key = value`,

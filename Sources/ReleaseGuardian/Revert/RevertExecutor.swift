@@ -38,14 +38,12 @@ public struct RevertExecutor {
     /// read the plan stops everything before any change. (The push's lease covers the rest.)
     public func recheck(_ plan: RevertPlan) throws(RevertError) {
         for target in plan.targets {
+            let remote = try Remote.named(target.target.remote, in: repository)
             let found: ObjectID?
             do {
-                let remote = try Remote(target.target.remote, in: repository)
                 found = try remote.heads(options: transport).first { $0.name == "refs/heads/" + target.target.branch }?.id
-            } catch let error as RemoteError {
-                throw .remote(step: "reading \(target.target) again", error, changed: [])
             } catch {
-                throw .git(error as? GitError ?? GitError(code: .other(-1), message: "\(error)", function: "Remote"))
+                throw .remote(step: "reading \(target.target) again", error, changed: [])
             }
             if found != target.current { throw .moved(target: target.target.description, planned: target.current, found: found) }
         }
@@ -74,14 +72,12 @@ public struct RevertExecutor {
             } catch {
                 throw .git(error)
             }
+            let origin = try Remote.named(sourceRemote, in: repository)
             do {
-                try Remote(sourceRemote, in: repository).push(
-                    backups.map { "\($0.ref):\($0.ref)" }, lease: Dictionary(uniqueKeysWithValues: backups.map { ($0.ref, nil) }),
-                    options: transport)
-            } catch let error as RemoteError {
-                throw .remote(step: "backing up to \(sourceRemote)", error, changed: [])
+                try origin.push(backups.map { "\($0.ref):\($0.ref)" }, lease: Dictionary(uniqueKeysWithValues: backups.map { ($0.ref, nil) }),
+                                options: transport)
             } catch {
-                throw .git(error as? GitError ?? GitError(code: .other(-1), message: "\(error)", function: "Remote"))
+                throw .remote(step: "backing up to \(sourceRemote)", error, changed: [])
             }
             for backup in backups {
                 log("7. Backed up \(backup.commit.short) (\(backup.targets.joined(separator: ", "))) to \(sourceRemote) as \(backup.ref).")
@@ -101,14 +97,12 @@ public struct RevertExecutor {
                 continue
             }
             let branch = "refs/heads/" + target.target.branch
+            let remote = try Remote.named(target.target.remote, in: repository)
             do {
-                try Remote(target.target.remote, in: repository).push(
-                    ["+\(plan.releaseBranch):\(branch)"], lease: [branch: target.current], options: transport)
-            } catch let error as RemoteError {
+                try remote.push(["+\(plan.releaseBranch):\(branch)"], lease: [branch: target.current], options: transport)
+            } catch {
                 if case .leaseBroken = error { throw .leaseBroken(target: name, error, changed: pushed) }
                 throw .remote(step: "pushing to \(name)", error, changed: pushed)
-            } catch {
-                throw .git(error as? GitError ?? GitError(code: .other(-1), message: "\(error)", function: "Remote"))
             }
             pushed.append(name)
             log("8. Pushed \(plan.commit.short) (\(plan.tag)) to \(name), replacing \(target.current?.short ?? "nothing").")

@@ -124,3 +124,10 @@ public enum RevertError: Error, CustomStringConvertible {
         changed.isEmpty ? " No target was changed." : " Already changed: \(changed.joined(separator: "; ")). Run the same command again to finish the job."
     }
 }
+
+extension Remote {
+    /// The remote by configured name or URL, for the rollback's steps.
+    static func named(_ nameOrURL: String, in repository: Repository) throws(RevertError) -> Remote {
+        do { return try Remote(nameOrURL, in: repository) } catch { throw .git(error) }
+    }
+}

@@ -154,7 +154,7 @@ public struct RevertPlanner {
     }
 
     private func remote(_ nameOrURL: String) throws(RevertError) -> Remote {
-        try git { () throws(GitError) in try Remote(nameOrURL, in: repository) }
+        try Remote.named(nameOrURL, in: repository)
     }
 
     private func git<T>(_ body: () throws(GitError) -> T) throws(RevertError) -> T {
