@@ -111,7 +111,10 @@ enum PlainConfig {
         var entries: [Entry] = []
         var section: String?
         var subsection: String?
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift: split on it too, or a CRLF file is one long line.
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+            // A control character other than a tab (a lone CR, NUL, ...): git and libgit2 differ, leave it to libgit2.
+            if rawLine.utf8.contains(where: { isControlByte($0) && $0 != UInt8(ascii: "\t") }) { return nil }
             let line = rawLine.trimmedASCII
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.contains("\\") { return nil }
@@ -120,14 +123,18 @@ enum PlainConfig {
                     || line[line.index(after: close)...].trimmedASCII.hasPrefix("#")
                 else { return nil }
                 let header = line[line.index(after: line.startIndex)..<close]
-                let parts = header.split(separator: " ", maxSplits: 1)
-                guard let name = parts.first?.lowercased(), !name.isEmpty, !name.contains(".") else { return nil }
+                let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false)
+                // libgit2 and git: the name is ASCII letters, digits and '-' right after '['.
+                guard header.utf8.first.map(isKeyByte) == true, let name = parts.first?.lowercased(),
+                      name.utf8.allSatisfy(isKeyByte) else { return nil }
                 if name == "include" || name == "includeif" { return nil }
                 section = name
                 subsection = nil
                 if parts.count == 2 {
-                    let quoted = parts[1].trimmedASCII
-                    guard quoted.count >= 2, quoted.hasPrefix("\""), quoted.hasSuffix("\""), !quoted.dropFirst().dropLast().contains("\"")
+                    // Spaces before the quote only: libgit2 wants `"]` at the end.
+                    let quoted = parts[1].drop(while: { $0 == " " })
+                    guard quoted.count >= 2, quoted.hasPrefix("\""), quoted.hasSuffix("\""), !quoted.dropFirst().dropLast().contains("\""),
+                          !quoted.utf8.contains(where: isControlByte)
                     else { return nil }
                     subsection = String(quoted.dropFirst().dropLast())
                 }
@@ -142,11 +149,24 @@ enum PlainConfig {
                 if let comment = value.firstIndex(where: { $0 == "#" || $0 == ";" }) { value = String(value[..<comment]) }
                 value = value.trimmedASCII
             }
-            guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else { return nil }
+            // A key starts with an ASCII letter (git; libgit2 also takes a digit), then letters, digits, '-'.
+            // A control character in a value (NUL, a tab git turns into a space) is left to libgit2.
+            guard let first = key.utf8.first, isASCIILetter(first), key.utf8.allSatisfy(isKeyByte),
+                  !value.utf8.contains(where: isControlByte) else { return nil }
             entries.append(Entry(section: section, subsection: subsection, key: key.lowercased(), value: value))
         }
         return entries
     }
+
+    private static func isASCIILetter(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+    }
+
+    private static func isKeyByte(_ byte: UInt8) -> Bool {
+        isASCIILetter(byte) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-")
+    }
+
+    private static func isControlByte(_ byte: UInt8) -> Bool { byte < 0x20 || byte == 0x7F }
 
     /// git's booleans; nil for anything else.
     static func bool(_ value: String) -> Bool? {

@@ -53,6 +53,19 @@ struct PlainSettingsTests {
         }
     }
 
+    /// Found by fuzz/Targets/Config.swift: "\r\n" is one Character, so a CRLF file was one line
+    /// and, when it began with a comment, read as empty: the hook ran with the defaults.
+    @Test func readsACRLFFileAsLibgit2DoesOrStepsAside() throws {
+        try scratch.write("# policy\r\n[release]\r\n    allowSkip = true\r\n", to: work + "/.release-guardian")
+        #expect(try full().allowSkip)
+        let expected = try full()
+        #expect(quick() == nil || quick() == expected)
+        for text in ["[release ]\n    allowSkip = true\n", "[ release]\n", "[rel$ase]\n", "[release]\n    main = a\u{0}b\n"] {
+            try scratch.write(text, to: work + "/.release-guardian")
+            #expect(quick() == nil, "\(text.debugDescription)")
+        }
+    }
+
     @Test func findsTheRepositoryFromASubdirectoryAndAWorktree() throws {
         try scratch.commit("first", in: work)
         try FileManager.default.createDirectory(atPath: work + "/a/b", withIntermediateDirectories: true)
