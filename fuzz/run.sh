@@ -15,6 +15,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Swift's own crash backtracer fights AddressSanitizer's; libFuzzer and ASan report crashes.
+export SWIFT_BACKTRACE=enable=no
 all_targets=(semver hook-input config)
 seconds=${FUZZ_SECONDS:-20}
 build=.build-fuzz
