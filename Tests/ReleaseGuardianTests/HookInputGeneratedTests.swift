@@ -1,0 +1,83 @@
+import Foundation
+import Git
+import TestSupport
+import Testing
+@testable import ReleaseGuardian
+
+/// Generated, seeded hook input through the same entry points `check` and `server-hook
+/// pre-receive` use, in-process (the binary gets a few hundred of the same in EndToEndTests):
+/// every input ends as allowed (exit 0), refused (1) or a CheckError (2), never a crash; and
+/// where the libgit2-free reader answers, it gives libgit2's verdict.
+struct HookInputGeneratedTests {
+    let scratch: Scratch
+    let work: String
+    let origin: String
+    let generator: HookInputGenerator
+
+    init() throws {
+        LibGit2.ignoreUserAndSystemConfiguration()
+        scratch = try Scratch()
+        origin = try scratch.bareRepository()
+        work = try scratch.repository()
+        try scratch.git("remote", "add", "origin", origin, in: work)
+        let first = try scratch.commit("first", in: work, file: "app.txt")
+        try scratch.tag("v1.0.0", in: work)
+        let second = try scratch.commit("second", in: work)
+        try scratch.tag("v1.1.0-rc.1", in: work, annotated: false)
+        let third = try scratch.commit("third", in: work)
+        try scratch.git("push", "-q", "origin", "main", "v1.0.0", "v1.1.0-rc.1", in: work)
+        try scratch.git("checkout", "-q", "-b", "side", first, in: work)
+        let side = try scratch.commit("side", in: work)
+        try scratch.git("push", "-q", "origin", "side", in: work)
+        try scratch.git("checkout", "-q", "main", in: work)
+        let objects = [first, second, third, side,
+                       try scratch.git("rev-parse", "v1.0.0", in: work),  // the annotated tag object
+                       try scratch.git("rev-parse", "HEAD^{tree}", in: work),
+                       try scratch.git("rev-parse", "HEAD:app.txt", in: work)]
+        generator = HookInputGenerator(objects: objects, refs: ["refs/heads/side", "refs/tags/v1.1.0-rc.1", "refs/tags/v1.1.0-rc.2"])
+    }
+
+    @Test func prePushInputEndsInAVerdictOrAnErrorAndBothReadersAgree() throws {
+        var random = SeededRandom(seed: 7_100)
+        var outcomes = [0: 0, 1: 0, 2: 0]
+        var disagreements: [String] = []
+        var compared = 0
+        let repository = try Repository.open(at: work)
+        let loose = LooseRepositoryReader(commonDirectory: work + "/.git")
+        for _ in 0..<7_150 {
+            let input = generator.prePush(using: &random)
+            let remote = random.chance(0.8) ? "origin" : nil
+            do {
+                outcomes[try PushCheck(directory: work).run(input: input, remote: remote).allowed ? 0 : 1]! += 1
+            } catch {
+                outcomes[2]! += 1
+            }
+            guard let updates = try? RefUpdate.parsePrePush(input), !updates.isEmpty,
+                  let quick = try? Policy(settings: Settings()).evaluate(updates, in: loose, vantage: .client(remote: remote))
+            else { continue }
+            compared += 1
+            let full = try? Policy(settings: Settings()).evaluate(updates, in: repository, vantage: .client(remote: remote))
+            if full?.map(\.rule) != quick.map(\.rule) {
+                disagreements.append("\(input.debugDescription): loose \(quick.map(\.rule)), libgit2 \(full.map { $0.map(\.rule) } as Any)")
+            }
+        }
+        #expect(disagreements.isEmpty, "seed \(random.seed): \(disagreements.prefix(5))")
+        #expect(compared > 1_000, "\(compared) verdicts compared")
+        #expect(outcomes.values.allSatisfy { $0 > 300 }, "every outcome reached: \(outcomes)")
+    }
+
+    @Test func preReceiveInputEndsInAVerdictOrAnError() throws {
+        var random = SeededRandom(seed: 7_101)
+        var outcomes = [0: 0, 1: 0, 2: 0]
+        let hook = ServerHook(directory: origin)
+        for _ in 0..<7_150 {
+            let input = generator.preReceive(using: &random)
+            do {
+                outcomes[try hook.run(ServerHook.parsePreReceive(input)).allowed ? 0 : 1]! += 1
+            } catch {
+                outcomes[2]! += 1
+            }
+        }
+        #expect(outcomes.values.allSatisfy { $0 > 300 }, "every outcome reached: \(outcomes)")
+    }
+}
