@@ -5,15 +5,14 @@ struct MainForceRule: Rule {
         let branch = update.shortName
         let remote = context.remoteName
         let fix = "Integrate the remote's commits, then push without --force: `git pull --rebase \(remote) \(branch)` (or `git fetch \(remote) && git rebase \(remote)/\(branch)`)." + context.shallowHint
-        guard try context.contains(old),
-              let oldCommit = try context.peeledCommit(old, ref: update.update.ref)
-        else {
+        let forward = try context.isFastForward(update)
+        if forward.fastForward { return nil }
+        guard forward.oldIsKnown else {
             return Violation(
                 rule: .mainForce, ref: update.update.ref,
                 message: "\(branch) on the remote is at \(old.short), a commit this repository does not have: this push would drop it.",
                 fix: fix)
         }
-        guard try !context.isAncestor(oldCommit, of: new) else { return nil }
         return Violation(
             rule: .mainForce, ref: update.update.ref,
             message: "this push rewrites \(branch): \(old.short) is not an ancestor of \(new.short), so the commits after their common base would be lost.",
