@@ -65,8 +65,13 @@ chained="$(dirname "$0")/reference-transaction.chained"
 if [ -x "$chained" ]; then
     printf '%s\n' "$input" | "$chained" "$@" || exit $?
 fi
-# Only "prepared" can abort a transaction; "committed" and "aborted" are notices.
-[ "$1" = prepared ] || exit 0
+# Only "prepared" can abort a transaction; "committed" and "aborted" release the lock that
+# "prepared" took for a guarded transaction, when there is one.
+if [ "$1" != prepared ]; then
+    [ -e "${GIT_DIR:-.}/release-guardian.transaction.lock" ] || exit 0
+    printf '%s\n' "$input" | "$release_guardian" server-hook reference-transaction "$1"
+    exit 0
+fi
 if ! command -v "$release_guardian" >/dev/null 2>&1; then
     echo "reference-transaction: '$release_guardian' not found; install release-guardian or set RELEASE_GUARDIAN. Update refused." >&2
     exit 1

@@ -63,8 +63,7 @@ public struct ServerHook {
     /// describes it to hooks, so objects still in the push's quarantine are visible.
     public func run(_ updates: [RefUpdate]) throws(CheckError) -> Judgement {
         if updates.isEmpty { return Judgement(verdict: PushCheck.Verdict(violations: []), warnings: []) }
-        let repository = try open()
-        return try judge(updates, in: repository)
+        return try judge(updates, in: try open())
     }
 
     /// git's `reference-transaction` hook in the `prepared` state: the refs of one transaction
@@ -76,22 +75,48 @@ public struct ServerHook {
         let refs = lines.filter { $0.ref.hasPrefix("refs/") }
         if refs.isEmpty { return Judgement(verdict: PushCheck.Verdict(violations: []), warnings: []) }
         let repository = try open()
+        let policy = try serverPolicy(of: repository)
+        guard refs.contains(where: { policy.settings.guards($0.ref) }) else {
+            return Judgement(verdict: PushCheck.Verdict(violations: []), warnings: policy.warnings)
+        }
+        // Held until this transaction is committed or aborted (`finishTransaction`).
+        let lock = TransactionLock(directory: repository.commonDirectory)
+        guard lock.acquire() else { throw .busy(lock.path) }
         var updates: [RefUpdate] = []
         for line in refs {
             let current: ObjectID?
-            do { current = try repository.target(ofReference: line.ref) } catch { throw .repository(error) }
+            do { current = try repository.target(ofReference: line.ref) } catch {
+                lock.release()
+                throw .repository(error)
+            }
             updates.append(RefUpdate(ref: line.ref, oldID: current, newID: line.newID))
         }
-        return try judge(updates, in: repository)
+        do {
+            let judgement = try judge(updates, in: repository, policy: policy)
+            if !judgement.verdict.allowed { lock.release() }
+            return judgement
+        } catch {
+            lock.release()
+            throw error
+        }
+    }
+
+    /// The `committed` or `aborted` state: releases the lock the `prepared` state took.
+    public static func finishTransaction(gitDirectory: String) {
+        TransactionLock(directory: gitDirectory).release()
     }
 
     private func open() throws(CheckError) -> Repository {
         do { return try Repository.openFromEnvironment(fallback: directory) } catch { throw .repository(error) }
     }
 
-    private func judge(_ updates: [RefUpdate], in repository: Repository) throws(CheckError) -> Judgement {
-        let policy: (settings: Settings, warnings: [String])
-        do { policy = try Settings.serverPolicy(for: repository) } catch { throw .configuration(error) }
+    private func serverPolicy(of repository: Repository) throws(CheckError) -> (settings: Settings, warnings: [String]) {
+        do { return try Settings.serverPolicy(for: repository) } catch { throw .configuration(error) }
+    }
+
+    private func judge(_ updates: [RefUpdate], in repository: Repository,
+                       policy: (settings: Settings, warnings: [String])? = nil) throws(CheckError) -> Judgement {
+        let policy = if let policy { policy } else { try serverPolicy(of: repository) }
         do {
             let violations = try Policy(settings: policy.settings).evaluate(updates, in: repository, vantage: .server)
             return Judgement(verdict: PushCheck.Verdict(violations: violations), warnings: policy.warnings)

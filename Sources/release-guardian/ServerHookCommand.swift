@@ -51,7 +51,10 @@ extension ReleaseGuardian {
 
             func run() throws {
                 let input = Terminal.readStandardInput()
-                guard state == "prepared" else { return }
+                guard state == "prepared" else {
+                    ServerHook.finishTransaction(gitDirectory: ProcessInfo.processInfo.environment["GIT_DIR"] ?? ".")
+                    return
+                }
                 let lines: [RefUpdate]
                 do { lines = try ServerHook.parseTransaction(input) } catch { throw Terminal.fail("\(error)") }
                 try judge(json: output.json) { hook throws(CheckError) in try hook.runTransaction(lines) }

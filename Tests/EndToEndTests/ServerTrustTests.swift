@@ -140,6 +140,19 @@ struct ServerTrustTests {
         #expect(fix.status == 0, "\(fix.stderr)")
     }
 
+    @Test func judgesPushesWhenTheTemporaryDirectoryCannotBeWritten() throws {
+        let clone = try guardedOrigin()
+        try commitPolicy("[release]\n    requireAnnotated = true\n", in: clone)
+        #expect(try clone.push("-q", "origin", "main").status == 0)
+        _ = try clone.commit("next")
+        try clone.tag("v1.1.0")
+        // A full or missing TMPDIR on the server must not stop every push.
+        let push = try clone.scratch.run("/usr/bin/env", ["git", "push", "--follow-tags", "origin", "main"], in: clone.work,
+                                         extraEnvironment: ["TMPDIR": clone.scratch.root + "/no-such-directory"])
+        #expect(push.status == 0, "\(push.stderr)")
+        #expect(try clone.originRefs().contains("refs/tags/v1.1.0 "))
+    }
+
     // MARK: 3. Maintenance branches vouch only for hotfixes of their line
 
     @Test func aThrowawayBranchDoesNotVouchForATag() throws {
@@ -264,6 +277,41 @@ struct ServerTrustTests {
         let refs = try a.originRefs()
         #expect(!refs.contains("refs/tags/v1.1.0 "), "v1.1.0 landed off main: \(stderr)")
         #expect(try a.scratch.git("rev-parse", "main", in: a.origin) == a.scratch.git("rev-parse", "HEAD", in: bWork))
+        #expect(!FileManager.default.fileExists(atPath: a.origin + "/release-guardian.transaction.lock"), "the lock was left behind")
+    }
+
+    /// Guarded transactions are judged one at a time: a push waits while another git process
+    /// holds the lock, and a lock whose git process is gone is taken over.
+    @Test func guardedTransactionsWaitForEachOtherAndStaleLocksAreTakenOver() throws {
+        let clone = try guardedOrigin()
+        let lock = clone.origin + "/release-guardian.transaction.lock"
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        holder.arguments = ["30"]
+        try holder.run()
+        try clone.scratch.write("\(holder.processIdentifier)\n", to: lock)
+
+        _ = try clone.commit("next")
+        try clone.tag("v1.1.0")
+        let push = Process()
+        push.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        push.arguments = ["git", "push", "--follow-tags", "origin", "main"]
+        push.currentDirectoryURL = URL(fileURLWithPath: clone.work)
+        push.environment = clone.scratch.environment
+        let log = clone.scratch.root + "/push.log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        push.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        push.standardOutput = FileHandle.nullDevice
+        try push.run()
+        usleep(1_500_000)
+        #expect(push.isRunning, "the push did not wait for the lock")
+        #expect(!(try clone.originRefs().contains("refs/tags/v1.1.0 ")))
+        kill(holder.processIdentifier, SIGKILL)  // the holder is gone: its lock is stale
+        holder.waitUntilExit()
+        push.waitUntilExit()
+        #expect(push.terminationStatus == 0, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        #expect(try clone.originRefs().contains("refs/tags/v1.1.0 "))
+        #expect(!FileManager.default.fileExists(atPath: lock), "the lock was left behind")
     }
 
     @Test func installsTheTransactionHookAndChainsOneThatWasThere() throws {
