@@ -183,20 +183,6 @@ struct Endpoint: Sendable {
     }
 }
 
-/// `https://user:secret@host/x` → `https://user:***@host/x`; other URLs unchanged.
-public func redacted(_ url: String) -> String {
-    guard let secret = urlPassword(url) else { return url }
-    return url.replacingOccurrences(of: ":" + secret + "@", with: ":***@")
-}
-
-/// The password of a URL's `user:password@`, if any.
-func urlPassword(_ url: String) -> String? {
-    guard let schemeEnd = url.range(of: "://") else { return nil }
-    let authority = url[schemeEnd.upperBound...].prefix { $0 != "/" }
-    guard let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") else { return nil }
-    return String(authority[authority.index(after: colon)..<at])
-}
-
 func withStringArray<T>(_ strings: [String], _ body: (UnsafeMutablePointer<git_strarray>) -> T) -> T {
     var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
     defer { pointers.forEach { free($0) } }
