@@ -46,12 +46,12 @@ public enum RemoteError: Error, CustomStringConvertible, Sendable {
         case .git(let url, let error):
             return "\(url): \(error.message)"  // the message was scrubbed of credentials when made
         case .hostKey(let host, let port, let verdict, let knownHosts):
-            let scan = port == 22 ? "ssh-keyscan \(host)" : "ssh-keyscan -p \(port) \(host)"
+            let scan = port == 22 ? "ssh-keyscan \(shellQuoted(host))" : "ssh-keyscan -p \(port) \(shellQuoted(host))"
             switch verdict {
             case .unknown:
-                return "the SSH host key of \(host):\(port) is not in \(knownHosts), so the server cannot be trusted. Check its fingerprint with the provider, then add it: `\(scan) >> \(knownHosts)`."
+                return "the SSH host key of \(host):\(port) is not in \(knownHosts), so the server cannot be trusted. Check its fingerprint with the provider, then add it: `\(scan) >> \(shellQuoted(knownHosts))`."
             case .changed(let types):
-                return "the SSH host key of \(host):\(port) is not the one in \(knownHosts) (known: \(types.joined(separator: ", "))): the key changed, or someone is in the middle. Confirm the new key with the provider, then replace the line (`ssh-keygen -R '\(port == 22 ? host : "[\(host)]:\(port)")' -f \(knownHosts)` and `\(scan) >> \(knownHosts)`)."
+                return "the SSH host key of \(host):\(port) is not the one in \(knownHosts) (known: \(types.joined(separator: ", "))): the key changed, or someone is in the middle. Confirm the new key with the provider, then replace the line (`ssh-keygen -R \(shellQuoted(port == 22 ? host : "[\(host)]:\(port)")) -f \(shellQuoted(knownHosts))` and `\(scan) >> \(shellQuoted(knownHosts))`)."
             case .revoked:
                 return "the SSH host key of \(host):\(port) is marked @revoked in \(knownHosts)."
             case .trusted:

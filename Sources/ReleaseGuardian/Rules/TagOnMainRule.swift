@@ -1,3 +1,5 @@
+import Git
+
 /// `tag-on-main`: a release tag's commit is on the main branch as it will be after this push, or
 /// on a maintenance branch (`release.maintenance`, default `release/v*`) for a hotfix.
 struct TagOnMainRule: Rule {
@@ -17,6 +19,6 @@ struct TagOnMainRule: Rule {
         return Violation(
             rule: .tagOnMain, ref: update.update.ref,
             message: "\(tag) (\(commit.short)) is not on \(mainName) as it will be after this push (\(whereMain)), nor on a maintenance branch (\(context.settings.maintenanceBranches.dropFirst("refs/heads/".count))).",
-            fix: "Merge the commit into \(mainName) and push both together: `git push --follow-tags \(remote) \(mainName)`; or tag a commit of \(mainName). For a hotfix of an older line, push its maintenance branch with the tag: `git push \(remote) release/v\(version.line) \(tag)`." + context.shallowHint)
+            fix: "Merge the commit into \(mainName) and push both together: `git push --follow-tags \(shellQuoted(remote)) \(shellQuoted(String(mainName)))`; or tag a commit of \(mainName). For a hotfix of an older line, push its maintenance branch with the tag: `git push \(shellQuoted(remote)) \(shellQuoted("release/v\(version.line)")) \(shellQuoted(tag))`." + context.shallowHint)
     }
 }
