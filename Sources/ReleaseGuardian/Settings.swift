@@ -204,7 +204,7 @@ public enum ConfigurationError: Error, Equatable, Sendable, CustomStringConverti
     public var description: String {
         switch self {
         case .malformedFile(let path, let detail):
-            "\(path) is not valid git-config syntax: \(detail). Fix that line (check it with `git config -f \(path) --list`)."
+            "\(path) is not valid git-config syntax: \(detail). Fix that line (check it with `git config -f \(shellQuoted(path)) --list`)."
         case .invalidValue(let key, let value, let source, let expected):
             "\(key) = '\(value)' in \(source) is not valid: expected \(expected)."
         case .unreadable(let source, let detail):

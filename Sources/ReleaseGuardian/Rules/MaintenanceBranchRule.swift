@@ -1,3 +1,5 @@
+import Git
+
 /// `maintenance-branch`: a maintenance branch (`release.maintenance` naming a line, such as
 /// `release/v1.4`) vouches for hotfix tags that are not on main, so it is guarded like main: it
 /// starts at a release tag of its line or at a commit of main, only moves forward, and is never
@@ -23,7 +25,7 @@ struct MaintenanceBranchRule: Rule {
                 message: forward.oldIsKnown
                     ? "this push rewrites \(name), a maintenance branch of line \(branch.lineName): its commits would be lost."
                     : "\(name) on the remote is at \(update.update.oldID!.short), a commit this repository does not have: this push would drop it.",
-                fix: "Integrate the remote's commits, then push without --force: `git pull --rebase \(context.remoteName) \(name)`." + context.shallowHint)
+                fix: "Integrate the remote's commits, then push without --force: `git pull --rebase \(shellQuoted(context.remoteName)) \(shellQuoted(name))`." + context.shallowHint)
         }
         // A new maintenance branch starts where a release of its line was made, or on main.
         if try context.existingReleaseCommits(of: branch).contains(new) { return nil }
@@ -31,6 +33,6 @@ struct MaintenanceBranchRule: Rule {
         return Violation(
             rule: .maintenanceBranch, ref: ref,
             message: "\(name) would start at \(new.short), which is neither a release tag of line \(branch.lineName) nor a commit of \(main).",
-            fix: "Start the maintenance branch at the release it maintains, e.g. `git branch \(name) v\(branch.major).\(branch.minor?.description ?? "<minor>").0^{commit}`, push it, then add the hotfix commits on it." + context.shallowHint)
+            fix: "Start the maintenance branch at the release it maintains, e.g. `git branch \(shellQuoted(name)) \(shellQuoted("v\(branch.major).\(branch.minor?.description ?? "0").0^{commit}"))`, push it, then add the hotfix commits on it." + context.shallowHint)
     }
 }

@@ -1,3 +1,5 @@
+import Git
+
 /// `tag-on-main`: a release tag's commit is on the main branch as it will be after this push, or,
 /// for a hotfix, on a maintenance branch of the tag's line that existed before this push.
 struct TagOnMainRule: Rule {
@@ -19,6 +21,6 @@ struct TagOnMainRule: Rule {
         return Violation(
             rule: .tagOnMain, ref: update.update.ref,
             message: "\(tag) (\(commit.short)) is not on \(mainName) as it will be after this push (\(whereMain)), nor on a maintenance branch of line \(version.line) that existed before it (\(context.settings.maintenanceBranches.dropFirst("refs/heads/".count)); a branch counts only for hotfixes of the line it names, once pushed).",
-            fix: "Merge the commit into \(mainName) and push both together: `git push --follow-tags \(remote) \(mainName)`; or tag a commit of \(mainName). For a hotfix of a released line, push its maintenance branch first (`git push \(remote) release/v\(version.line)`, started at that line's release), then the tag: `git push \(remote) \(tag)`." + context.shallowHint)
+            fix: "Merge the commit into \(mainName) and push both together: `git push --follow-tags \(shellQuoted(remote)) \(shellQuoted(String(mainName)))`; or tag a commit of \(mainName). For a hotfix of a released line, push its maintenance branch first (`git push \(shellQuoted(remote)) \(shellQuoted("release/v\(version.line)"))`, started at that line's release), then the tag: `git push \(shellQuoted(remote)) \(shellQuoted(tag))`." + context.shallowHint)
     }
 }
