@@ -85,6 +85,10 @@ public final class LooseRepositoryReader: RepositoryReading {
         throw Self.needsLibgit2
     }
 
+    public func fileContent(_ path: String, at commit: ObjectID) throws(GitError) -> [UInt8]? {
+        throw Self.needsLibgit2
+    }
+
     // MARK: Loose objects
 
     private func path(of id: ObjectID) -> String {

@@ -46,12 +46,12 @@ public enum RemoteError: Error, CustomStringConvertible, Sendable {
         case .git(let url, let error):
             return "\(url): \(error.message)"  // the message was scrubbed of credentials when made
         case .hostKey(let host, let port, let verdict, let knownHosts):
-            let scan = port == 22 ? "ssh-keyscan \(host)" : "ssh-keyscan -p \(port) \(host)"
+            let scan = port == 22 ? "ssh-keyscan \(shellQuoted(host))" : "ssh-keyscan -p \(port) \(shellQuoted(host))"
             switch verdict {
             case .unknown:
-                return "the SSH host key of \(host):\(port) is not in \(knownHosts), so the server cannot be trusted. Check its fingerprint with the provider, then add it: `\(scan) >> \(knownHosts)`."
+                return "the SSH host key of \(host):\(port) is not in \(knownHosts), so the server cannot be trusted. Check its fingerprint with the provider, then add it: `\(scan) >> \(shellQuoted(knownHosts))`."
             case .changed(let types):
-                return "the SSH host key of \(host):\(port) is not the one in \(knownHosts) (known: \(types.joined(separator: ", "))): the key changed, or someone is in the middle. Confirm the new key with the provider, then replace the line (`ssh-keygen -R '\(port == 22 ? host : "[\(host)]:\(port)")' -f \(knownHosts)` and `\(scan) >> \(knownHosts)`)."
+                return "the SSH host key of \(host):\(port) is not the one in \(knownHosts) (known: \(types.joined(separator: ", "))): the key changed, or someone is in the middle. Confirm the new key with the provider, then replace the line (`ssh-keygen -R \(shellQuoted(port == 22 ? host : "[\(host)]:\(port)")) -f \(shellQuoted(knownHosts))` and `\(scan) >> \(shellQuoted(knownHosts))`)."
             case .revoked:
                 return "the SSH host key of \(host):\(port) is marked @revoked in \(knownHosts)."
             case .trusted:
@@ -181,20 +181,6 @@ struct Endpoint: Sendable {
             port = 0
         }
     }
-}
-
-/// `https://user:secret@host/x` → `https://user:***@host/x`; other URLs unchanged.
-public func redacted(_ url: String) -> String {
-    guard let secret = urlPassword(url) else { return url }
-    return url.replacingOccurrences(of: ":" + secret + "@", with: ":***@")
-}
-
-/// The password of a URL's `user:password@`, if any.
-func urlPassword(_ url: String) -> String? {
-    guard let schemeEnd = url.range(of: "://") else { return nil }
-    let authority = url[schemeEnd.upperBound...].prefix { $0 != "/" }
-    guard let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") else { return nil }
-    return String(authority[authority.index(after: colon)..<at])
 }
 
 func withStringArray<T>(_ strings: [String], _ body: (UnsafeMutablePointer<git_strarray>) -> T) -> T {

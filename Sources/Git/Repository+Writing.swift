@@ -19,8 +19,11 @@ extension Repository {
         try check(git_reference_delete(reference), "git_reference_delete")
     }
 
-    /// Creates a commit with an empty tree (a ledger entry), without touching any ref.
-    public func commitWithEmptyTree(message: String, parents: [ObjectID], authorName: String, authorEmail: String) throws(GitError) -> ObjectID {
+    /// Creates a commit with an empty tree (a ledger entry), without touching any ref. The
+    /// author and committer are `author` when given (a record copied onto another tip keeps who
+    /// wrote it and when), else `authorName` and `authorEmail` now.
+    public func commitWithEmptyTree(message: String, parents: [ObjectID], authorName: String, authorEmail: String,
+                                    author: Signature? = nil) throws(GitError) -> ObjectID {
         var builder: OpaquePointer?
         try check(git_treebuilder_new(&builder, handle, nil), "git_treebuilder_new")
         defer { git_treebuilder_free(builder) }
@@ -30,7 +33,11 @@ extension Repository {
         try check(git_tree_lookup(&tree, handle, &treeID), "git_tree_lookup")
         defer { git_tree_free(tree) }
         var signature: UnsafeMutablePointer<git_signature>?
-        try check(git_signature_now(&signature, authorName, authorEmail), "git_signature_now")
+        if let author {
+            try check(git_signature_new(&signature, author.name, author.email, author.time, author.offsetMinutes), "git_signature_new")
+        } else {
+            try check(git_signature_now(&signature, authorName, authorEmail), "git_signature_now")
+        }
         defer { git_signature_free(signature) }
         var parentObjects: [OpaquePointer?] = []
         defer { parentObjects.forEach { git_commit_free($0) } }
@@ -48,6 +55,18 @@ extension Repository {
         return ObjectID(out)
     }
 
+    /// A commit's full message and author.
+    public func commitMessage(_ id: ObjectID) throws(GitError) -> (message: String, author: Signature) {
+        var oid = id.oid
+        var commit: OpaquePointer?
+        try check(git_commit_lookup(&commit, handle, &oid), "git_commit_lookup")
+        defer { git_commit_free(commit) }
+        let message = git_commit_message(commit).map { String(cString: $0) } ?? ""
+        let author = git_commit_author(commit)!.pointee
+        return (message, Signature(name: String(cString: author.name), email: String(cString: author.email),
+                                   time: author.when.time, offsetMinutes: author.when.offset))
+    }
+
     /// The identity git would commit with (`user.name`, `user.email`), if configured.
     public func defaultIdentity() -> (name: String, email: String)? {
         var signature: UnsafeMutablePointer<git_signature>?
@@ -57,6 +76,21 @@ extension Repository {
         }
         defer { git_signature_free(signature) }
         return (String(cString: signature.pointee.name), String(cString: signature.pointee.email))
+    }
+}
+
+/// Who made a commit, and when (seconds since 1970, and the offset of their time zone).
+public struct Signature: Equatable, Sendable {
+    public let name: String
+    public let email: String
+    public let time: Int64
+    public let offsetMinutes: Int32
+
+    public init(name: String, email: String, time: Int64, offsetMinutes: Int32) {
+        self.name = name
+        self.email = email
+        self.time = time
+        self.offsetMinutes = offsetMinutes
     }
 }
 

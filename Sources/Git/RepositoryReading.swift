@@ -10,6 +10,8 @@ public protocol RepositoryReading: AnyObject {
     func contains(_ id: ObjectID) throws(GitError) -> Bool
     func forEachTagName(_ body: (UnsafeBufferPointer<UInt8>) -> Void) throws(GitError)
     func forEachReferenceName(matching glob: String, _ body: (String) throws(GitError) -> Void) throws(GitError)
+    /// The content of the file at `path` in the tree of `commit`, or nil if there is none.
+    func fileContent(_ path: String, at commit: ObjectID) throws(GitError) -> [UInt8]?
     /// The directory of refs and objects shared by all worktrees, with a trailing slash.
     var commonDirectory: String { get }
 }

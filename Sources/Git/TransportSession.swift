@@ -7,8 +7,8 @@ final class TransportSession {
     let endpoint: Endpoint
     let options: TransportOptions
     let displayURL: String
-    /// A password in the URL, to scrub from libgit2's messages.
-    let secret: String?
+    /// The URL's credentials, to scrub from libgit2's messages.
+    let secrets: [String]
     var failure: RemoteError?
     var lease: [String: ObjectID?] = [:]
     var rejected: [String: String] = [:]
@@ -19,7 +19,7 @@ final class TransportSession {
         self.endpoint = endpoint
         self.options = options
         displayURL = redacted(url)
-        secret = urlPassword(url)
+        secrets = Git.secrets(in: url)
         if let authorities = options.certificateAuthorities { _ = rg_libgit2_set_ssl_cert_file(authorities) }
     }
 
@@ -30,7 +30,7 @@ final class TransportSession {
             try CLibGit2Check(rc, function)
         } catch {
             if error.code == .auth { throw .authentication(url: displayURL, tried: triedCredentials) }
-            let message = secret.map { error.message.replacingOccurrences(of: $0, with: "***") } ?? error.message
+            let message = redacted(error.message, alsoHiding: secrets)
             throw .git(url: displayURL, GitError(code: error.code, message: message, function: error.function))
         }
     }

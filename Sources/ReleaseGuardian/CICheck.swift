@@ -77,10 +77,10 @@ public struct CICheck {
             if TagName(name) == .unversioned && !settings.onlyVersionTags {
                 return ([], [], ["\(name) is not a version tag: no tag rule applies"])
             }
-            let id = try target(of: ref, in: repository, fix: "fetch the tags: `git fetch --tags \(options.remote)`")
+            let id = try target(of: ref, in: repository, fix: "fetch the tags: `git fetch --tags \(shellQuoted(options.remote))`")
             _ = try target(of: "refs/remotes/\(options.remote)/" + settings.mainBranch.dropFirst("refs/heads/".count), in: repository,
                            orElse: settings.mainBranch,
-                           fix: "the rules need main to judge a tag: fetch it (`git fetch \(options.remote) \(settings.mainBranch.dropFirst("refs/heads/".count))`)")
+                           fix: "the rules need main to judge a tag: fetch it (`git fetch \(shellQuoted(options.remote)) \(shellQuoted(String(settings.mainBranch.dropFirst("refs/heads/".count))))`)")
             let later: Set<String>
             do { later = try TagHistory.tagsMadeAfter(name, id: id, in: repository) } catch { throw .repository(error) }
             let violations = try evaluate(policy, [RefUpdate(ref: ref, oldID: nil, newID: id)], in: repository, vantage: vantage, ignoring: later)
@@ -91,7 +91,7 @@ public struct CICheck {
             return ([], [], ["main-force, main-delete: a rewrite of \(ref.dropFirst("refs/heads/".count)) cannot be seen from inside the pipeline; the server hook (`release-guardian install --server`) or branch protection refuses it"])
         }
         if ref.hasPrefix("refs/heads/release/"), ReleaseRef(ref) != nil {
-            let id = try target(of: ref, in: repository, fix: "fetch it: `git fetch \(options.remote)`")
+            let id = try target(of: ref, in: repository, fix: "fetch it: `git fetch \(shellQuoted(options.remote))`")
             let violations = try evaluate(policy, [RefUpdate(ref: ref, oldID: nil, newID: id)], in: repository, vantage: vantage, ignoring: [])
             return (violations, [.releaseBranch], [])
         }

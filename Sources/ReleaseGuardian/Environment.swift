@@ -122,6 +122,14 @@ public struct DeployTarget: Equatable, Sendable, Encodable, CustomStringConverti
 
     /// Credentials in a URL never reach the output.
     public var description: String { "\(redacted(remote)) \(branch)" }
+
+    /// As printed (`env --format json`): the remote without its credentials.
+    public func encode(to encoder: any Encoder) throws {
+        enum Key: String, CodingKey { case remote, branch }
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(redacted(remote), forKey: .remote)
+        try container.encode(branch, forKey: .branch)
+    }
 }
 
 /// A ref that carries a release version: a release tag, or a `release/vX.Y.Z` branch.

@@ -43,10 +43,6 @@ public struct Deployment: Equatable, Sendable, Encodable {
     }
 }
 
-func shellQuoted(_ text: String) -> String {
-    "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
-}
-
 /// Turns what a user or a CI gives as a ref into a full ref name.
 public enum RefResolver {
     /// `refs/…` is taken as it is (CI variables name refs that may not exist locally); a short

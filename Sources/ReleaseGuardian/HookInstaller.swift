@@ -7,11 +7,17 @@ public enum Hook: Sendable {
     case prePush
     /// On a server's repository: checks every push it receives.
     case preReceive
+    /// On a server's repository: checks each ref again at the moment git writes it.
+    case referenceTransaction
+
+    /// The hooks `install --server` writes.
+    public static let server: [Hook] = [.preReceive, .referenceTransaction]
 
     var fileName: String {
         switch self {
         case .prePush: "pre-push"
         case .preReceive: "pre-receive"
+        case .referenceTransaction: "reference-transaction"
         }
     }
 
@@ -19,6 +25,7 @@ public enum Hook: Sendable {
         switch self {
         case .prePush: Self.prePushScript
         case .preReceive: Self.preReceiveScript
+        case .referenceTransaction: Self.referenceTransactionScript
         }
     }
 
@@ -124,6 +131,8 @@ public enum InstallError: Error, Equatable, Sendable, CustomStringConvertible {
     case bareRepository(String)
     case chainedHookExists(hook: String, chained: String)
     case io(path: String, detail: String)
+    /// The policy given to `install --server` (or committed on main) cannot be used.
+    case invalidPolicy(String)
 
     public var description: String {
         switch self {
@@ -133,6 +142,8 @@ public enum InstallError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(hook) is not release-guardian's, and \(chained) already exists, so the hook cannot be kept by moving it there. Merge the two by hand (or remove one), then run `release-guardian install` again. Nothing was changed."
         case .io(let path, let detail):
             "cannot write \(path): \(detail)"
+        case .invalidPolicy(let detail):
+            "the server's policy cannot be written: \(detail) Nothing was installed."
         }
     }
 }

@@ -14,6 +14,8 @@ public enum RuleID: String, CaseIterable, Sendable, Codable {
     case mainForce = "main-force"
     case mainDelete = "main-delete"
     case releaseBranch = "release-branch"
+    case maintenanceBranch = "maintenance-branch"
+    case policyFile = "policy-file"
 }
 
 /// One rule refusing one ref: what, why, and the commands that fix it.
@@ -45,7 +47,7 @@ public struct Policy {
     static let rules: [any Rule] = [
         TagFormatRule(), TagSpellingRule(), TagTargetRule(), TagAnnotatedRule(), TagImmutableRule(),
         TagDeleteRule(), TagOrderRule(), TagSkipRule(), TagOnMainRule(), MainDeleteRule(), MainForceRule(),
-        ReleaseBranchRule(),
+        ReleaseBranchRule(), MaintenanceBranchRule(), PolicyFileRule(),
     ]
 
     public init(settings: Settings) {

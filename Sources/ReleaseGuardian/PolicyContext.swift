@@ -106,28 +106,63 @@ final class PolicyContext {
         return nil
     }
 
+    /// A maintenance branch as it will be after this push.
+    struct MaintenanceHead {
+        let ref: String
+        let branch: MaintenanceBranch
+        let commit: ObjectID
+        /// Created by this very push: such a branch vouches for no tag of the same push.
+        let isNew: Bool
+    }
+
     /// Maintenance branches (`release.maintenance`) as they will be after this push: the pushed
     /// ones and those the receiving side has. A client sees those through the remote-tracking
     /// branches when the remote is tracked; a branch that exists only locally does not count.
-    func maintenanceBranchesAfterPush() throws(PolicyError) -> [(ref: String, commit: ObjectID)] {
-        var heads: [String: ObjectID] = [:]
+    func maintenanceBranchesAfterPush() throws(PolicyError) -> [MaintenanceHead] {
+        var heads: [String: (id: ObjectID, isNew: Bool)] = [:]
         let pattern = settings.maintenanceBranches.dropFirst("refs/heads/".count)
         let remoteTracked = try vantage.trackingPrefix.map { prefix throws(PolicyError) in try hasReference(matching: prefix + "*") } ?? false
         let prefix = remoteTracked ? vantage.trackingPrefix! : "refs/heads/"
         try git { () throws(GitError) in
             try repository.forEachReferenceName(matching: prefix + pattern) { name throws(GitError) in
                 let branch = "refs/heads/" + name.dropFirst(prefix.count)
-                if isMaintenanceBranch(branch), let id = try repository.target(ofReference: name) { heads[branch] = id }
+                if isMaintenanceBranch(branch), let id = try repository.target(ofReference: name) { heads[branch] = (id, false) }
             }
         }
         for update in updates where isMaintenanceBranch(update.ref) {
-            heads[update.ref] = update.newID
+            heads[update.ref] = update.newID.map { ($0, update.oldID == nil) }
         }
-        var result: [(String, ObjectID)] = []
-        for (ref, id) in heads.sorted(by: { $0.key < $1.key }) {
-            if let commit = try peeledCommit(id, ref: ref) { result.append((ref, commit)) }
+        var result: [MaintenanceHead] = []
+        for (ref, head) in heads.sorted(by: { $0.key < $1.key }) {
+            guard let branch = MaintenanceBranch(ref: ref, settings: settings) else { continue }
+            if let commit = try peeledCommit(head.id, ref: ref) {
+                result.append(MaintenanceHead(ref: ref, branch: branch, commit: commit, isNew: head.isNew))
+            }
         }
         return result
+    }
+
+    /// The commits of the release tags of `branch`'s line that existed before this push.
+    func existingReleaseCommits(of branch: MaintenanceBranch) throws(PolicyError) -> Set<ObjectID> {
+        let glob = "refs/tags/v\(branch.major)." + (branch.minor.map { "\($0).*" } ?? "*")
+        let created = Set(updates.filter(\.isCreation).map(\.ref))
+        var names: [String] = []
+        try git { () throws(GitError) in
+            try repository.forEachReferenceName(matching: glob) { name throws(GitError) in
+                if !created.contains(name), case .release(let version) = TagName(String(name.dropFirst("refs/tags/".count))),
+                   branch.names(version) {
+                    names.append(name)
+                }
+            }
+        }
+        var commits: Set<ObjectID> = []
+        for name in names {
+            if let id = try git({ () throws(GitError) in try repository.target(ofReference: name) }),
+               let commit = try peeledCommit(id, ref: name) {
+                commits.insert(commit)
+            }
+        }
+        return commits
     }
 
     private func hasReference(matching glob: String) throws(PolicyError) -> Bool {
@@ -137,7 +172,15 @@ final class PolicyContext {
     }
 
     func isMaintenanceBranch(_ ref: String) -> Bool {
-        ref.hasPrefix("refs/heads/") && fnmatch(settings.maintenanceBranches, ref, 0) == 0
+        MaintenanceBranch(ref: ref, settings: settings) != nil
+    }
+
+    /// Whether an update moves a branch forward only. `oldIsKnown` is false when the old
+    /// commit is not in this repository (the push would drop a commit it cannot see).
+    func isFastForward(_ update: GuardedUpdate) throws(PolicyError) -> (fastForward: Bool, oldIsKnown: Bool) {
+        guard let old = update.update.oldID, let new = update.newCommit else { return (true, true) }
+        guard try contains(old), let oldCommit = try peeledCommit(old, ref: update.update.ref) else { return (false, false) }
+        return (try isAncestor(oldCommit, of: new), true)
     }
 
     /// A tag's commit as it will be after this push.
@@ -187,6 +230,8 @@ struct GuardedUpdate {
         case mainBranch
         /// `release/vX.Y.Z`: a rollback branch that must sit on its tag.
         case releaseBranch(tag: String)
+        /// A branch of `release.maintenance` naming a line: only moves forward, never deleted.
+        case maintenanceBranch(MaintenanceBranch)
         case unguarded
     }
 
@@ -211,6 +256,9 @@ struct GuardedUpdate {
         } else if update.ref.hasPrefix("refs/heads/release/"), case .release = TagName(String(update.ref.dropFirst(19))) {
             shortName = String(update.ref.dropFirst("refs/heads/".count))
             kind = .releaseBranch(tag: String(update.ref.dropFirst(19)))
+        } else if let branch = MaintenanceBranch(ref: update.ref, settings: settings) {
+            shortName = String(update.ref.dropFirst("refs/heads/".count))
+            kind = .maintenanceBranch(branch)
         } else {
             shortName = update.ref
             kind = .unguarded

@@ -64,6 +64,8 @@ public enum CheckError: Error, CustomStringConvertible {
     case repository(GitError)
     case configuration(ConfigurationError)
     case policy(PolicyError)
+    /// The server's transaction lock stayed held by another push.
+    case busy(String)
 
     public var description: String {
         switch self {
@@ -71,6 +73,7 @@ public enum CheckError: Error, CustomStringConvertible {
         case .repository(let error): "not in a git repository: \(error.message)"
         case .configuration(let error): "\(error)"
         case .policy(let error): "\(error)"
+        case .busy(let path): "another push is being written to this repository and held \(path) too long; nothing was written: push again. (A lock left by a git process that is gone is taken over on its own.)"
         }
     }
 }

@@ -48,7 +48,7 @@ extension Settings {
         if ref.hasPrefix("refs/heads/release/"), case .release = TagName(String(ref.dropFirst("refs/heads/release/".count))) {
             return true
         }
-        return false
+        return MaintenanceBranch(ref: ref, settings: self) != nil
     }
 }
 

@@ -27,6 +27,17 @@ public struct ServerHook {
         return updates
     }
 
+    /// Parses `reference-transaction` input: the same lines as `pre-receive`, where only names
+    /// under `refs/` are kept (a transaction may also write `HEAD` or other pseudo-refs, which
+    /// no rule guards).
+    public static func parseTransaction(_ input: String) throws(HookInputError) -> [RefUpdate] {
+        // Split on bytes: "\r\n" is one Character, so String.split(separator: "\n") would not cut it.
+        let kept = input.utf8.split(separator: UInt8(ascii: "\n")).filter { line in
+            line.split(separator: UInt8(ascii: " "), maxSplits: 2).dropFirst(2).first?.starts(with: "refs/".utf8) ?? true
+        }
+        return try parsePreReceive(kept.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n"))
+    }
+
     /// The arguments of the `update` hook: `REF OLD NEW`.
     public static func parseUpdate(ref: String, old: String, new: String) throws(HookInputError) -> RefUpdate {
         let malformed = { (reason: String) in
@@ -41,17 +52,74 @@ public struct ServerHook {
                   newID: try RefUpdate.objectName(new, malformed))
     }
 
+    /// What the server decided, and what its owner should know (a committed policy file that
+    /// was ignored).
+    public struct Judgement: Sendable {
+        public let verdict: PushCheck.Verdict
+        public let warnings: [String]
+    }
+
     /// Applies the policy to updates the server is receiving. The repository is opened as git
     /// describes it to hooks, so objects still in the push's quarantine are visible.
-    public func run(_ updates: [RefUpdate]) throws(CheckError) -> PushCheck.Verdict {
-        if updates.isEmpty { return PushCheck.Verdict(violations: []) }
-        let repository: Repository
-        do { repository = try Repository.openFromEnvironment(fallback: directory) } catch { throw .repository(error) }
-        let settings: Settings
-        do { settings = try Settings.load(for: repository) } catch { throw .configuration(error) }
+    public func run(_ updates: [RefUpdate]) throws(CheckError) -> Judgement {
+        if updates.isEmpty { return Judgement(verdict: PushCheck.Verdict(violations: []), warnings: []) }
+        return try judge(updates, in: try open())
+    }
+
+    /// git's `reference-transaction` hook in the `prepared` state: the refs of one transaction
+    /// are locked and about to be written. They are judged again against the refs as they are
+    /// now, which closes the window between `pre-receive` and the write (in a non-atomic push,
+    /// an update that `pre-receive` counted on may have failed meanwhile). The old value of each
+    /// ref is read from the repository: git passes zeros when a caller did not give one.
+    public func runTransaction(_ lines: [RefUpdate]) throws(CheckError) -> Judgement {
+        let refs = lines.filter { $0.ref.hasPrefix("refs/") }
+        if refs.isEmpty { return Judgement(verdict: PushCheck.Verdict(violations: []), warnings: []) }
+        let repository = try open()
+        let policy = try serverPolicy(of: repository)
+        guard refs.contains(where: { policy.settings.guards($0.ref) }) else {
+            return Judgement(verdict: PushCheck.Verdict(violations: []), warnings: policy.warnings)
+        }
+        // Held until this transaction is committed or aborted (`finishTransaction`).
+        let lock = TransactionLock(directory: repository.commonDirectory)
+        guard lock.acquire() else { throw .busy(lock.path) }
+        var updates: [RefUpdate] = []
+        for line in refs {
+            let current: ObjectID?
+            do { current = try repository.target(ofReference: line.ref) } catch {
+                lock.release()
+                throw .repository(error)
+            }
+            updates.append(RefUpdate(ref: line.ref, oldID: current, newID: line.newID))
+        }
         do {
-            let violations = try Policy(settings: settings).evaluate(updates, in: repository, vantage: .server)
-            return PushCheck.Verdict(violations: violations)
+            let judgement = try judge(updates, in: repository, policy: policy)
+            if !judgement.verdict.allowed { lock.release() }
+            return judgement
+        } catch {
+            lock.release()
+            throw error
+        }
+    }
+
+    /// The `committed` or `aborted` state: releases the lock the `prepared` state took.
+    public static func finishTransaction(gitDirectory: String) {
+        TransactionLock(directory: gitDirectory).release()
+    }
+
+    private func open() throws(CheckError) -> Repository {
+        do { return try Repository.openFromEnvironment(fallback: directory) } catch { throw .repository(error) }
+    }
+
+    private func serverPolicy(of repository: Repository) throws(CheckError) -> (settings: Settings, warnings: [String]) {
+        do { return try Settings.serverPolicy(for: repository) } catch { throw .configuration(error) }
+    }
+
+    private func judge(_ updates: [RefUpdate], in repository: Repository,
+                       policy: (settings: Settings, warnings: [String])? = nil) throws(CheckError) -> Judgement {
+        let policy = if let policy { policy } else { try serverPolicy(of: repository) }
+        do {
+            let violations = try Policy(settings: policy.settings).evaluate(updates, in: repository, vantage: .server)
+            return Judgement(verdict: PushCheck.Verdict(violations: violations), warnings: policy.warnings)
         } catch {
             throw .policy(error)
         }

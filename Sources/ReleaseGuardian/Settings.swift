@@ -30,52 +30,76 @@ public struct Settings: Sendable, Equatable {
         environments = Environment.defaults(mainBranch: mainBranch)
     }
 
-    /// Loads the settings that apply to `repository`. A bare repository (a server) has no
-    /// working tree: its file is the one committed on the branch HEAD names.
+    /// Loads the settings that apply to `repository`: a clone's `.release-guardian` and git
+    /// config; for a bare repository (a server), `serverPolicy(for:)`.
     public static func load(for repository: Repository) throws(ConfigurationError) -> Settings {
+        if repository.isBare { return try serverPolicy(for: repository).settings }
         var values = RawValues()
         if let root = repository.workingDirectory {
             let path = root + fileName
             if FileManager.default.fileExists(atPath: path) {
                 values.merge(try read(file: path), source: path)
             }
-        } else if let committed = try committedFile(in: repository) {
-            values.merge(committed.entries, source: committed.source)
         }
-        do throws(GitError) {
-            let overrides = try repository.configuration().entries(matching: "^release-guardian\\.")
-                .map { Config.Entry(name: String($0.name.dropFirst(gitConfigPrefix.count)), value: $0.value) }
-            values.merge(overrides, source: "git config (\(gitConfigPrefix)…)")
-        } catch {
-            throw .unreadable(source: "the repository's git config", detail: error.message)
-        }
+        try values.merge(gitConfigOf: repository)
         return try Settings(values)
     }
 
-    /// `.release-guardian` as committed at HEAD, parsed through a temporary file (libgit2 1.5
-    /// parses config from files only).
-    private static func committedFile(in repository: Repository) throws(ConfigurationError) -> (entries: [Config.Entry], source: String)? {
-        let content: [UInt8]
-        let source: String
+    /// The policy file of a server repository, beside its `config`: written by
+    /// `install --server`, changed only by the server's owner.
+    public static let serverPolicyFileName = "release-guardian.config"
+
+    /// The policy of a server repository, from what its owner controls and never from a pushed
+    /// ref: the policy file, then the repository's git config (`release-guardian.…`). The
+    /// `.release-guardian` committed on main may only tighten it (annotated tags required,
+    /// skips refused, only version tags); one that cannot be read is ignored with a warning, so
+    /// a bad file on main never blocks the pushes that fix it.
+    public static func serverPolicy(for repository: Repository) throws(ConfigurationError) -> (settings: Settings, warnings: [String]) {
+        var values = RawValues()
+        let policyFile = repository.commonDirectory + serverPolicyFileName
+        if FileManager.default.fileExists(atPath: policyFile) {
+            values.merge(try read(file: policyFile), source: policyFile)
+        }
+        try values.merge(gitConfigOf: repository)
+        var settings = try Settings(values)
+        var warnings: [String] = []
         do {
-            guard let head = try repository.headBranch(), let commit = try repository.target(ofReference: head),
-                  let bytes = try repository.fileContent(fileName, at: commit)
+            if let committed = try committedFile(onBranch: settings.mainBranch, in: repository) {
+                settings.tighten(with: committed)
+            }
+        } catch {
+            warnings.append("\(error) It is ignored: the server's policy applies (\(policyFile), git config release-guardian.…).")
+        }
+        return (settings, warnings)
+    }
+
+    /// `.release-guardian` as committed at `branch`'s tip (or at `commit`), parsed and validated
+    /// by git itself (`git config --blob`, no temporary file); nil when there is none.
+    public static func committedFile(onBranch branch: String, at commit: ObjectID? = nil,
+                                     in repository: any RepositoryReading) throws(ConfigurationError) -> Settings? {
+        let source = "\(branch.dropFirst("refs/heads/".count)):\(fileName)"
+        let entries: [Config.Entry]
+        do {
+            guard let tip = try commit ?? repository.target(ofReference: branch),
+                  try repository.fileContent(fileName, at: tip) != nil
             else { return nil }
-            content = bytes
-            source = "\(head):\(fileName)"
+            entries = try GitCommandLine.configEntries(blob: "\(tip.hex):\(fileName)", gitDirectory: repository.commonDirectory)
+        } catch let error as GitCommandLine.Failure {
+            throw .malformedFile(path: source, detail: error.output)
         } catch {
-            throw .unreadable(source: "\(fileName) at HEAD", detail: error.message)
+            throw .unreadable(source: source, detail: "\(error)")
         }
-        let temporary = FileManager.default.temporaryDirectory.path + "/release-guardian-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).config"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(content)) else {
-            throw .unreadable(source: source, detail: "cannot write \(temporary)")
-        }
-        defer { try? FileManager.default.removeItem(atPath: temporary) }
-        do {
-            return (try Config.open(file: temporary).entries(), source)
-        } catch {
-            throw .malformedFile(path: source, detail: error.message.replacingOccurrences(of: temporary, with: source))
-        }
+        var values = RawValues()
+        values.merge(entries, source: source)
+        return try Settings(values)
+    }
+
+    /// Keeps the stricter of each rule switch: a committed file may tighten a server's policy,
+    /// never loosen it. Branch names and environments stay the server's.
+    mutating func tighten(with committed: Settings) {
+        requireAnnotated = requireAnnotated || committed.requireAnnotated
+        allowSkip = allowSkip && committed.allowSkip
+        onlyVersionTags = onlyVersionTags || committed.onlyVersionTags
     }
 
     private static func read(file path: String) throws(ConfigurationError) -> [Config.Entry] {
@@ -127,6 +151,17 @@ struct RawValues {
     /// Keys in the order they first appeared (environments are matched in that order).
     private(set) var keys: [String] = []
 
+    /// Adds the repository's git config under `release-guardian.`, which overrides the files.
+    mutating func merge(gitConfigOf repository: Repository) throws(ConfigurationError) {
+        do throws(GitError) {
+            let overrides = try repository.configuration().entries(matching: "^release-guardian\\.")
+                .map { Config.Entry(name: String($0.name.dropFirst(Settings.gitConfigPrefix.count)), value: $0.value) }
+            merge(overrides, source: "git config (\(Settings.gitConfigPrefix)…)")
+        } catch {
+            throw .unreadable(source: "the repository's git config", detail: error.message)
+        }
+    }
+
     /// Adds one source's entries: for each key it sets, the source's values replace earlier ones.
     mutating func merge(_ entries: [Config.Entry], source: String) {
         var fromSource: [String: [Value]] = [:]
@@ -169,7 +204,7 @@ public enum ConfigurationError: Error, Equatable, Sendable, CustomStringConverti
     public var description: String {
         switch self {
         case .malformedFile(let path, let detail):
-            "\(path) is not valid git-config syntax: \(detail). Fix that line (check it with `git config -f \(path) --list`)."
+            "\(path) is not valid git-config syntax: \(detail). Fix that line (check it with `git config -f \(shellQuoted(path)) --list`)."
         case .invalidValue(let key, let value, let source, let expected):
             "\(key) = '\(value)' in \(source) is not valid: expected \(expected)."
         case .unreadable(let source, let detail):

@@ -15,8 +15,12 @@ extension ReleaseGuardian {
         @Option(name: .long, help: "The repository to install into (default: the current directory's).")
         var repo: String?
 
+        @Option(name: .long, help: "With --server: the policy file (git-config syntax, as .release-guardian) the server applies. Default: keep the server's, else copy the .release-guardian committed on main.")
+        var policy: String?
+
         func validate() throws {
             if repo != nil && !server { throw ValidationError("--repo goes with --server; for a clone, run install inside it") }
+            if policy != nil && !server { throw ValidationError("--policy goes with --server; a clone reads its .release-guardian") }
         }
 
         func run() throws {
@@ -30,15 +34,32 @@ extension ReleaseGuardian {
             } catch {
                 throw Terminal.fail("not a git repository: \(error.message)")
             }
-            let hook: Hook = server ? .preReceive : .prePush
-            let result: HookInstaller.Result
             do {
-                result = try HookInstaller().install(hook, in: repository, binaryPath: Self.executablePath())
+                if server {
+                    // The policy first: a policy that cannot be used leaves the repository as it was.
+                    switch try ServerPolicyFile.install(in: repository, from: policy) {
+                    case .written(let path, let source): Terminal.out("Wrote the server's policy \(path) from \(source).")
+                    case .kept(let path): Terminal.out("Kept the server's policy \(path) (replace it with --policy FILE).")
+                    case .none(let path): Terminal.out("No policy file given or committed: the defaults apply, with the repository's git config (release-guardian.…); --policy FILE writes \(path).")
+                    }
+                }
+                for hook in server ? Hook.server : [.prePush] {
+                    report(try HookInstaller().install(hook, in: repository, binaryPath: Self.executablePath()))
+                }
             } catch {
                 Terminal.error("release-guardian: \(error)")
-                if case .io = error { throw ExitCode(2) }
-                throw ExitCode(1)
+                switch error {
+                case .io, .invalidPolicy: throw ExitCode(2)
+                default: throw ExitCode(1)
+                }
             }
+            if let path = Self.executablePath() { Terminal.out("It runs \(path).") }
+            #if DEBUG
+            Terminal.error("note: this is a debug build; a hook runs faster with the release binary (ci/build-release.sh prints its path).")
+            #endif
+        }
+
+        private func report(_ result: HookInstaller.Result) {
             switch result.outcome {
             case .installed:
                 Terminal.out("Installed the hook: \(result.hookPath)")
@@ -48,10 +69,6 @@ extension ReleaseGuardian {
                 Terminal.out("Installed the hook: \(result.hookPath)")
                 Terminal.out("Kept the hook that was there: moved to \(movedTo); it still runs first, with the same input.")
             }
-            if let path = Self.executablePath() { Terminal.out("It runs \(path).") }
-            #if DEBUG
-            Terminal.error("note: this is a debug build; a hook runs faster with the release binary (ci/build-release.sh prints its path).")
-            #endif
         }
 
         /// This binary's absolute path, so the hook runs it whatever PATH git has.

@@ -81,6 +81,8 @@ extension ReleaseGuardian {
                 if output.json { Terminal.json(RevertJSON(plan: plan, outcome: nil)) } else { Terminal.out("Dry run: nothing was changed.") }
                 return
             }
+            let executor = RevertExecutor(repository: repository, transport: transport, log: log)
+            executor.settleInterrupted(plan)
             if plan.isNoOp {
                 if output.json { Terminal.json(RevertJSON(plan: plan, outcome: nil)) }
                 Terminal.error("Every target already runs \(plan.tag): nothing to do.")
@@ -93,7 +95,6 @@ extension ReleaseGuardian {
                 let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces)
                 guard answer == plan.environment else { throw refuse(RevertError.notConfirmed(needed: plan.environment)) }
             }
-            let executor = RevertExecutor(repository: repository, transport: transport, log: log)
             let outcome: RevertOutcome
             do throws(RevertError) {
                 try executor.recheck(plan)

@@ -7,7 +7,7 @@ extension ReleaseGuardian {
         static let configuration = CommandConfiguration(
             commandName: "server-hook",
             abstract: "The rules on a server: git's pre-receive or update hook (no --no-verify escape).",
-            subcommands: [PreReceive.self, Update.self]
+            subcommands: [PreReceive.self, Update.self, ReferenceTransaction.self]
         )
 
         struct PreReceive: ParsableCommand {
@@ -39,16 +39,43 @@ extension ReleaseGuardian {
                 try judge([update], json: output.json)
             }
         }
+
+        struct ReferenceTransaction: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "reference-transaction",
+                abstract: "git's reference-transaction hook: in the prepared state, judges the locked refs again against the refs as they are now; exit 1 aborts the transaction.")
+
+            @Argument(help: "The transaction's state: prepared, committed or aborted (only prepared is judged).")
+            var state: String
+            @OptionGroup var output: OutputOptions
+
+            func run() throws {
+                let input = Terminal.readStandardInput()
+                guard state == "prepared" else {
+                    ServerHook.finishTransaction(gitDirectory: ProcessInfo.processInfo.environment["GIT_DIR"] ?? ".")
+                    return
+                }
+                let lines: [RefUpdate]
+                do { lines = try ServerHook.parseTransaction(input) } catch { throw Terminal.fail("\(error)") }
+                try judge(json: output.json) { hook throws(CheckError) in try hook.runTransaction(lines) }
+            }
+        }
     }
 }
 
 private func judge(_ updates: [RefUpdate], json: Bool) throws {
-    let verdict: PushCheck.Verdict
+    try judge(json: json) { hook throws(CheckError) in try hook.run(updates) }
+}
+
+private func judge(json: Bool, _ body: (ServerHook) throws(CheckError) -> ServerHook.Judgement) throws {
+    let judgement: ServerHook.Judgement
     do {
-        verdict = try ServerHook(directory: FileManager.default.currentDirectoryPath).run(updates)
+        judgement = try body(ServerHook(directory: FileManager.default.currentDirectoryPath))
     } catch {
         throw Terminal.fail("\(error)")
     }
+    for warning in judgement.warnings { Terminal.error("release-guardian: warning: \(warning)") }
+    let verdict = judgement.verdict
     if json { Terminal.json(CheckReport(allowed: verdict.allowed, violations: verdict.violations)) }
     guard verdict.allowed else {
         Terminal.printRefusal(verdict.violations)

@@ -1,8 +1,11 @@
 import ArgumentParser
 import Foundation
+import Git
 import ReleaseGuardian
 
-/// stdout for results, stderr for diagnostics, colour only on a terminal that wants it.
+/// stdout for results, stderr for diagnostics, colour only on a terminal that wants it. Every
+/// line goes through `redacted` on its way out: no credential of a URL reaches a terminal or a
+/// CI log, whichever message carried it.
 enum Terminal {
     /// All of standard input (git's hook lines), read with plain `read(2)`: FileHandle costs
     /// more start-up than the whole check of a push of branches.
@@ -18,11 +21,11 @@ enum Terminal {
     }
 
     static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        FileHandle.standardOutput.write(Data((redacted(text) + "\n").utf8))
     }
 
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        FileHandle.standardError.write(Data((redacted(text) + "\n").utf8))
     }
 
     static let stderrHasColour: Bool = {

@@ -39,7 +39,7 @@ struct EnvCommandTests {
         #expect(try clone.releaseGuardian("env", "v1.0.0", "--format", "gitlab").stdout
             == "RELEASE_GUARDIAN_ENVIRONMENT=prod\nRELEASE_GUARDIAN_VERSION=1.0.0\n")
         #expect(try clone.releaseGuardian("env", "main", "--format", "shell").stdout
-            == "export RELEASE_GUARDIAN_ENVIRONMENT='preprod'\nexport RELEASE_GUARDIAN_VERSION=''\n")
+            == "export RELEASE_GUARDIAN_ENVIRONMENT=preprod\nexport RELEASE_GUARDIAN_VERSION=''\n")
         let output = clone.scratch.root + "/github-output"
         try clone.scratch.write("previous=1\n", to: output)
         let github = try clone.scratch.run(binary, ["env", "v1.0.0", "--format", "github"], in: clone.work,

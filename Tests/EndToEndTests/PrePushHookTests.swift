@@ -72,8 +72,9 @@ struct PrePushHookTests {
         try clone.tag("v1.1.0")
         let release = try clone.push("--follow-tags", "origin", "main")
         #expect(release.status == 0, "\(release.stderr)")
-        // A hotfix of the older line, pushed with its maintenance branch after v1.1.0.
+        // A hotfix of the older line after v1.1.0: its maintenance branch pushed first, from v1.0.0.
         _ = try clone.git("checkout", "-q", "-b", "release/v1.0", "v1.0.0")
+        #expect(try clone.push("-q", "origin", "release/v1.0").status == 0)
         _ = try clone.commit("hotfix")
         try clone.tag("v1.0.1")
         let hotfix = try clone.push("origin", "release/v1.0", "v1.0.1")

@@ -69,7 +69,7 @@ struct RevertOverHTTPSTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try prodHead() == f.v100)
         #expect(!(result.stdout + result.stderr).contains("s3cret-token"))
-        #expect(result.stdout.contains("https://deployer:***@127.0.0.1:\(port)/prod.git"))
+        #expect(result.stdout.contains("https://***@127.0.0.1:\(port)/prod.git"))
     }
 
     @Test func refusesACertificateItDoesNotTrust() throws {

@@ -45,18 +45,6 @@ struct ServerHookTests {
         #expect(push.stderr.contains("[main-force]"))
     }
 
-    @Test func readsThePolicyCommittedOnTheDefaultBranch() throws {
-        let clone = try guardedOrigin()
-        try clone.scratch.write("[release]\n    allowSkip = true\n", to: clone.work + "/.release-guardian")
-        _ = try clone.git("add", ".release-guardian")
-        _ = try clone.git("commit", "-q", "-m", "Allow skipping versions")
-        #expect(try clone.push("-q", "origin", "main").status == 0)
-        _ = try clone.commit("big feature")
-        try clone.tag("v1.5.0")
-        let push = try clone.push("--follow-tags", "origin", "main")
-        #expect(push.status == 0, "\(push.stderr)")
-    }
-
     @Test func worksAsTheUpdateHookToo() throws {
         let clone = try GuardedClone(installHook: false)
         try clone.scratch.write("#!/bin/sh\nexec '\(binary)' server-hook update \"$@\"\n", to: clone.origin + "/hooks/update")

@@ -90,7 +90,7 @@ struct RemoteTests {
     }
 
     @Test func redactsCredentialsInURLs() {
-        #expect(redacted("https://deploy:s3cret@git.example.test/app.git") == "https://deploy:***@git.example.test/app.git")
+        #expect(redacted("https://deploy:s3cret@git.example.test/app.git") == "https://***@git.example.test/app.git")
         #expect(redacted("https://git.example.test/app.git") == "https://git.example.test/app.git")
         #expect(redacted("git@ssh.osc-fr1.scalingo.com:app.git") == "git@ssh.osc-fr1.scalingo.com:app.git")
     }

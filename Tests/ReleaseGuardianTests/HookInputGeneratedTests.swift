@@ -73,7 +73,7 @@ struct HookInputGeneratedTests {
         for _ in 0..<7_150 {
             let input = generator.preReceive(using: &random)
             do {
-                outcomes[try hook.run(ServerHook.parsePreReceive(input)).allowed ? 0 : 1]! += 1
+                outcomes[try hook.run(ServerHook.parsePreReceive(input)).verdict.allowed ? 0 : 1]! += 1
             } catch {
                 outcomes[2]! += 1
             }

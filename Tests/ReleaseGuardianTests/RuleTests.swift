@@ -130,7 +130,7 @@ struct RuleTests {
         #expect(try f.rules([f.newTag("v1.0.1", tag)], vantage: .client(remote: f.origin)) == [])
     }
 
-    @Test func tagOnMainAcceptsAHotfixOnAMaintenanceBranchInTheSamePush() throws {
+    @Test func tagOnMainAcceptsAHotfixOnAMaintenanceBranchPushedBefore() throws {
         let f = try PolicyFixture()
         _ = try f.commit("1.1")
         _ = try f.tag("v1.1.0")
@@ -140,10 +140,14 @@ struct RuleTests {
         let tag = try f.tag("v1.0.1")
         // The maintenance branch exists only here: after the push the commit is on no branch.
         #expect(try f.rules([f.newTag("v1.0.1", tag)]) == [.tagOnMain])
-        #expect(try f.rules([("refs/heads/release/v1.0", nil, fix), f.newTag("v1.0.1", tag)]) == [])
+        // Created by the same push, it vouches for nothing (and may not start off its line).
+        #expect(try f.rules([("refs/heads/release/v1.0", nil, fix), f.newTag("v1.0.1", tag)]) == [.maintenanceBranch, .tagOnMain])
         // Once the maintenance branch is on origin, the tag alone is fine.
         try f.scratch.git("push", "-q", "--no-verify", "origin", "release/v1.0", in: f.work)
         #expect(try f.rules([f.newTag("v1.0.1", tag)]) == [])
+        // It vouches for hotfixes of its own line only.
+        let minor = try f.tag("v1.2.0")
+        #expect(try f.rules([f.newTag("v1.2.0", minor)]).contains(.tagOnMain))
     }
 
     @Test func mainForceRefusesRewritingMain() throws {
@@ -173,8 +177,9 @@ struct RuleTests {
         #expect(try f.rules([("refs/heads/release/v1.0.0", nil, second)]) == [.releaseBranch])
         #expect(try f.rules([("refs/heads/release/v1.0.0", nil, f.firstCommit)]) == [])
         #expect(try f.rules([("refs/heads/release/v9.9.9", nil, f.firstCommit)]) == [.releaseBranch])
-        // A maintenance line branch is not a rollback branch.
-        #expect(try f.rules([("refs/heads/release/v1.0", nil, second)]) == [])
+        // A maintenance line branch is not a rollback branch: it starts on main or at a release of its line.
+        #expect(try f.rules([("refs/heads/release/v1.0", nil, f.firstCommit)]) == [])
+        #expect(try f.rules([("refs/heads/release/v1.0", nil, second)]) == [.maintenanceBranch])
     }
 
     @Test func ordersNewTagsOfOnePushAgainstEachOther() throws {

@@ -1,70 +1,206 @@
 import Foundation
 import Git
 
-/// The deployment ledger: one commit per deployment on `refs/release-guardian/ledger`, its
-/// message a JSON record, shared through the source remote so the whole team sees it.
-struct Ledger {
-    static let ref = "refs/release-guardian/ledger"
+/// One record of the deployment ledger: the JSON object of one ledger commit's message.
+///
+/// A deployment writes an intent (`outcome` "started") before it pushes and its outcome
+/// (`done`, `failed`, `interrupted`) after, both with the same `id`: a run killed in between
+/// leaves the intent, and the next run settles it. Records written before intents existed have
+/// neither `id` nor `outcome`; they read as one finished deployment each.
+public struct LedgerRecord: Codable, Sendable, Equatable {
+    public struct Target: Codable, Sendable, Equatable {
+        public var target: String
+        public var before: String?
+        public var after: String?
+        /// `planned` (in an intent), `pushed`, `already there`, `failed`, `not changed`.
+        public var result: String?
+    }
+
+    public struct Check: Codable, Sendable, Equatable {
+        public var name: String
+        public var result: String
+    }
+
+    public enum Outcome: String, Sendable {
+        case started, done, failed, interrupted
+    }
+
+    public var id: String?
+    public var outcome: String?
+    public var action: String
+    public var environment: String
+    public var ref: String?
+    public var tag: String?
+    public var version: String?
+    public var commit: String
+    public var targets: [Target]
+    public var who: String
+    public var when: String
+    public var reason: String?
+    public var backups: [String]?
+    public var checks: [Check]?
+    public var migrations: [String]?
+    /// `host:pid` of the run that wrote an intent, to tell a run that died from one in progress.
+    public var process: String?
+    /// How an outcome was settled, when not by the run itself.
+    public var note: String?
+
+    /// The outcome; a record from before intents existed is a finished deployment.
+    public var state: Outcome { outcome.flatMap(Outcome.init(rawValue:)) ?? .done }
+
+    /// The first line of the ledger commit: `revert-to v1.0.0 on prod: done`.
+    var title: String { "\(action) \(tag ?? ref ?? commit) on \(environment): \(state.rawValue)" }
+
+    var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    /// The record in a ledger commit's message (`title`, a blank line, the JSON object).
+    static func parse(message: String) -> LedgerRecord? {
+        guard let start = message.firstIndex(of: "{"), let end = message.lastIndex(of: "}") else { return nil }
+        return try? JSONDecoder().decode(LedgerRecord.self, from: Data(message[start...end].utf8))
+    }
+}
+
+/// The deployment ledger: one commit per record on `refs/release-guardian/ledger`, shared
+/// through the source remote so the whole team sees it. Records are only ever added: what this
+/// clone wrote and the remote lacks is copied onto the remote's tip, never dropped.
+public struct Ledger {
+    public static let ref = "refs/release-guardian/ledger"
     /// Where the source remote's ledger is fetched to before adding to it.
     static let remoteCopy = "refs/release-guardian/remote-ledger"
 
     let repository: Repository
     let transport: TransportOptions
+    let sourceRemote: String
 
-    struct Entry: Encodable {
-        struct Target: Encodable {
-            let target: String
-            let before: String?
-            let after: String
-        }
-
-        let action = "revert-to"
-        let environment: String
-        let tag: String
-        let commit: String
-        let targets: [Target]
-        let who: String
-        let when: String
-        let reason: String?
-        let backups: [String]
+    public init(repository: Repository, transport: TransportOptions, sourceRemote: String) {
+        self.repository = repository
+        self.transport = transport
+        self.sourceRemote = sourceRemote
     }
 
-    /// Records the outcome here and on the source remote; returns where it went. A failure to
-    /// share it is reported, never fatal: the deployment itself is done.
-    func record(_ outcome: RevertOutcome) -> String {
-        let plan = outcome.plan
-        let entry = Entry(
-            environment: plan.environment, tag: plan.tag, commit: plan.commit.hex,
-            targets: plan.targets.map { Entry.Target(target: $0.target.description, before: $0.current?.hex, after: plan.commit.hex) },
-            who: outcome.who, when: ISO8601DateFormatter().string(from: outcome.when), reason: plan.request.reason,
-            backups: outcome.backups.map(\.ref))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let json = (try? encoder.encode(entry)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        let message = "revert-to \(plan.tag) on \(plan.environment)\n\n\(json)\n"
-        let sourceRemote = plan.request.sourceRemote
+    /// Adds `record` here, then shares the ledger on the source remote; returns where it went.
+    /// A failure to share is reported, never fatal: the record stays here and goes to the remote
+    /// with the next one.
+    func append(_ record: LedgerRecord) -> String {
+        let message = redacted("\(record.title)\n\n\(record.json)\n")
         do {
-            let origin = try Remote(sourceRemote, in: repository)
-            var fetched = true
-            do {
-                try origin.fetch(["+\(Self.ref):\(Self.remoteCopy)"], options: transport)
-            } catch {
-                fetched = false
-            }
-            let remoteTip = fetched ? try repository.target(ofReference: Self.remoteCopy) : nil
-            let parent = try remoteTip ?? repository.target(ofReference: Self.ref)
             let identity = repository.defaultIdentity() ?? ("release-guardian", "release-guardian@localhost")
+            let parent = try repository.target(ofReference: Self.ref)
             let commit = try repository.commitWithEmptyTree(message: message, parents: parent.map { [$0] } ?? [],
                                                            authorName: identity.name, authorEmail: identity.email)
             try repository.setReference(Self.ref, to: commit, force: true, message: "release-guardian: ledger")
-            do {
-                try origin.push(["\(Self.ref):\(Self.ref)"], lease: [Self.ref: remoteTip], options: transport)
-                return "Recorded in the ledger \(Self.ref) here and on \(sourceRemote)."
-            } catch {
-                return "Recorded in the ledger \(Self.ref) here; could not share it on \(sourceRemote) (\(error)): push it with `git push \(sourceRemote) \(Self.ref)`."
-            }
         } catch {
-            return "Could not record the deployment in the ledger (\(error)); the report below is the record."
+            return "Could not record it in the ledger (\(error.message)); the report is the record."
         }
+        do {
+            try share()
+            return "Recorded in the ledger \(Self.ref) here and on \(sourceRemote)."
+        } catch {
+            return "Recorded in the ledger \(Self.ref) here; could not share it on \(sourceRemote) (\(error)). It goes there with the next record, or now with a run of the same command."
+        }
+    }
+
+    enum ShareError: Error, CustomStringConvertible {
+        case remote(RemoteError)
+        case git(GitError)
+
+        var description: String {
+            switch self {
+            case .remote(let error): "\(error)"
+            case .git(let error): error.message
+            }
+        }
+    }
+
+    /// Makes the source remote's ledger hold every record of ours: the records it lacks are
+    /// copied, oldest first, onto its tip (each keeping its author and time), then pushed with
+    /// a lease on that tip. Someone recording meanwhile breaks the lease: read again, retry.
+    func share() throws(ShareError) {
+        let origin: Remote
+        do { origin = try Remote(sourceRemote, in: repository) } catch { throw .git(error) }
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                let remoteTip = try fetchRemoteTip(origin)
+                guard let local = try repository.target(ofReference: Self.ref), local != remoteTip else { return }
+                var tip = local
+                if let remoteTip, try !repository.isAncestor(remoteTip, of: local) {
+                    tip = try copy(unsharedFrom: local, onto: remoteTip)
+                    try repository.setReference(Self.ref, to: tip, force: true, message: "release-guardian: ledger onto \(sourceRemote)'s")
+                }
+                try origin.push(["+\(Self.ref):\(Self.ref)"], lease: [Self.ref: remoteTip], options: transport)
+                return
+            } catch let error as RemoteError {
+                let raced: Bool
+                switch error {
+                case .leaseBroken, .rejected: raced = true
+                default: raced = false
+                }
+                if !raced || attempt >= 5 { throw .remote(error) }
+            } catch let error as GitError {
+                throw .git(error)
+            } catch {
+                throw .git(GitError(code: .other(-1), message: "\(error)", function: "share"))
+            }
+        }
+    }
+
+    /// The remote's ledger tip, fetched when this clone lacks it (nil: the remote has none).
+    private func fetchRemoteTip(_ origin: Remote) throws -> ObjectID? {
+        let tip = try origin.heads(options: transport).first { $0.name == Self.ref }?.id
+        if let tip, try !repository.contains(tip) {
+            try origin.fetch(["+\(Self.ref):\(Self.remoteCopy)"], options: transport)
+        }
+        return tip
+    }
+
+    /// Copies the commits reachable from `local` and not from `base` onto `base`, oldest first.
+    private func copy(unsharedFrom local: ObjectID, onto base: ObjectID) throws(GitError) -> ObjectID {
+        let unshared = try repository.commits(from: local, excluding: base, limit: Int.max).reversed()
+        var tip = base
+        for commit in unshared {
+            let (message, author) = try repository.commitMessage(commit.id)
+            tip = try repository.commitWithEmptyTree(message: message, parents: [tip], authorName: author.name,
+                                                    authorEmail: author.email, author: author)
+        }
+        return tip
+    }
+
+    /// The records reachable from this clone's ledger and the remote's last fetched copy,
+    /// newest first, at most `limit`, each once.
+    public func records(limit: Int = 500) throws(GitError) -> [LedgerRecord] {
+        var seen: Set<ObjectID> = []
+        var found: [(time: Int64, record: LedgerRecord)] = []
+        for ref in [Self.ref, Self.remoteCopy] {
+            guard let tip = try repository.target(ofReference: ref) else { continue }
+            for commit in try repository.commits(from: tip, excluding: nil, limit: limit) where seen.insert(commit.id).inserted {
+                let (message, author) = try repository.commitMessage(commit.id)
+                if let record = LedgerRecord.parse(message: message) { found.append((author.time, record)) }
+            }
+        }
+        // Newest first; within one second, the order of the walk (a child before its parent).
+        return found.enumerated().sorted { ($0.element.time, $1.offset) > ($1.element.time, $0.offset) }.map(\.element.record)
+    }
+
+    /// One record per deployment, newest first: its outcome, or its intent alone when the
+    /// outcome was never written.
+    public static func deployments(_ records: [LedgerRecord]) -> [LedgerRecord] {
+        var order: [String] = []
+        var chosen: [String: LedgerRecord] = [:]
+        for (index, record) in records.enumerated() {
+            let key = record.id ?? "#\(index)"
+            if let current = chosen[key] {
+                if current.state == .started, record.state != .started { chosen[key] = record }
+            } else {
+                order.append(key)
+                chosen[key] = record
+            }
+        }
+        return order.compactMap { chosen[$0] }
     }
 }

@@ -49,6 +49,49 @@ public struct RevertExecutor {
         }
     }
 
+    /// Settles the intents that earlier runs on this environment wrote before pushing and
+    /// never followed with an outcome (killed, or the machine went down): the targets, read by
+    /// the plan, say what happened, and that is recorded with the outcome `interrupted`. An
+    /// intent of a run that may still be going on (another host, less than an hour old) is
+    /// only mentioned.
+    public func settleInterrupted(_ plan: RevertPlan, at now: Date = Date()) {
+        let ledger = Ledger(repository: repository, transport: transport, sourceRemote: plan.request.sourceRemote)
+        try? ledger.share()
+        guard let records = try? ledger.records() else { return }
+        let open = Ledger.deployments(records).filter { $0.state == .started && $0.environment == plan.environment }
+        for intent in open.reversed() {
+            let started = ISO8601DateFormatter().date(from: intent.when) ?? .distantPast
+            let ended = intent.process.flatMap(RunningProcess.hasEnded)
+            let what = "\(intent.action) \(intent.tag ?? intent.commit) on \(intent.environment), started by \(intent.who) at \(intent.when)"
+            guard ended == true || (ended == nil && now.timeIntervalSince(started) > 3600) else {
+                log("Note: the \(what), has no outcome yet: it may still be running.")
+                continue
+            }
+            var settled = intent
+            settled.outcome = LedgerRecord.Outcome.interrupted.rawValue
+            settled.process = nil
+            settled.targets = intent.targets.map { entry in
+                var entry = entry
+                guard let target = plan.targets.first(where: { $0.target.description == entry.target }) else {
+                    entry.after = nil
+                    entry.result = "unknown"
+                    return entry
+                }
+                entry.after = target.current?.hex
+                if target.current?.hex == intent.commit {
+                    entry.result = entry.result == "already there" ? "already there" : "pushed"
+                } else {
+                    entry.result = target.current?.hex == entry.before ? "not changed" : "changed by someone else"
+                }
+                return entry
+            }
+            let who = repository.defaultIdentity().map { "\($0.name) <\($0.email)>" } ?? "release-guardian"
+            settled.note = "interrupted before it recorded its outcome; the targets were read again by \(who) at \(Self.iso8601(now))"
+            let state = settled.targets.map { "\($0.target): \($0.result ?? "unknown")" }.joined(separator: ", ")
+            log("The \(what), was interrupted before it recorded its outcome (\(state)). \(ledger.append(settled).replacingOccurrences(of: "Recorded", with: "Recorded as interrupted"))")
+        }
+    }
+
     public func execute(_ plan: RevertPlan, at when: Date = Date()) throws(RevertError) -> RevertOutcome {
         let sourceRemote = plan.request.sourceRemote
         // 6. The rollback branch, at the tag's commit; the working tree and HEAD stay as they are.
@@ -63,28 +106,23 @@ public struct RevertExecutor {
 
         // 7. Keep every head about to be overwritten, on the source remote and here.
         let toChange = plan.targets.filter { !$0.isDone(for: plan.commit) }
-        let backups = backupRefs(for: toChange, environment: plan.environment, at: when)
-        if !backups.isEmpty {
-            do {
-                for backup in backups {
-                    try repository.setReference(backup.ref, to: backup.commit, force: false, message: "release-guardian: backup before revert-to \(plan.tag)")
-                }
-            } catch {
-                throw .git(error)
-            }
-            let origin = try Remote.named(sourceRemote, in: repository)
-            do {
-                try origin.push(backups.map { "\($0.ref):\($0.ref)" }, lease: Dictionary(uniqueKeysWithValues: backups.map { ($0.ref, nil) }),
-                                options: transport)
-            } catch {
-                throw .remote(step: "backing up to \(sourceRemote)", error, changed: [])
-            }
-            for backup in backups {
-                log("7. Backed up \(backup.commit.short) (\(backup.targets.joined(separator: ", "))) to \(sourceRemote) as \(backup.ref).")
-            }
-        } else {
-            log("7. Nothing to back up: every target already runs \(plan.tag).")
-        }
+        let backups = try backUp(toChange, plan: plan, at: when)
+        if backups.isEmpty { log("7. Nothing to back up: every target already runs \(plan.tag).") }
+
+        // The intent, before any target changes: a run killed during the push is never unrecorded.
+        let ledger = Ledger(repository: repository, transport: transport, sourceRemote: sourceRemote)
+        let who = repository.defaultIdentity().map { "\($0.name) <\($0.email)>" } ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+        var record = LedgerRecord(
+            id: UUID().uuidString.lowercased(), outcome: LedgerRecord.Outcome.started.rawValue, action: "revert-to",
+            environment: plan.environment, ref: "refs/tags/" + plan.tag, tag: plan.tag, version: plan.version.description,
+            commit: plan.commit.hex,
+            targets: plan.targets.map {
+                LedgerRecord.Target(target: $0.target.description, before: $0.current?.hex, after: plan.commit.hex,
+                                    result: $0.isDone(for: plan.commit) ? "already there" : "planned")
+            },
+            who: who, when: Self.iso8601(when), reason: plan.request.reason, backups: backups.map(\.ref), checks: [], migrations: [],
+            process: RunningProcess.current)
+        log("8. Intent recorded before pushing: \(ledger.append(record))")
 
         // 8. Push the commit to each target's branch, with a lease on what the plan saw.
         var pushed: [String] = []
@@ -96,31 +134,124 @@ public struct RevertExecutor {
                 log("8. \(name) already runs \(plan.tag): nothing to push.")
                 continue
             }
-            let branch = "refs/heads/" + target.target.branch
-            let remote = try Remote.named(target.target.remote, in: repository)
             do {
-                try remote.push(["+\(plan.releaseBranch):\(branch)"], lease: [branch: target.current], options: transport)
+                try push(plan, to: target)
             } catch {
-                if case .leaseBroken = error { throw .leaseBroken(target: name, error, changed: pushed) }
-                throw .remote(step: "pushing to \(name)", error, changed: pushed)
+                record.outcome = LedgerRecord.Outcome.failed.rawValue
+                record.process = nil
+                record.targets = record.targets.map { entry in
+                    var entry = entry
+                    if entry.target == name {
+                        entry.result = "failed"
+                        entry.after = target.current?.hex
+                    } else if !pushed.contains(entry.target) && entry.result != "already there" {
+                        entry.result = "not changed"
+                        entry.after = entry.before
+                    } else if pushed.contains(entry.target) {
+                        entry.result = "pushed"
+                    }
+                    return entry
+                }
+                if case .leaseBroken(_, _, let found, _, _) = error, let index = record.targets.firstIndex(where: { $0.target == name }) {
+                    record.targets[index].after = found?.hex
+                }
+                log("9. \(ledger.append(record).replacingOccurrences(of: "Recorded", with: "Failure recorded"))")
+                throw error.changing(pushed)
             }
             pushed.append(name)
             log("8. Pushed \(plan.commit.short) (\(plan.tag)) to \(name), replacing \(target.current?.short ?? "nothing").")
         }
 
         // 9. Record it.
-        let who = repository.defaultIdentity().map { "\($0.name) <\($0.email)>" } ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
-        let outcome = RevertOutcome(plan: plan, when: when, who: who, createdReleaseBranch: !plan.releaseBranchExists,
-                                    backups: backups, pushed: pushed, alreadyThere: alreadyThere, ledger: "")
-        let ledger = Ledger(repository: repository, transport: transport).record(outcome)
-        log("9. \(ledger)")
-        return RevertOutcome(plan: plan, when: when, who: who, createdReleaseBranch: outcome.createdReleaseBranch,
-                             backups: backups, pushed: pushed, alreadyThere: alreadyThere, ledger: ledger)
+        record.outcome = LedgerRecord.Outcome.done.rawValue
+        record.process = nil
+        record.targets = record.targets.map { entry in
+            var entry = entry
+            if pushed.contains(entry.target) { entry.result = "pushed" }
+            return entry
+        }
+        let recorded = ledger.append(record)
+        log("9. \(recorded)")
+        return RevertOutcome(plan: plan, when: when, who: who, createdReleaseBranch: !plan.releaseBranchExists,
+                             backups: backups, pushed: pushed, alreadyThere: alreadyThere, ledger: recorded)
+    }
+
+    /// Pushes the tag's commit to one target with a lease on the head the plan saw. The lease
+    /// holds until the server takes the update: a server that refuses it because the branch
+    /// moved after the negotiation (another deployer won the race) is a lost lease too.
+    private func push(_ plan: RevertPlan, to target: RevertPlan.Target) throws(RevertError) {
+        let name = target.target.description
+        let branch = "refs/heads/" + target.target.branch
+        let remote = try Remote.named(target.target.remote, in: repository)
+        do {
+            try remote.push(["+\(plan.releaseBranch):\(branch)"], lease: [branch: target.current], options: transport)
+        } catch {
+            let found: ObjectID?
+            switch error {
+            case .leaseBroken(_, _, let seen):
+                found = seen
+            default:
+                // Refused, or cut off, after the negotiation: what runs there now says which.
+                guard let heads = try? remote.heads(options: transport) else { throw .remote(step: "pushing to \(name)", error, changed: []) }
+                found = heads.first { $0.name == branch }?.id
+                if found == target.current { throw .remote(step: "pushing to \(name)", error, changed: []) }
+                if case .rejected = error {} else if found == plan.commit {
+                    return  // the connection broke after the server took our update
+                }
+            }
+            throw .leaseBroken(target: name, planned: target.current, found: found, foundVersions: versions(at: found), changed: [])
+        }
+    }
+
+    /// The release tags at `commit`, when this clone has it.
+    private func versions(at commit: ObjectID?) -> [String] {
+        guard let commit else { return [] }
+        return (try? ReleaseCatalog(repository: repository).releaseTags(at: [commit])[commit]) ?? nil ?? []
+    }
+
+    /// Step 7: one backup ref per distinct head, pushed to the source remote with a lease that
+    /// it does not exist yet; a name someone took meanwhile (a rollback of the same second from
+    /// another clone) moves to the next free one.
+    private func backUp(_ targets: [RevertPlan.Target], plan: RevertPlan, at when: Date) throws(RevertError) -> [RevertOutcome.Backup] {
+        let sourceRemote = plan.request.sourceRemote
+        let origin = try Remote.named(sourceRemote, in: repository)
+        var taken: Set<String> = []
+        for attempt in 1...5 {
+            let backups = backupRefs(for: targets, environment: plan.environment, at: when, taken: taken)
+            if backups.isEmpty { return [] }
+            do {
+                for backup in backups {
+                    try repository.setReference(backup.ref, to: backup.commit, force: true, message: "release-guardian: backup before revert-to \(plan.tag)")
+                }
+            } catch {
+                throw .git(error)
+            }
+            do {
+                try origin.push(backups.map { "\($0.ref):\($0.ref)" }, lease: Dictionary(uniqueKeysWithValues: backups.map { ($0.ref, nil) }),
+                                options: transport)
+            } catch {
+                // A name taken meanwhile: seen at the negotiation, or refused (locked) by the remote.
+                var collided: [String] = []
+                if case .leaseBroken(let ref, _, _) = error { collided = [ref] }
+                if case .rejected(_, let refs) = error { collided = Array(refs.keys) }
+                if attempt < 5, !collided.isEmpty {
+                    taken.formUnion(collided)
+                    for backup in backups { try? repository.deleteReference(backup.ref) }
+                    continue
+                }
+                throw .remote(step: "backing up to \(sourceRemote)", error, changed: [])
+            }
+            for backup in backups {
+                log("7. Backed up \(backup.commit.short) (\(backup.targets.joined(separator: ", "))) to \(sourceRemote) as \(backup.ref).")
+            }
+            return backups
+        }
+        return []
     }
 
     /// One backup ref per distinct head: `refs/release-guardian/backup/<env>/<UTC timestamp>`,
     /// then `-2`, `-3`… for other heads, or when a name of that second is already taken.
-    func backupRefs(for targets: [RevertPlan.Target], environment: String, at when: Date) -> [RevertOutcome.Backup] {
+    func backupRefs(for targets: [RevertPlan.Target], environment: String, at when: Date, taken: Set<String> = []) -> [RevertOutcome.Backup] {
         var heads: [(ObjectID, [String])] = []
         for target in targets {
             guard let current = target.current else { continue }
@@ -134,13 +265,17 @@ public struct RevertExecutor {
         var suffix = 1
         return heads.map { head in
             var name = suffix == 1 ? base : "\(base)-\(suffix)"
-            while (try? repository.target(ofReference: name)) ?? nil != nil {
+            while taken.contains(name) || (try? repository.target(ofReference: name)) ?? nil != nil {
                 suffix += 1
                 name = "\(base)-\(suffix)"
             }
             suffix += 1
             return RevertOutcome.Backup(ref: name, commit: head.0, targets: head.1)
         }
+    }
+
+    static func iso8601(_ date: Date) -> String {
+        ISO8601DateFormatter().string(from: date)
     }
 
     static func timestamp(_ date: Date) -> String {

@@ -63,7 +63,8 @@ public enum RevertError: Error, CustomStringConvertible {
     case notConfirmed(needed: String)
     case needsConfirmation
     case moved(target: String, planned: ObjectID?, found: ObjectID?)
-    case leaseBroken(target: String, RemoteError, changed: [String])
+    /// Another deployer moved the target between the plan and the push: `found` runs there now.
+    case leaseBroken(target: String, planned: ObjectID?, found: ObjectID?, foundVersions: [String], changed: [String])
     // Could not run.
     case noTargets(environment: String)
     case remote(step: String, RemoteError, changed: [String])
@@ -98,15 +99,17 @@ public enum RevertError: Error, CustomStringConvertible {
         case .violations(let violations):
             return "the rules refuse it: " + violations.map { "[\($0.rule.rawValue)] \($0.message) Fix: \($0.fix)" }.joined(separator: " ")
         case .releaseBranchElsewhere(let branch, let at, let tag, let commit):
-            return "\(branch) already exists at \(at.short), not at \(tag)'s commit \(commit.short). Look at it, then delete or rename it (`git branch -m \(branch.dropFirst("refs/heads/".count)) \(branch.dropFirst("refs/heads/".count))-old`) and run again."
+            return "\(branch) already exists at \(at.short), not at \(tag)'s commit \(commit.short). Look at it, then delete or rename it (`git branch -m \(shellQuoted(String(branch.dropFirst("refs/heads/".count)))) \(shellQuoted(branch.dropFirst("refs/heads/".count) + "-old"))`) and run again."
         case .notConfirmed(let needed):
             return "not confirmed (the answer was not \(needed)). Nothing was changed."
         case .needsConfirmation:
             return "no terminal to confirm on: pass --yes to confirm, or --dry-run to see the plan. Nothing was changed."
         case .moved(let target, let planned, let found):
             return "\(target) moved while the plan was shown (\(planned?.short ?? "nothing") → \(found?.short ?? "nothing")): someone else deployed. Nothing was changed; run the command again to see the new plan."
-        case .leaseBroken(let target, let error, let changed):
-            return "\(target): \(error)" + Self.changedSentence(changed)
+        case .leaseBroken(let target, let planned, let found, let versions, let changed):
+            let now = found.map { $0.short + RevertReport.versionSuffix(versions) } ?? "nothing"
+            return "someone deployed meanwhile: \(target) runs \(now) now, not \(planned?.short ?? "nothing") as planned, so nothing was pushed there."
+                + Self.changedSentence(changed) + " Look at what runs now, then plan again (the same command shows the new plan)."
         case .noTargets(let environment):
             return "the environment \(environment) has no deploy target. Add one to .release-guardian: [environment \"\(environment)\"] target = REMOTE BRANCH."
         case .remote(let step, let error, let changed):
@@ -117,6 +120,16 @@ public enum RevertError: Error, CustomStringConvertible {
             return "\(error)"
         case .policy(let error):
             return "\(error)"
+        }
+    }
+
+    /// The same error, saying that `changed` targets were already changed.
+    func changing(_ changed: [String]) -> RevertError {
+        switch self {
+        case .remote(let step, let error, _): .remote(step: step, error, changed: changed)
+        case .leaseBroken(let target, let planned, let found, let versions, _):
+            .leaseBroken(target: target, planned: planned, found: found, foundVersions: versions, changed: changed)
+        default: self
         }
     }
 

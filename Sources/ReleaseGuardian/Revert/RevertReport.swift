@@ -28,52 +28,59 @@ public enum RevertReport {
         return lines.joined(separator: "\n")
     }
 
-    /// The rollback report, in Markdown.
+    /// The rollback report, in Markdown. What comes from people (names, reasons, commit
+    /// subjects, remotes, environment names) goes through `Markdown.escaped`; the undo
+    /// commands through `shellQuoted`, in a block no content can close.
     public static func markdown(_ outcome: RevertOutcome) -> String {
         let plan = outcome.plan
+        let md = Markdown.escaped
+        let environment = md(plan.environment)
         var lines = [
-            "# Rollback report: \(plan.environment) → \(plan.tag)", "",
+            "# Rollback report: \(environment) → \(md(plan.tag))", "",
             "| | |", "| --- | --- |",
-            "| Environment | \(plan.environment) |",
-            "| Who | \(outcome.who) |",
+            "| Environment | \(environment) |",
+            "| Who | \(md(outcome.who)) |",
             "| When | \(ISO8601DateFormatter().string(from: outcome.when)) |",
-            "| Reason | \(plan.request.reason ?? "—") |",
-            "| Deployed | \(plan.tag) (`\(plan.commit.short)`) |", "",
+            "| Reason | \(plan.request.reason.map(md) ?? "—") |",
+            "| Deployed | \(md(plan.tag)) (`\(plan.commit.short)`) |", "",
             "## Targets", "",
             "| target | before | after | result |", "| --- | --- | --- | --- |",
         ]
         for target in plan.targets {
             let name = target.target.description
-            let before = target.current.map { "`\($0.short)`" + versionSuffix(target.currentVersions) } ?? "—"
+            let before = target.current.map { "`\($0.short)`" + md(versionSuffix(target.currentVersions)) } ?? "—"
             let result = outcome.pushed.contains(name) ? "pushed" : outcome.alreadyThere.contains(name) ? "already there" : "not changed"
-            lines.append("| \(name) | \(before) | `\(plan.commit.short)` (\(plan.tag)) | \(result) |")
+            lines.append("| \(md(name)) | \(before) | `\(plan.commit.short)` (\(md(plan.tag))) | \(result) |")
         }
         let undeployed = plan.targets.flatMap(\.undeployed).reduce(into: [CommitSummary]()) { list, commit in
             if !list.contains(commit) { list.append(commit) }
         }
-        lines += ["", "## Commits taken out of \(plan.environment)", ""]
-        lines += undeployed.isEmpty ? ["None."] : undeployed.map { "- `\($0.id.short)` \($0.summary)" }
+        lines += ["", "## Commits taken out of \(environment)", ""]
+        lines += undeployed.isEmpty ? ["None."] : undeployed.map { "- `\($0.id.short)` \(md($0.summary))" }
         lines += ["", "## Backup", ""]
+        let source = plan.request.sourceRemote
         if outcome.backups.isEmpty {
             lines.append("Nothing was overwritten.")
         } else {
             for backup in outcome.backups {
-                lines.append("- `\(backup.ref)` on \(plan.request.sourceRemote) and here: `\(backup.commit.short)`, what \(backup.targets.joined(separator: ", ")) ran")
+                lines.append("- \(Markdown.code(backup.ref)) on \(md(redacted(source))) and here: `\(backup.commit.short)`, what \(md(backup.targets.joined(separator: ", "))) ran")
             }
-            lines += ["", "## Undo", "", "```sh"]
+            var undo: [String] = []
             for backup in outcome.backups {
-                lines.append("git fetch \(plan.request.sourceRemote) \(backup.ref)")
+                undo.append("git fetch \(shellQuoted(redacted(source))) \(shellQuoted(backup.ref))")
                 for target in plan.targets where backup.targets.contains(target.target.description) {
-                    lines.append("git push --force-with-lease=refs/heads/\(target.target.branch):\(plan.commit.hex) \(redacted(target.target.remote)) FETCH_HEAD:refs/heads/\(target.target.branch)")
+                    let branch = "refs/heads/" + target.target.branch
+                    undo.append("git push \(shellQuoted("--force-with-lease=\(branch):\(plan.commit.hex)")) \(shellQuoted(redacted(target.target.remote))) \(shellQuoted("FETCH_HEAD:" + branch))")
                 }
             }
-            lines.append("```")
+            lines += ["", "## Undo", ""] + Markdown.codeBlock(undo, language: "sh")
         }
-        lines += ["", "## Record", "", outcome.ledger]
+        lines += ["", "## Record", "", md(outcome.ledger)]
         if outcome.createdReleaseBranch {
-            lines.append("\(plan.releaseBranch.dropFirst("refs/heads/".count)) was created here; share it with `git push \(plan.request.sourceRemote) \(plan.releaseBranch.dropFirst("refs/heads/".count))`.")
+            let branch = String(plan.releaseBranch.dropFirst("refs/heads/".count))
+            lines.append("\(md(branch)) was created here; share it with \(Markdown.code("git push \(shellQuoted(redacted(source))) \(shellQuoted(branch))")).")
         }
-        return lines.joined(separator: "\n") + "\n"
+        return redacted(lines.joined(separator: "\n") + "\n")
     }
 
     static func versionSuffix(_ versions: [String]) -> String {

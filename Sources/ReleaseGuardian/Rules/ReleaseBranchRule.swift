@@ -1,3 +1,5 @@
+import Git
+
 /// `release-branch`: a rollback branch `release/vX.Y.Z` holds exactly tag `vX.Y.Z`'s commit.
 struct ReleaseBranchRule: Rule {
     func check(_ update: GuardedUpdate, in context: PolicyContext) throws(PolicyError) -> Violation? {
@@ -10,7 +12,7 @@ struct ReleaseBranchRule: Rule {
         } ?? "\(branch) is a rollback branch, but the tag \(tag) does not exist."
         let fix = tagCommit == nil
             ? "Create and push the tag first, or name a maintenance branch release/vMAJOR.MINOR."
-            : "Reset it to the tag: `git branch -f \(branch) \(tag)^{commit}` and push it; maintenance work goes on a release/vMAJOR.MINOR branch."
+            : "Reset it to the tag: `git branch -f \(shellQuoted(branch)) \(shellQuoted(tag + "^{commit}"))` and push it; maintenance work goes on a release/vMAJOR.MINOR branch."
         return Violation(rule: .releaseBranch, ref: update.update.ref, message: message, fix: fix)
     }
 }

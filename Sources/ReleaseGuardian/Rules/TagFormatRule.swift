@@ -1,3 +1,5 @@
+import Git
+
 /// `tag-format`: a version tag must be a strict release tag (`v` + SemVer, no build metadata);
 /// with `release.onlyVersionTags`, every tag must be one.
 struct TagFormatRule: Rule {
@@ -9,13 +11,13 @@ struct TagFormatRule: Rule {
             return nil
         case .malformedVersion(let reason, let suggestion):
             let fix = suggestion.map { "Use the release tag \($0) instead: " + retag(tag, as: $0, update) }
-                ?? "Delete it (`git tag -d \(tag)`) and tag the release as vMAJOR.MINOR.PATCH, e.g. `git tag -a v1.0.0 -m \"Release v1.0.0\"`."
+                ?? "Delete it (`git tag -d \(shellQuoted(tag))`) and tag the release as vMAJOR.MINOR.PATCH, e.g. `git tag -a v1.0.0 -m \"Release v1.0.0\"`."
             return Violation(rule: .tagFormat, ref: update.update.ref,
                              message: "\(tag) looks like a version but is not a release tag: \(reason).", fix: fix)
         case .unversioned:
             return Violation(rule: .tagFormat, ref: update.update.ref,
                              message: "\(tag) is not a release tag, and this repository allows only release tags (release.onlyVersionTags = true).",
-                             fix: "Delete it (`git tag -d \(tag)`) and do not push it, or set release.onlyVersionTags = false in .release-guardian.")
+                             fix: "Delete it (`git tag -d \(shellQuoted(tag))`) and do not push it, or set release.onlyVersionTags = false in .release-guardian.")
         }
     }
 }
@@ -23,5 +25,5 @@ struct TagFormatRule: Rule {
 /// The commands that replace a local tag by another name on the same commit.
 func retag(_ tag: String, as newName: String, _ update: GuardedUpdate) -> String {
     let commit = update.newCommit?.short ?? "<commit>"
-    return "`git tag -d \(tag) && git tag -a \(newName) \(commit) -m \"Release \(newName)\"`, then push \(newName)."
+    return "`git tag -d \(shellQuoted(tag)) && git tag -a \(shellQuoted(newName)) \(commit) -m \(shellQuoted("Release \(newName)"))`, then push \(newName)."
 }

@@ -1,3 +1,5 @@
+import Git
+
 /// `tag-spelling`: one version, one tag. `1.2.3` or `V1.2.3` beside `v1.2.3` is refused.
 struct TagSpellingRule: Rule {
     func check(_ update: GuardedUpdate, in context: PolicyContext) throws(PolicyError) -> Violation? {
@@ -9,6 +11,6 @@ struct TagSpellingRule: Rule {
         return Violation(
             rule: .tagSpelling, ref: update.update.ref,
             message: "\(tag) spells version \(version), which is already tagged as \(existing.name).",
-            fix: "Tag each version once: delete this one (`git tag -d \(tag)`) and do not push it; \(existing.name) already marks \(version).")
+            fix: "Tag each version once: delete this one (`git tag -d \(shellQuoted(tag))`) and do not push it; \(existing.name) already marks \(version).")
     }
 }

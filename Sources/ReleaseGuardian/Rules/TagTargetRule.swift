@@ -1,3 +1,5 @@
+import Git
+
 /// `tag-target`: a guarded tag must peel to a commit (not a tree or a blob).
 struct TagTargetRule: Rule {
     func check(_ update: GuardedUpdate, in context: PolicyContext) -> Violation? {
@@ -7,6 +9,6 @@ struct TagTargetRule: Rule {
         return Violation(
             rule: .tagTarget, ref: update.update.ref,
             message: "\(tag) points at a \(kind), not a commit: nothing could be deployed from it.",
-            fix: "Re-create it on a commit: `git tag -d \(tag) && git tag -a \(tag) <commit> -m \"Release \(tag)\"`.")
+            fix: "Re-create it on a commit: `git tag -d \(shellQuoted(tag)) && git tag -a \(shellQuoted(tag)) <commit> -m \(shellQuoted("Release \(tag)"))`.")
     }
 }

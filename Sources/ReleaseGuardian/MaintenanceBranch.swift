@@ -1,0 +1,47 @@
+import Foundation
+
+/// A maintenance branch: a branch matching `release.maintenance` (default `release/v*`) whose
+/// last path component names a release line, `v1.4` or `1.4.x` (a minor line) or `v1`, `1.x`
+/// (every line of a major). Only such a branch vouches for a tag that is not on main, and only
+/// for a hotfix of the line it names: a branch named `release/vX`, or a rollback branch
+/// `release/v1.2.3`, names no line and vouches for nothing.
+struct MaintenanceBranch: Equatable {
+    let major: SemanticVersion.Numeric
+    /// nil when the branch names a whole major.
+    let minor: SemanticVersion.Numeric?
+
+    /// The line `ref` names, or nil when it is not a maintenance branch of `settings`.
+    init?(ref: String, settings: Settings) {
+        guard ref.hasPrefix("refs/heads/"), fnmatch(settings.maintenanceBranches, ref, 0) == 0,
+              let last = ref.split(separator: "/").last
+        else { return nil }
+        var name = Substring(last)
+        if name.first == "v" { name = name.dropFirst() }
+        if name.hasSuffix(".x") { name = name.dropLast(2) }
+        let numbers = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard numbers.count == 1 || numbers.count == 2, let major = SemanticVersion.Numeric(numbers[0]) else { return nil }
+        self.major = major
+        if numbers.count == 2 {
+            guard let minor = SemanticVersion.Numeric(numbers[1]) else { return nil }
+            self.minor = minor
+        } else {
+            minor = nil
+        }
+    }
+
+    /// `1.4` or `1`, for messages.
+    var lineName: String { minor.map { "\(major).\($0)" } ?? "\(major)" }
+
+    /// Whether `version` belongs to the line this branch names.
+    func names(_ version: SemanticVersion) -> Bool {
+        version.major == major && (minor == nil || version.minor == minor)
+    }
+
+    /// Whether a tag of `version` is a hotfix of this branch's line: the line (or, for a branch
+    /// naming a major, the major) already has a final release, so the tag opens nothing new.
+    func vouchesFor(_ version: SemanticVersion, existing tags: ReleaseTagIndex) -> Bool {
+        guard names(version) else { return false }
+        if minor != nil { return tags.highestFinal(inLine: version.line) != nil }
+        return tags.highestFinal(inMajor: version.major) != nil
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The deployment ledger as the team reads it on origin: every rollback recorded, whatever
+/// happened to the run (killed mid-push, origin refusing the ledger for a while, two deployers
+/// at once).
+struct LedgerTests {
+    /// The records of a ledger, oldest first, each the JSON object of one commit message.
+    static func records(in repository: String, scratch: Scratch) throws -> [[String: Any]] {
+        let log = try scratch.git("log", "--reverse", "--format=%B%x00", "refs/release-guardian/ledger", in: repository)
+        return try log.split(separator: "\u{0}").compactMap { message in
+            guard let start = message.firstIndex(of: "{"), let end = message.lastIndex(of: "}") else { return nil }
+            return try JSONSerialization.jsonObject(with: Data(message[start...end].utf8)) as? [String: Any]
+        }
+    }
+
+    /// The last record of each deployment (records of one deployment share an `id`).
+    static func deployments(_ records: [[String: Any]]) -> [[String: Any]] {
+        var order: [String] = []
+        var last: [String: [String: Any]] = [:]
+        for (index, record) in records.enumerated() {
+            let id = record["id"] as? String ?? "#\(index)"
+            if last[id] == nil { order.append(id) }
+            last[id] = record
+        }
+        return order.compactMap { last[$0] }
+    }
+
+    /// A shell hook that marks its arrival in `gate`.arrived and waits for `gate`.open (30s at most).
+    static func gateHook(_ gate: String) -> String {
+        "#!/bin/sh\ntouch '\(gate).arrived'\ni=0\nwhile [ ! -e '\(gate).open' ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done\n"
+    }
+
+    static func install(_ script: String, as hook: String, scratch: Scratch) throws {
+        try scratch.write(script, to: hook)
+        _ = try scratch.run("/bin/chmod", ["+x", hook], in: scratch.root)
+    }
+
+    // Item 8: SIGKILL while the target takes its time; the target is updated.
+    @Test func aRunKilledDuringThePushIsRecordedAndTheRerunSettlesIt() throws {
+        let f = try DeployFixture()
+        let gate = f.scratch.root + "/gate"
+        // The target takes the update, then its post-receive hook keeps the push waiting.
+        try Self.install(Self.gateHook(gate), as: f.daemon.basePath + "/prod.git/hooks/post-receive", scratch: f.scratch)
+        let run = try BackgroundProcess(binary, ["revert-to", "v1.0.0", "--yes", "--reason", "checkout broken"], in: f.work, scratch: f.scratch)
+        #expect(waitForFile(gate + ".arrived"), "the push never reached the target")
+        run.kill()
+        try f.scratch.write("", to: gate + ".open")
+        #expect(try f.head() == f.v100)
+
+        // Before any re-run, origin's ledger already says a rollback was under way.
+        let intent = try Self.records(in: f.clone.origin, scratch: f.scratch)
+        #expect(intent.count == 1, "\(intent)")
+        #expect(intent.first?["outcome"] as? String == "started")
+        #expect(intent.first?["tag"] as? String == "v1.0.0")
+        #expect(intent.first?["reason"] as? String == "checkout broken")
+
+        // The re-run has nothing to push, and records what happened.
+        let again = try f.revert("v1.0.0", "--yes")
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stderr.contains("nothing to do"), "\(again.stderr)")
+        #expect(again.stderr.contains("was interrupted"), "\(again.stderr)")
+        let deployments = Self.deployments(try Self.records(in: f.clone.origin, scratch: f.scratch))
+        #expect(deployments.count == 1, "\(deployments)")
+        let settled = deployments.first
+        #expect(settled?["outcome"] as? String == "interrupted")
+        #expect(settled?["action"] as? String == "revert-to")
+        #expect(settled?["commit"] as? String == f.v100)
+        #expect((settled?["backups"] as? [String])?.count == 1)
+        let target = (settled?["targets"] as? [[String: Any]])?.first
+        #expect(target?["before"] as? String == f.v110)
+        #expect(target?["after"] as? String == f.v100)
+        #expect(target?["result"] as? String == "pushed")
+
+        // A third run neither records nor settles anything again.
+        let ledger = try f.scratch.git("rev-parse", "refs/release-guardian/ledger", in: f.clone.origin)
+        #expect(try f.revert("v1.0.0", "--yes").status == 0)
+        #expect(try f.scratch.git("rev-parse", "refs/release-guardian/ledger", in: f.clone.origin) == ledger)
+    }
+
+    // Item 9: a record that could not be shared is added onto origin's ledger later, never dropped.
+    @Test func recordsOriginRefusedAreReappendedOntoItsTipLater() throws {
+        let f = try DeployFixture()
+        // A reaches origin through git daemon, whose pre-receive hook refuses the ledger while told to.
+        let refuse = f.scratch.root + "/refuse-ledger"
+        try FileManager.default.createSymbolicLink(atPath: f.daemon.basePath + "/origin.git", withDestinationPath: f.clone.origin)
+        try Self.install("""
+            #!/bin/sh
+            while read old new ref; do
+              if [ "$ref" = refs/release-guardian/ledger ] && [ -e '\(refuse)' ]; then echo "ledger closed" >&2; exit 1; fi
+            done
+            """, as: f.clone.origin + "/hooks/pre-receive", scratch: f.scratch)
+        _ = try f.clone.git("remote", "set-url", "origin", f.daemon.url("origin.git"))
+        try f.scratch.write("", to: refuse)
+        let first = try f.revert("v1.0.0", "--yes", "--reason", "first by A")
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("could not share"), "\(first.stderr)")
+        #expect(throws: (any Error).self) { try f.scratch.git("rev-parse", "--verify", "refs/release-guardian/ledger", in: f.clone.origin) }
+        try FileManager.default.removeItem(atPath: refuse)
+
+        // B records on origin meanwhile.
+        let b = f.scratch.root + "/operator-b"
+        try f.scratch.git("clone", "-q", f.clone.origin, b, in: f.scratch.root)
+        try FileManager.default.copyItem(atPath: f.work + "/.release-guardian", toPath: b + "/.release-guardian")
+        let forward = try f.scratch.run(binary, ["revert-to", "v1.1.0", "--yes", "--allow-divergent", "--reason", "forward by B"], in: b)
+        #expect(forward.status == 0, "\(forward.stderr)")
+
+        // A's next rollback: origin's ledger holds all three, A's first included.
+        let second = try f.revert("v1.0.0", "--yes", "--reason", "second by A")
+        #expect(second.status == 0, "\(second.stderr)")
+        let reasons = Self.deployments(try Self.records(in: f.clone.origin, scratch: f.scratch)).map { $0["reason"] as? String }
+        #expect(reasons == ["forward by B", "first by A", "second by A"], "\(reasons)")
+        // And A's ledger is origin's.
+        #expect(try f.clone.git("rev-parse", "refs/release-guardian/ledger") == f.scratch.git("rev-parse", "refs/release-guardian/ledger", in: f.clone.origin))
+    }
+
+    // Item 10: two rollbacks at once; the one that loses the race was refused, not broken.
+    @Test func theRollbackThatLosesARaceIsRefusedSayingWhatRunsNow() throws {
+        let f = try DeployFixture()
+        let b = f.scratch.root + "/operator-b"
+        try f.scratch.git("clone", "-q", f.clone.origin, b, in: f.scratch.root)
+        try FileManager.default.copyItem(atPath: f.work + "/.release-guardian", toPath: b + "/.release-guardian")
+        // Both pushes pass the lease negotiation, then wait for each other in the target's
+        // pre-receive hook: the two ref updates race.
+        let arrivals = f.scratch.root + "/arrivals"
+        try FileManager.default.createDirectory(atPath: arrivals, withIntermediateDirectories: true)
+        try Self.install("""
+            #!/bin/sh
+            touch '\(arrivals)'/$$
+            i=0
+            while [ "$(ls '\(arrivals)' | wc -l)" -lt 2 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
+            """, as: f.daemon.basePath + "/prod.git/hooks/pre-receive", scratch: f.scratch)
+        let a = try BackgroundProcess(binary, ["revert-to", "v1.0.0", "--yes", "--reason", "by A"], in: f.work, scratch: f.scratch)
+        let other = try BackgroundProcess(binary, ["revert-to", "v1.0.0", "--yes", "--reason", "by B"], in: b, scratch: f.scratch)
+        let results = [a.wait(), other.wait()]
+        #expect(results.map(\.status).sorted() == [0, 1], "\(results.map(\.stderr))")
+        #expect(try f.head() == f.v100)
+        if let loser = results.first(where: { $0.status == 1 }) {
+            #expect(loser.stderr.contains("someone deployed meanwhile"), "\(loser.stderr)")
+            #expect(loser.stderr.contains("runs \(f.v100.prefix(7)) (v1.0.0) now"), "\(loser.stderr)")
+        }
+        // Both are in origin's ledger: one done, one failed.
+        let outcomes = Self.deployments(try Self.records(in: f.clone.origin, scratch: f.scratch)).compactMap { $0["outcome"] as? String }
+        #expect(outcomes.sorted() == ["done", "failed"], "\(outcomes)")
+        // What both overwrote is kept (the same head: one backup or two).
+        let backups = try f.backups()
+        #expect(!backups.isEmpty && backups.allSatisfy { $0.hasSuffix(" " + f.v110) }, "\(backups)")
+    }
+}

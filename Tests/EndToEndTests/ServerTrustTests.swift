@@ -1,0 +1,331 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The server hook as a pusher who tries to walk around it would: policy from pushed refs,
+/// throwaway maintenance branches, a race between two pushes. Every attempt is a real `git push`
+/// to a bare origin where `install --server` ran; the clone has no hook of its own.
+struct ServerTrustTests {
+    func guardedOrigin(_ clone: GuardedClone? = nil, policy: String? = nil) throws -> GuardedClone {
+        let clone = try clone ?? GuardedClone(installHook: false)
+        var arguments = ["install", "--server", "--repo", clone.origin]
+        if let policy {
+            try clone.scratch.write(policy, to: clone.scratch.root + "/policy")
+            arguments += ["--policy", clone.scratch.root + "/policy"]
+        }
+        let install = try clone.scratch.run(binary, arguments, in: clone.scratch.root)
+        #expect(install.status == 0, "\(install.stderr)")
+        return clone
+    }
+
+    func commitPolicy(_ text: String, in clone: GuardedClone, message: String = "policy") throws {
+        try clone.scratch.write(text, to: clone.work + "/.release-guardian")
+        _ = try clone.git("add", ".release-guardian")
+        _ = try clone.git("commit", "-q", "-m", message)
+    }
+
+    // MARK: 1–2. Policy comes from the server's owner, never from a pushed ref
+
+    @Test func aPolicyPushedOnMainCannotMoveMainElsewhere() throws {
+        let clone = try guardedOrigin()
+        try commitPolicy("[release]\n    main = refs/heads/decoy\n", in: clone)
+        #expect(try clone.push("-q", "origin", "main").status == 0)  // a plain fast-forward
+        let before = try clone.originRefs()
+        _ = try clone.git("checkout", "-q", "--orphan", "unrelated")
+        _ = try clone.commit("unrelated history")
+        let rewrite = try clone.push("--force", "origin", "unrelated:main")
+        #expect(rewrite.status != 0, "main was rewritten")
+        #expect(rewrite.stderr.contains("[main-force]"), "\(rewrite.stderr)")
+        #expect(try clone.originRefs() == before)
+    }
+
+    @Test func aBranchNamedByHeadCannotLoosenThePolicy() throws {
+        // `git init --bare` without -b leaves HEAD on master, a branch this team does not use.
+        let scratch = try Scratch()
+        let origin = scratch.root + "/origin.git"
+        try scratch.git("init", "-q", "--bare", origin, in: scratch.root)
+        #expect(try scratch.git("symbolic-ref", "HEAD", in: origin) == "refs/heads/master")
+        let work = try scratch.repository()
+        try scratch.git("remote", "add", "origin", origin, in: work)
+        try scratch.commit("first", in: work)
+        try scratch.tag("v1.0.0", in: work)
+        try scratch.git("push", "-q", "origin", "main", "v1.0.0", in: work)
+        #expect(try scratch.run(binary, ["install", "--server", "--repo", origin], in: scratch.root).status == 0)
+
+        try scratch.git("checkout", "-q", "-b", "master", in: work)
+        try scratch.write("[release]\n    allowSkip = true\n", to: work + "/.release-guardian")
+        try scratch.git("add", ".release-guardian", in: work)
+        try scratch.git("commit", "-q", "-m", "loosen", in: work)
+        try scratch.git("push", "-q", "origin", "master", in: work)
+        try scratch.git("checkout", "-q", "main", in: work)
+        try scratch.tag("v1.5.0", in: work)
+        let skip = try scratch.run("/usr/bin/env", ["git", "push", "origin", "v1.5.0"], in: work)
+        #expect(skip.status != 0, "a skip went through on a policy pushed to master")
+        #expect(skip.stderr.contains("[tag-skip]"), "\(skip.stderr)")
+    }
+
+    @Test func aCommittedFileTightensTheServersPolicyButNeverLoosensIt() throws {
+        // The owner allows skips; the team's committed file refuses them: refused.
+        let strict = try guardedOrigin(policy: "[release]\n    allowSkip = true\n")
+        try commitPolicy("[release]\n    allowSkip = false\n", in: strict)
+        #expect(try strict.push("-q", "origin", "main").status == 0)
+        try strict.tag("v1.5.0")
+        let tightened = try strict.push("origin", "v1.5.0")
+        #expect(tightened.status != 0)
+        #expect(tightened.stderr.contains("[tag-skip]"), "\(tightened.stderr)")
+
+        // The owner refuses skips; a committed file that allows them changes nothing.
+        let loose = try guardedOrigin()
+        try commitPolicy("[release]\n    allowSkip = true\n", in: loose)
+        #expect(try loose.push("-q", "origin", "main").status == 0)
+        try loose.tag("v1.5.0")
+        let loosened = try loose.push("origin", "v1.5.0")
+        #expect(loosened.status != 0)
+        #expect(loosened.stderr.contains("[tag-skip]"), "\(loosened.stderr)")
+
+        // What the owner writes in the server's git config applies.
+        _ = try loose.scratch.git("config", "release-guardian.release.allowSkip", "true", in: loose.origin)
+        let allowed = try loose.push("origin", "v1.5.0")
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+    }
+
+    @Test func installCopiesTheCommittedPolicyAndPushesCannotChangeTheCopy() throws {
+        let clone = try GuardedClone(installHook: false)
+        try commitPolicy("[release]\n    allowSkip = true\n", in: clone)
+        _ = try clone.push("-q", "origin", "main")
+        let install = try clone.scratch.run(binary, ["install", "--server", "--repo", clone.origin], in: clone.scratch.root)
+        #expect(install.status == 0, "\(install.stderr)")
+        #expect(install.stdout.contains("Wrote the server's policy"), "\(install.stdout)")
+        let copy = try String(contentsOfFile: clone.origin + "/release-guardian.config", encoding: .utf8)
+        #expect(copy.contains("allowSkip = true"))
+        try clone.tag("v1.5.0")
+        #expect(try clone.push("origin", "v1.5.0").status == 0)
+
+        // A later push that rewrites the committed file leaves the server's copy as it was.
+        try commitPolicy("[release]\n    main = refs/heads/elsewhere\n", in: clone)
+        #expect(try clone.push("-q", "origin", "main").status == 0)
+        #expect(try String(contentsOfFile: clone.origin + "/release-guardian.config", encoding: .utf8) == copy)
+
+        // A policy given to install that git cannot read installs nothing.
+        let other = try GuardedClone(installHook: false)
+        try other.scratch.write("[release\n  allowSkip = true\n", to: other.scratch.root + "/bad")
+        let bad = try other.scratch.run(binary, ["install", "--server", "--repo", other.origin, "--policy", other.scratch.root + "/bad"], in: other.scratch.root)
+        #expect(bad.status == 2)
+        #expect(!FileManager.default.fileExists(atPath: other.origin + "/hooks/pre-receive"))
+        #expect(!FileManager.default.fileExists(atPath: other.origin + "/release-guardian.config"))
+    }
+
+    @Test func aMalformedPolicyNeverLandsOnMainAndOneAlreadyThereBlocksNothing() throws {
+        let clone = try guardedOrigin()
+        let before = try clone.originRefs()
+        try commitPolicy("[release]\n    allowSkip = true\n[broken\n", in: clone, message: "broken policy")
+        let refused = try clone.push("origin", "main")
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("[policy-file]"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("line 3"), "the line is not named: \(refused.stderr)")
+        #expect(try clone.originRefs() == before)
+
+        // One that landed before the hook was there (or by an admin) is ignored with a warning:
+        // pushes to other branches, and the push that fixes it, go through.
+        let admin = try clone.push("-q", "--receive-pack=git -c core.hooksPath=/nonexistent receive-pack", "origin", "main")
+        #expect(admin.status == 0, "\(admin.stderr)")
+        _ = try clone.git("checkout", "-q", "-b", "feature")
+        _ = try clone.commit("unrelated work")
+        let feature = try clone.push("origin", "feature")
+        #expect(feature.status == 0, "\(feature.stderr)")
+        #expect(feature.stderr.contains("warning"), "\(feature.stderr)")
+        _ = try clone.git("checkout", "-q", "main")
+        try commitPolicy("[release]\n    allowSkip = false\n", in: clone, message: "fix policy")
+        let fix = try clone.push("origin", "main")
+        #expect(fix.status == 0, "\(fix.stderr)")
+    }
+
+    @Test func judgesPushesWhenTheTemporaryDirectoryCannotBeWritten() throws {
+        let clone = try guardedOrigin()
+        try commitPolicy("[release]\n    requireAnnotated = true\n", in: clone)
+        #expect(try clone.push("-q", "origin", "main").status == 0)
+        _ = try clone.commit("next")
+        try clone.tag("v1.1.0")
+        // A full or missing TMPDIR on the server must not stop every push.
+        let push = try clone.scratch.run("/usr/bin/env", ["git", "push", "--follow-tags", "origin", "main"], in: clone.work,
+                                         extraEnvironment: ["TMPDIR": clone.scratch.root + "/no-such-directory"])
+        #expect(push.status == 0, "\(push.stderr)")
+        #expect(try clone.originRefs().contains("refs/tags/v1.1.0 "))
+    }
+
+    // MARK: 3. Maintenance branches vouch only for hotfixes of their line
+
+    @Test func aThrowawayBranchDoesNotVouchForATag() throws {
+        let clone = try guardedOrigin()
+        _ = try clone.git("checkout", "-q", "-b", "topic")
+        _ = try clone.commit("not on main")
+        try clone.tag("v1.1.0")
+        let before = try clone.originRefs()
+        // A branch that names no line, created with the tag, then deleted.
+        let together = try clone.push("origin", "HEAD:refs/heads/release/vX", "v1.1.0")
+        #expect(together.status != 0, "v1.1.0 landed off main")
+        #expect(together.stderr.contains("[tag-on-main]"), "\(together.stderr)")
+        #expect(try clone.originRefs() == before)
+        // Pushed first, it still names no line.
+        #expect(try clone.push("-q", "origin", "HEAD:refs/heads/release/vX").status == 0)
+        let after = try clone.push("origin", "v1.1.0")
+        #expect(after.status != 0)
+        #expect(after.stderr.contains("[tag-on-main]"), "\(after.stderr)")
+
+        // A new major with its own rollback branch: still off main.
+        _ = try clone.git("tag", "-d", "v1.1.0")
+        try clone.tag("v2.0.0")
+        let major = try clone.push("origin", "HEAD:refs/heads/release/v2.0.0", "v2.0.0")
+        #expect(major.status != 0)
+        #expect(major.stderr.contains("[tag-on-main]"), "\(major.stderr)")
+        // A maintenance branch created in the same push, even one that names the line.
+        _ = try clone.git("tag", "-d", "v2.0.0")
+        try clone.tag("v1.0.1")
+        let same = try clone.push("origin", "HEAD:refs/heads/release/v1.0", "v1.0.1")
+        #expect(same.status != 0)
+        #expect(!(try clone.originRefs().contains("refs/tags/v1.0.1 ")))
+    }
+
+    @Test func aMaintenanceBranchStartsAtItsLineOnlyMovesForwardAndStays() throws {
+        let clone = try guardedOrigin()
+        _ = try clone.commit("feature")
+        try clone.tag("v1.1.0")
+        #expect(try clone.push("--follow-tags", "-q", "origin", "main").status == 0)
+        // Started off main and off its line's releases: refused.
+        _ = try clone.git("checkout", "-q", "--orphan", "elsewhere")
+        _ = try clone.commit("elsewhere")
+        let offLine = try clone.push("origin", "HEAD:refs/heads/release/v1.0")
+        #expect(offLine.status != 0)
+        #expect(offLine.stderr.contains("[maintenance-branch]"), "\(offLine.stderr)")
+        // Started at v1.0.0, then a hotfix on it, then its tag after v1.1.0: the legitimate way.
+        _ = try clone.git("checkout", "-q", "-b", "release/v1.0", "v1.0.0")
+        #expect(try clone.push("-q", "origin", "release/v1.0").status == 0)
+        _ = try clone.commit("hotfix")
+        #expect(try clone.push("-q", "origin", "release/v1.0").status == 0)
+        try clone.tag("v1.0.1")
+        let hotfix = try clone.push("origin", "v1.0.1")
+        #expect(hotfix.status == 0, "\(hotfix.stderr)")
+        // It vouches for its own line only.
+        _ = try clone.commit("not a hotfix of 1.0")
+        #expect(try clone.push("-q", "origin", "release/v1.0").status == 0)
+        try clone.tag("v1.2.0")
+        let otherLine = try clone.push("origin", "v1.2.0")
+        #expect(otherLine.status != 0)
+        #expect(otherLine.stderr.contains("[tag-on-main]"), "\(otherLine.stderr)")
+        // Never rewritten, never deleted.
+        _ = try clone.git("reset", "-q", "--hard", "HEAD~1")
+        _ = try clone.commit("rewritten")
+        let force = try clone.push("--force", "origin", "release/v1.0")
+        #expect(force.status != 0)
+        #expect(force.stderr.contains("[maintenance-branch]"), "\(force.stderr)")
+        let delete = try clone.push("origin", ":release/v1.0")
+        #expect(delete.status != 0)
+        #expect(delete.stderr.contains("[maintenance-branch]"), "\(delete.stderr)")
+        #expect(try clone.originRefs().contains("refs/heads/release/v1.0 "))
+    }
+
+    // MARK: 4. A race in a non-atomic push
+
+    /// B pushes main while A's push of `main v1.1.0` waits in a slow chained pre-receive hook
+    /// (after A's check passed on A's main): A's main is then refused as stale, and its tag,
+    /// which pre-receive allowed because of that main, must not be written either.
+    @Test func aTagIsNotWrittenWhenTheMainUpdateItCountedOnFails() throws {
+        let a = try guardedOrigin()
+        let go = a.scratch.root + "/go"
+        let waiting = a.scratch.root + "/waiting"
+        let chained = a.origin + "/hooks/pre-receive.chained"
+        try a.scratch.write("""
+            #!/bin/sh
+            input=$(cat)
+            case "$input" in *refs/tags/v1.1.0*)
+                touch '\(waiting)'
+                i=0; while [ ! -e '\(go)' ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done ;;
+            esac
+            exit 0
+
+            """, to: chained)
+        _ = try a.scratch.run("/bin/chmod", ["+x", chained], in: a.origin)
+        let bWork = a.scratch.root + "/b"
+        _ = try a.scratch.git("clone", "-q", a.origin, bWork, in: a.scratch.root)
+
+        _ = try a.commit("A's feature")
+        try a.tag("v1.1.0")
+        let push = Process()
+        push.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        push.arguments = ["git", "push", "origin", "main", "v1.1.0"]
+        push.currentDirectoryURL = URL(fileURLWithPath: a.work)
+        push.environment = a.scratch.environment
+        let errors = Pipe()
+        push.standardError = errors
+        push.standardOutput = FileHandle.nullDevice
+        try push.run()
+        var waited = 0
+        while !FileManager.default.fileExists(atPath: waiting) && waited < 300 {
+            usleep(100_000)
+            waited += 1
+        }
+        #expect(FileManager.default.fileExists(atPath: waiting), "A's push never reached the chained hook")
+
+        _ = try a.scratch.commit("B's feature", in: bWork)
+        let b = try a.scratch.run("/usr/bin/env", ["git", "push", "origin", "main"], in: bWork)
+        #expect(b.status == 0, "\(b.stderr)")
+        _ = FileManager.default.createFile(atPath: go, contents: nil)
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        push.waitUntilExit()
+
+        #expect(push.terminationStatus != 0, "A's push: \(stderr)")
+        let refs = try a.originRefs()
+        #expect(!refs.contains("refs/tags/v1.1.0 "), "v1.1.0 landed off main: \(stderr)")
+        #expect(try a.scratch.git("rev-parse", "main", in: a.origin) == a.scratch.git("rev-parse", "HEAD", in: bWork))
+        #expect(!FileManager.default.fileExists(atPath: a.origin + "/release-guardian.transaction.lock"), "the lock was left behind")
+    }
+
+    /// Guarded transactions are judged one at a time: a push waits while another git process
+    /// holds the lock, and a lock whose git process is gone is taken over.
+    @Test func guardedTransactionsWaitForEachOtherAndStaleLocksAreTakenOver() throws {
+        let clone = try guardedOrigin()
+        let lock = clone.origin + "/release-guardian.transaction.lock"
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        holder.arguments = ["30"]
+        try holder.run()
+        try clone.scratch.write("\(holder.processIdentifier)\n", to: lock)
+
+        _ = try clone.commit("next")
+        try clone.tag("v1.1.0")
+        let push = Process()
+        push.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        push.arguments = ["git", "push", "--follow-tags", "origin", "main"]
+        push.currentDirectoryURL = URL(fileURLWithPath: clone.work)
+        push.environment = clone.scratch.environment
+        let log = clone.scratch.root + "/push.log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        push.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        push.standardOutput = FileHandle.nullDevice
+        try push.run()
+        usleep(1_500_000)
+        #expect(push.isRunning, "the push did not wait for the lock")
+        #expect(!(try clone.originRefs().contains("refs/tags/v1.1.0 ")))
+        kill(holder.processIdentifier, SIGKILL)  // the holder is gone: its lock is stale
+        holder.waitUntilExit()
+        push.waitUntilExit()
+        #expect(push.terminationStatus == 0, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        #expect(try clone.originRefs().contains("refs/tags/v1.1.0 "))
+        #expect(!FileManager.default.fileExists(atPath: lock), "the lock was left behind")
+    }
+
+    @Test func installsTheTransactionHookAndChainsOneThatWasThere() throws {
+        let clone = try GuardedClone(installHook: false)
+        let record = clone.scratch.root + "/states"
+        try clone.scratch.write("#!/bin/sh\necho \"$1\" >> '\(record)'\ncat >/dev/null\n", to: clone.origin + "/hooks/reference-transaction")
+        _ = try clone.scratch.run("/bin/chmod", ["+x", clone.origin + "/hooks/reference-transaction"], in: clone.origin)
+        _ = try guardedOrigin(clone)
+        #expect(FileManager.default.isExecutableFile(atPath: clone.origin + "/hooks/reference-transaction.chained"))
+        _ = try clone.commit("next")
+        try clone.tag("v1.1.0")
+        let push = try clone.push("--follow-tags", "origin", "main")
+        #expect(push.status == 0, "\(push.stderr)")
+        let states = try String(contentsOfFile: record, encoding: .utf8)
+        #expect(states.contains("prepared") && states.contains("committed"), "\(states)")
+    }
+}
