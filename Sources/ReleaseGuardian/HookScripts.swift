@@ -68,7 +68,7 @@ fi
 # Only "prepared" can abort a transaction; "committed" and "aborted" release the lock that
 # "prepared" took for a guarded transaction, when there is one.
 if [ "$1" != prepared ]; then
-    [ -e "${GIT_DIR:-.}/release-guardian.transaction.lock" ] || exit 0
+    [ -e "${GIT_DIR:-.}/release-guardian.transaction.keeper" ] || exit 0
     printf '%s\n' "$input" | "$release_guardian" server-hook reference-transaction "$1"
     exit 0
 fi

@@ -3,7 +3,7 @@ import Foundation
 /// A maintenance branch: a branch matching `release.maintenance` (default `release/v*`) whose
 /// last path component names a release line, `v1.4` or `1.4.x` (a minor line) or `v1`, `1.x`
 /// (every line of a major). Only such a branch vouches for a tag that is not on main, and only
-/// for a hotfix of the line it names: a branch named `release/vX`, or a rollback branch
+/// for a hotfix (a patch of a released `MAJOR.MINOR` line) of the line it names: a branch named `release/vX`, or a rollback branch
 /// `release/v1.2.3`, names no line and vouches for nothing.
 struct MaintenanceBranch: Equatable {
     let major: SemanticVersion.Numeric
@@ -37,11 +37,10 @@ struct MaintenanceBranch: Equatable {
         version.major == major && (minor == nil || version.minor == minor)
     }
 
-    /// Whether a tag of `version` is a hotfix of this branch's line: the line (or, for a branch
-    /// naming a major, the major) already has a final release, so the tag opens nothing new.
+    /// Whether a tag of `version` is a hotfix of this branch's line: its `MAJOR.MINOR` line
+    /// already has a final release, so the tag opens nothing new (a new minor or major goes
+    /// through main, even on a branch naming a whole major).
     func vouchesFor(_ version: SemanticVersion, existing tags: ReleaseTagIndex) -> Bool {
-        guard names(version) else { return false }
-        if minor != nil { return tags.highestFinal(inLine: version.line) != nil }
-        return tags.highestFinal(inMajor: version.major) != nil
+        names(version) && tags.highestFinal(inLine: version.line) != nil
     }
 }

@@ -66,6 +66,8 @@ public enum CheckError: Error, CustomStringConvertible {
     case policy(PolicyError)
     /// The server's transaction lock stayed held by another push.
     case busy(String)
+    /// The server's transaction lock cannot be opened.
+    case lock(String)
 
     public var description: String {
         switch self {
@@ -73,7 +75,8 @@ public enum CheckError: Error, CustomStringConvertible {
         case .repository(let error): "not in a git repository: \(error.message)"
         case .configuration(let error): "\(error)"
         case .policy(let error): "\(error)"
-        case .busy(let path): "another push is being written to this repository and held \(path) too long; nothing was written: push again. (A lock left by a git process that is gone is taken over on its own.)"
+        case .busy(let path): "another push to this repository held \(path) for 20 s, so this ref was not written: push again. A push's lock ends with its git process, at most a minute after it started."
+        case .lock(let detail): "cannot open the server's transaction lock (\(detail)); nothing was written. The server's owner must make it a writable file."
         }
     }
 }

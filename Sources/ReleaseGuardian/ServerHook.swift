@@ -81,29 +81,33 @@ public struct ServerHook {
         }
         // Held until this transaction is committed or aborted (`finishTransaction`).
         let lock = TransactionLock(directory: repository.commonDirectory)
-        guard lock.acquire() else { throw .busy(lock.path) }
+        let held: TransactionLock.Held
+        do { held = try lock.acquire() } catch {
+            switch error {
+            case .busy: throw .busy(lock.lockPath)
+            case .io(let detail): throw .lock(detail)
+            }
+        }
         var updates: [RefUpdate] = []
         for line in refs {
             let current: ObjectID?
-            do { current = try repository.target(ofReference: line.ref) } catch {
-                lock.release()
-                throw .repository(error)
-            }
+            do { current = try repository.target(ofReference: line.ref) } catch { throw .repository(error) }
             updates.append(RefUpdate(ref: line.ref, oldID: current, newID: line.newID))
         }
-        do {
-            let judgement = try judge(updates, in: repository, policy: policy)
-            if !judgement.verdict.allowed { lock.release() }
-            return judgement
-        } catch {
-            lock.release()
-            throw error
-        }
+        let judgement = try judge(updates, in: repository, policy: policy)
+        // Refused: the lock ends with this process. Allowed: kept until the refs are written.
+        if judgement.verdict.allowed { lock.keep(held) }
+        return judgement
     }
 
     /// The `committed` or `aborted` state: releases the lock the `prepared` state took.
     public static func finishTransaction(gitDirectory: String) {
         TransactionLock(directory: gitDirectory).release()
+    }
+
+    /// The keeper of a transaction's lock: holds it (descriptor 3) while git process `owner` runs.
+    public static func holdTransactionLock(for owner: Int32) {
+        TransactionLock.hold(for: owner)
     }
 
     private func open() throws(CheckError) -> Repository {

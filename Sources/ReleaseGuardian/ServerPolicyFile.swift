@@ -44,9 +44,13 @@ public enum ServerPolicyFile {
             do { main = try Settings.serverPolicy(for: repository).settings.mainBranch } catch { throw .invalidPolicy("\(error)") }
             let committed: Settings?
             do { committed = try Settings.committedFile(onBranch: main, in: repository) } catch { throw .invalidPolicy("\(error)") }
-            guard committed != nil, let tip = try? repository.target(ofReference: main),
+            guard let committed, let tip = try? repository.target(ofReference: main),
                   let bytes = try? repository.fileContent(Settings.fileName, at: tip)
             else { return .none(path: path) }
+            // A file on main that calls another branch main would unguard the real one.
+            guard committed.mainBranch == main else {
+                throw .invalidPolicy("the \(Settings.fileName) committed on \(main.dropFirst("refs/heads/".count)) sets release.main = \(committed.mainBranch.dropFirst("refs/heads/".count)), so copying it would leave \(main.dropFirst("refs/heads/".count)) unguarded. Check the policy and give it with --policy FILE.")
+            }
             text = bytes
             source = "\(main.dropFirst("refs/heads/".count)):\(Settings.fileName)"
         }

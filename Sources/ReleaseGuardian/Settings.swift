@@ -94,6 +94,12 @@ public struct Settings: Sendable, Equatable {
         return try Settings(values)
     }
 
+    /// The settings the rules use, in git-config words, for people to check.
+    public var ruleSummary: String {
+        "release.main = \(mainBranch.dropFirst("refs/heads/".count)), release.maintenance = \(maintenanceBranches.dropFirst("refs/heads/".count)), "
+            + "requireAnnotated = \(requireAnnotated), allowSkip = \(allowSkip), onlyVersionTags = \(onlyVersionTags)"
+    }
+
     /// Keeps the stricter of each rule switch: a committed file may tighten a server's policy,
     /// never loosen it. Branch names and environments stay the server's.
     mutating func tighten(with committed: Settings) {

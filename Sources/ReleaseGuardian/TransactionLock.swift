@@ -2,74 +2,131 @@ import Foundation
 
 /// Serialises the server's judged ref transactions. git locks each ref of a transaction, not the
 /// refs a rule reads: two pushes prepared at the same moment (v1.1.0-rc.1 and v1.1.0) would each
-/// be judged without the other. The `prepared` hook takes this lock before it reads any ref, and
-/// the `committed` or `aborted` hook of the same git process releases it, so each guarded
+/// be judged without the other. The `prepared` hook takes this lock before it reads any ref; it
+/// stays held until the same git process's `committed` or `aborted` hook, so each guarded
 /// transaction is judged against every one written before it.
 ///
-/// The lock is a file holding the pid of the git process that writes the refs (the hook's
-/// grandparent: git → sh → release-guardian). A lock whose git process is gone is stale and is
-/// taken over, so a killed push never blocks the repository.
+/// The lock is an flock(2) on `release-guardian.transaction.lock`, so the kernel does the
+/// excluding and a lock can never outlive the process holding it. The hook exits between
+/// `prepared` and `committed`, so a small keeper process (`server-hook hold-transaction-lock`)
+/// inherits the locked descriptor and holds it until `committed`/`aborted` stops it, or until
+/// the git process it serves is gone, or a minute has passed: a crashed push never blocks the
+/// repository for longer than that.
 struct TransactionLock {
-    let path: String
+    let lockPath: String
+    /// `keeper-pid owner-pid`: which keeper holds the lock, for which git process.
+    let keeperPath: String
     /// The git process the hook runs for.
     let owner: pid_t
 
+    static let keeperLifetime: TimeInterval = 60
+
     init(directory: String, owner: pid_t = TransactionLock.gitProcess()) {
-        path = directory + (directory.hasSuffix("/") ? "" : "/") + "release-guardian.transaction.lock"
+        let base = directory + (directory.hasSuffix("/") ? "" : "/") + "release-guardian.transaction"
+        lockPath = base + ".lock"
+        keeperPath = base + ".keeper"
         self.owner = owner
     }
 
-    /// Waits for the lock (up to `timeout` seconds); false when another push held it all along.
-    func acquire(timeout: Double = 20) -> Bool {
+    /// A lock taken by `acquire`: handed to a keeper when the transaction goes ahead, or dropped.
+    final class Held {
+        fileprivate let descriptor: Int32?
+        fileprivate init(descriptor: Int32?) { self.descriptor = descriptor }
+        deinit { if let descriptor { close(descriptor) } }
+    }
+
+    enum Failure: Error {
+        case busy
+        case io(String)
+    }
+
+    /// Waits for the lock (up to `timeout` seconds). Within a transaction nested in one this git
+    /// process already holds (the packed-refs part of a deletion), it is already held.
+    func acquire(timeout: TimeInterval = 20) throws(Failure) -> Held {
+        if let keeper = currentKeeper(), keeper.owner == owner, Self.isRunning(keeper.pid) { return Held(descriptor: nil) }
+        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw .io("\(lockPath): \(String(cString: strerror(errno)))") }
         let deadline = Date().addingTimeInterval(timeout)
-        while true {
-            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-            if descriptor >= 0 {
-                let text = "\(owner)\n"
-                _ = text.withCString { write(descriptor, $0, strlen($0)) }
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR, Date() < deadline else {
                 close(descriptor)
-                return true
+                throw .busy
             }
-            guard errno == EEXIST else { return false }
-            switch holder() {
-            case owner?: return true  // this git process already holds it (nested transactions)
-            case let other? where !Self.isRunning(other): unlink(path)  // stale
-            case nil: unlink(path)  // unreadable or half-written: stale
-            default: break
-            }
-            if Date() > deadline { return false }
-            usleep(5_000)
+            usleep(2_000)
+        }
+        return Held(descriptor: descriptor)
+    }
+
+    /// Hands the lock to a keeper process that holds it until `release`, or until the git
+    /// process is gone. Without a keeper (it cannot start) the lock ends with this process:
+    /// the transaction goes ahead unserialised rather than blocked.
+    func keep(_ held: Held) {
+        guard let descriptor = held.descriptor,
+              let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        else { return }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for stream in Int32(0)...2 { posix_spawn_file_actions_addopen(&actions, stream, "/dev/null", stream == 0 ? O_RDONLY : O_WRONLY, 0) }
+        posix_spawn_file_actions_adddup2(&actions, descriptor, 3)  // dup2 clears close-on-exec
+        let arguments = [executable, "server-hook", "hold-transaction-lock", String(owner)]
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, executable, &actions, nil, argv, environ) == 0 else { return }
+        let record = lockPath + ".\(getpid())"
+        if (try? "\(pid) \(owner)\n".write(toFile: record, atomically: false, encoding: .utf8)) != nil {
+            rename(record, keeperPath)
         }
     }
 
-    /// Releases the lock if this git process holds it.
-    func release() {
-        if holder() == owner { unlink(path) }
+    /// The keeper's loop: holds descriptor 3 (the locked file) while `owner` runs, at most
+    /// `keeperLifetime`; `release` ends it sooner.
+    static func hold(for owner: pid_t) {
+        let deadline = Date().addingTimeInterval(keeperLifetime)
+        while isRunning(owner) && Date() < deadline { usleep(20_000) }
     }
 
-    private func holder() -> pid_t? {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-        return pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    /// `committed` or `aborted`: stops the keeper of this git process's transaction.
+    func release() {
+        guard let keeper = currentKeeper(), keeper.owner == owner else { return }
+        kill(keeper.pid, SIGTERM)
+        // Back only once the keeper is gone, so the next push finds the lock free.
+        for _ in 0..<500 where Self.isRunning(keeper.pid) { usleep(2_000) }
+        if let now = currentKeeper(), now == keeper { unlink(keeperPath) }
+    }
+
+    private func currentKeeper() -> (pid: pid_t, owner: pid_t)? {
+        guard let text = try? String(contentsOfFile: keeperPath, encoding: .utf8) else { return nil }
+        let fields = text.split(whereSeparator: \.isWhitespace).compactMap { pid_t($0) }
+        return fields.count == 2 ? (fields[0], fields[1]) : nil
     }
 
     /// Whether `pid` is a running process (a zombie, finished but not yet reaped, is not).
     static func isRunning(_ pid: pid_t) -> Bool {
-        guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+        guard pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return true }
         return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
     }
 
-    /// The hook's grandparent (git → hook script → this process), read from /proc; the parent
-    /// when it is git itself (a hook that exec'd this binary) or /proc cannot tell.
+    /// The git process this hook runs for: the nearest ancestor whose name starts with `git`
+    /// (git → hook script → maybe a dispatcher or wrapper → this process), read from /proc; the
+    /// grandparent when none is found within a few levels.
     static func gitProcess() -> pid_t {
-        let parent = getppid()
-        guard let stat = try? String(contentsOfFile: "/proc/\(parent)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")")
-        else { return parent }
-        // After "pid (comm)": state, then the parent's pid.
+        var pid = getppid()
+        for _ in 0..<8 {
+            let name = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) ?? ""
+            if name.hasPrefix("git") { return pid }
+            guard let next = parent(of: pid), next > 1 else { break }
+            pid = next
+        }
+        return parent(of: getppid()) ?? getppid()
+    }
+
+    private static func parent(of pid: pid_t) -> pid_t? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return nil }
+        // After "pid (comm)": the state, then the parent's pid.
         let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 1, let grandparent = pid_t(fields[1]), grandparent > 1 else { return parent }
-        let name = (try? String(contentsOfFile: "/proc/\(parent)/comm", encoding: .utf8)) ?? ""
-        return name.hasPrefix("git") ? parent : grandparent
+        return fields.count > 1 ? pid_t(fields[1]) : nil
     }
 }

@@ -42,6 +42,7 @@ extension ReleaseGuardian {
                     case .kept(let path): Terminal.out("Kept the server's policy \(path) (replace it with --policy FILE).")
                     case .none(let path): Terminal.out("No policy file given or committed: the defaults apply, with the repository's git config (release-guardian.…); --policy FILE writes \(path).")
                     }
+                    if let applied = try? Settings.serverPolicy(for: repository).settings { Terminal.out("The server applies: \(applied.ruleSummary).") }
                 }
                 for hook in server ? Hook.server : [.prePush] {
                     report(try HookInstaller().install(hook, in: repository, binaryPath: Self.executablePath()))

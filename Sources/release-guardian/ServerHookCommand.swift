@@ -7,7 +7,7 @@ extension ReleaseGuardian {
         static let configuration = CommandConfiguration(
             commandName: "server-hook",
             abstract: "The rules on a server: git's pre-receive or update hook (no --no-verify escape).",
-            subcommands: [PreReceive.self, Update.self, ReferenceTransaction.self]
+            subcommands: [PreReceive.self, Update.self, ReferenceTransaction.self, HoldTransactionLock.self]
         )
 
         struct PreReceive: ParsableCommand {
@@ -37,6 +37,18 @@ extension ReleaseGuardian {
                 let update: RefUpdate
                 do { update = try ServerHook.parseUpdate(ref: ref, old: old, new: new) } catch { throw Terminal.fail("\(error)") }
                 try judge([update], json: output.json)
+            }
+        }
+
+        /// Started by `reference-transaction prepared`, never by hand.
+        struct HoldTransactionLock: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "hold-transaction-lock", abstract: "Holds a transaction's lock for git process PID.", shouldDisplay: false)
+
+            @Argument var owner: Int32
+
+            func run() {
+                ServerHook.holdTransactionLock(for: owner)
             }
         }
 

@@ -106,6 +106,17 @@ struct ServerTrustTests {
         #expect(try clone.push("-q", "origin", "main").status == 0)
         #expect(try String(contentsOfFile: clone.origin + "/release-guardian.config", encoding: .utf8) == copy)
 
+        #expect(install.stdout.contains("The server applies: release.main = main"), "\(install.stdout)")
+
+        // A committed file that calls another branch main is not copied: it would unguard main.
+        let moved = try GuardedClone(installHook: false)
+        try commitPolicy("[release]\n    main = refs/heads/evil\n", in: moved)
+        _ = try moved.push("-q", "origin", "main")
+        let refusedCopy = try moved.scratch.run(binary, ["install", "--server", "--repo", moved.origin], in: moved.scratch.root)
+        #expect(refusedCopy.status == 2)
+        #expect(refusedCopy.stderr.contains("release.main = evil"), "\(refusedCopy.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: moved.origin + "/hooks/pre-receive"))
+
         // A policy given to install that git cannot read installs nothing.
         let other = try GuardedClone(installHook: false)
         try other.scratch.write("[release\n  allowSkip = true\n", to: other.scratch.root + "/bad")
@@ -205,6 +216,17 @@ struct ServerTrustTests {
         try clone.tag("v1.0.1")
         let hotfix = try clone.push("origin", "v1.0.1")
         #expect(hotfix.status == 0, "\(hotfix.stderr)")
+        // A branch naming a whole major vouches for patches of released lines only, not new minors.
+        _ = try clone.git("checkout", "-q", "-b", "release/v1", "v1.0.1")
+        #expect(try clone.push("-q", "origin", "release/v1").status == 0)
+        _ = try clone.commit("a new minor off main")
+        #expect(try clone.push("-q", "origin", "release/v1").status == 0)
+        try clone.tag("v1.2.0")
+        let newMinor = try clone.push("origin", "v1.2.0")
+        #expect(newMinor.status != 0)
+        #expect(newMinor.stderr.contains("[tag-on-main]"), "\(newMinor.stderr)")
+        _ = try clone.git("tag", "-d", "v1.2.0")
+        _ = try clone.git("checkout", "-q", "release/v1.0")
         // It vouches for its own line only.
         _ = try clone.commit("not a hotfix of 1.0")
         #expect(try clone.push("-q", "origin", "release/v1.0").status == 0)
@@ -277,19 +299,21 @@ struct ServerTrustTests {
         let refs = try a.originRefs()
         #expect(!refs.contains("refs/tags/v1.1.0 "), "v1.1.0 landed off main: \(stderr)")
         #expect(try a.scratch.git("rev-parse", "main", in: a.origin) == a.scratch.git("rev-parse", "HEAD", in: bWork))
-        #expect(!FileManager.default.fileExists(atPath: a.origin + "/release-guardian.transaction.lock"), "the lock was left behind")
+        let free = try a.scratch.run("/usr/bin/flock", ["-n", a.origin + "/release-guardian.transaction.lock", "true"], in: a.origin)
+        #expect(free.status == 0, "the lock was left held")
     }
 
-    /// Guarded transactions are judged one at a time: a push waits while another git process
-    /// holds the lock, and a lock whose git process is gone is taken over.
-    @Test func guardedTransactionsWaitForEachOtherAndStaleLocksAreTakenOver() throws {
+    /// Guarded transactions are judged one at a time: a push waits while another process holds
+    /// the lock, goes ahead once it is free, and leaves it free; a keeper record left by a crash
+    /// blocks nothing (the kernel's lock died with its process).
+    @Test func guardedTransactionsWaitForEachOtherAndLeaveTheLockFree() throws {
         let clone = try guardedOrigin()
         let lock = clone.origin + "/release-guardian.transaction.lock"
         let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/bin/sleep")
-        holder.arguments = ["30"]
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        holder.arguments = [lock, "sleep", "3"]  // held for 3 s
         try holder.run()
-        try clone.scratch.write("\(holder.processIdentifier)\n", to: lock)
+        usleep(300_000)
 
         _ = try clone.commit("next")
         try clone.tag("v1.1.0")
@@ -306,12 +330,21 @@ struct ServerTrustTests {
         usleep(1_500_000)
         #expect(push.isRunning, "the push did not wait for the lock")
         #expect(!(try clone.originRefs().contains("refs/tags/v1.1.0 ")))
-        kill(holder.processIdentifier, SIGKILL)  // the holder is gone: its lock is stale
         holder.waitUntilExit()
         push.waitUntilExit()
         #expect(push.terminationStatus == 0, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
         #expect(try clone.originRefs().contains("refs/tags/v1.1.0 "))
-        #expect(!FileManager.default.fileExists(atPath: lock), "the lock was left behind")
+        let free = try clone.scratch.run("/usr/bin/flock", ["-n", lock, "true"], in: clone.origin)
+        #expect(free.status == 0, "the lock was left held")
+
+        // A keeper record of a push that crashed: the next push does not wait for it.
+        try clone.scratch.write("999999 999998\n", to: clone.origin + "/release-guardian.transaction.keeper")
+        _ = try clone.commit("after a crash")
+        try clone.tag("v1.2.0")
+        let started = Date()
+        let next = try clone.push("--follow-tags", "origin", "main")
+        #expect(next.status == 0, "\(next.stderr)")
+        #expect(Date().timeIntervalSince(started) < 10)
     }
 
     @Test func installsTheTransactionHookAndChainsOneThatWasThere() throws {
