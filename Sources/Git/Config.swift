@@ -24,11 +24,16 @@ public final class Config {
     public struct Entry: Sendable, Equatable {
         /// As libgit2 normalises it: section and key lowercased, subsection as written.
         public let name: String
+        /// The value; empty for a bare key too (see `isBareKey`).
         public let value: String
+        /// A key written without `=` (`[release] allowSkip`), which git reads as true; `allowSkip =`
+        /// has an empty value, which git reads as false.
+        public let isBareKey: Bool
 
-        public init(name: String, value: String) {
+        public init(name: String, value: String, isBareKey: Bool = false) {
             self.name = name
             self.value = value
+            self.isBareKey = isBareKey
         }
     }
 
@@ -47,8 +52,9 @@ public final class Config {
             let rc = git_config_next(&entry, iterator)
             if rc == GIT_ITEROVER.rawValue { return result }
             try check(rc, "git_config_next")
-            let value = entry!.pointee.value.map { String(cString: $0) } ?? ""
-            result.append(Entry(name: String(cString: entry!.pointee.name), value: value))
+            // libgit2 gives a bare key a NULL value.
+            let value = entry!.pointee.value.map { String(cString: $0) }
+            result.append(Entry(name: String(cString: entry!.pointee.name), value: value ?? "", isBareKey: value == nil))
         }
     }
 }

@@ -22,7 +22,7 @@ public enum GitCommandLine {
         let output = try run(["--git-dir=\(gitDirectory)", "config", "--blob=\(blob)", "--list", "-z"], in: gitDirectory, merged: false)
         // `-z`: each entry is `name LF value NUL`, or `name NUL` for a key without `=` (true).
         return output.split(separator: "\0").map { record in
-            guard let newline = record.firstIndex(of: "\n") else { return Config.Entry(name: String(record), value: "true") }
+            guard let newline = record.firstIndex(of: "\n") else { return Config.Entry(name: String(record), value: "", isBareKey: true) }
             return Config.Entry(name: String(record[..<newline]), value: String(record[record.index(after: newline)...]))
         }
     }

@@ -28,16 +28,7 @@ public final class LooseRepositoryReader: RepositoryReading {
             }
             return id
         }
-        var found: ObjectID?
-        let wanted = Array(name.utf8)
-        Repository.withMappedFile(commonDirectory + "packed-refs") { bytes in
-            Repository.forEachLine(in: bytes) { line in
-                guard line.count == 41 + wanted.count, line[40] == UInt8(ascii: " "), line[41...].elementsEqual(wanted) else { return true }
-                found = ObjectID(hex: String(decoding: UnsafeBufferPointer(rebasing: line[0..<40]), as: UTF8.self))
-                return false
-            }
-        }
-        return found
+        return try Repository.packedValue(of: name, commonDirectory: commonDirectory)
     }
 
     public func kind(of id: ObjectID) throws(GitError) -> Repository.ObjectKind {
@@ -78,7 +69,7 @@ public final class LooseRepositoryReader: RepositoryReading {
     }
 
     public func forEachTagName(_ body: (UnsafeBufferPointer<UInt8>) -> Void) throws(GitError) {
-        Repository.forEachTagName(commonDirectory: commonDirectory, body)
+        try Repository.forEachTagName(commonDirectory: commonDirectory, body)
     }
 
     public func forEachReferenceName(matching glob: String, _ body: (String) throws(GitError) -> Void) throws(GitError) {
@@ -167,5 +158,11 @@ public enum SmallFile {
     /// The file's text, or nil when it cannot be read.
     public static func text(_ path: String) -> String? {
         bytes(path).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The file's text, or nil when it cannot be read or is not valid UTF-8 (a reader that
+    /// must give git's bytes back cannot work on replacement characters).
+    public static func validText(_ path: String) -> String? {
+        bytes(path).flatMap { String(validating: $0, as: UTF8.self) }
     }
 }

@@ -7,53 +7,37 @@ extension Repository {
     /// This is the hook's hot path at 100k tags: libgit2 1.5's reference iterator loads
     /// packed-refs into one allocated reference per line and copies each name; here the file is
     /// read once and names are handed out in place. A name both packed and loose may come twice.
-    /// Only names are read, never values, so nothing depends on which copy is current.
+    /// Only names are read, never values, so nothing depends on which copy is current. A
+    /// packed-refs git refuses, or a symlink loop under `refs/tags`, throws `.corruptRefs`.
     public func forEachTagName(_ body: (UnsafeBufferPointer<UInt8>) -> Void) throws(GitError) {
-        Self.forEachTagName(commonDirectory: commonDirectory, body)
+        try Self.forEachTagName(commonDirectory: commonDirectory, body)
     }
 
     /// The same, for a repository known by its common directory (with a trailing slash).
-    static func forEachTagName(commonDirectory common: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
-        withMappedFile(common + "packed-refs") { bytes in
-            forEachPackedTagName(in: bytes, body)
+    static func forEachTagName(commonDirectory common: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) throws(GitError) {
+        try PackedRefs.withFile(commonDirectory: common) { file throws(GitError) in
+            try file.forEachRecord(from: file.firstRecord) { line, nameStart throws(GitError) in
+                guard let nameStart else { return true }
+                let name = UnsafeBufferPointer(rebasing: line[nameStart...])
+                if name.starts(with: "refs/tags/".utf8) { body(UnsafeBufferPointer(rebasing: name[10...])) }
+                return true
+            }
         }
-        forEachLooseName(directory: common + "refs/tags", prefix: [], body)
+        try forEachLooseName(directory: common + "refs/tags", prefix: [], body)
     }
 
-    /// Lines of packed-refs are `<id> SP <name>`, `^<peeled id>`, or a `#` header.
-    static func forEachPackedTagName(in bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
-        let prefix = Array("refs/tags/".utf8)
-        var lineStart = 0
-        let count = bytes.count
-        guard let base = bytes.baseAddress else { return }
-        while lineStart < count {
-            // A peeled line `^<40 hex>` has a fixed length: no need to look for its end.
-            if bytes[lineStart] == UInt8(ascii: "^"), lineStart + 41 < count, bytes[lineStart + 41] == UInt8(ascii: "\n") {
-                lineStart += 42
-                continue
-            }
-            let newline = memchr(base + lineStart, Int32(UInt8(ascii: "\n")), count - lineStart)
-            let lineEnd = newline.map { UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base } ?? count
-            // `<40 hex> refs/tags/<name>`
-            let nameStart = lineStart + 41
-            if bytes[lineStart] != UInt8(ascii: "^"), bytes[lineStart] != UInt8(ascii: "#"),
-               nameStart + prefix.count < lineEnd, bytes[nameStart - 1] == UInt8(ascii: " ") {
-                var matches = true
-                for index in 0..<prefix.count where bytes[nameStart + index] != prefix[index] {
-                    matches = false
-                    break
-                }
-                if matches {
-                    let start = nameStart + prefix.count
-                    body(UnsafeBufferPointer(rebasing: bytes[start..<lineEnd]))
-                }
-            }
-            lineStart = lineEnd + 1
-        }
+    /// Walks a loose-refs directory; names are `prefix/entry` relative to `refs/tags/`. A
+    /// directory reached again below itself (a symlink loop: git 2.39's `git tag -l` never ends
+    /// on one) throws instead of walking 2^depth paths.
+    static func forEachLooseName(directory: String, prefix: [UInt8], _ body: (UnsafeBufferPointer<UInt8>) -> Void) throws(GitError) {
+        var info = stat()
+        guard stat(directory, &info) == 0 else { return }
+        var ancestors = [(info.st_dev, info.st_ino)]
+        try walkLooseNames(directory: directory, prefix: prefix, ancestors: &ancestors, body)
     }
 
-    /// Walks a loose-refs directory; names are `prefix/entry` relative to `refs/tags/`.
-    static func forEachLooseName(directory: String, prefix: [UInt8], _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+    private static func walkLooseNames(directory: String, prefix: [UInt8], ancestors: inout [(dev_t, ino_t)],
+                                       _ body: (UnsafeBufferPointer<UInt8>) -> Void) throws(GitError) {
         guard let handle = opendir(directory) else { return }
         defer { closedir(handle) }
         while let entry = readdir(handle) {
@@ -66,7 +50,15 @@ extension Repository {
             var info = stat()
             guard stat(path, &info) == 0 else { continue }
             if (info.st_mode & S_IFMT) == S_IFDIR {
-                forEachLooseName(directory: path, prefix: fullName, body)
+                if ancestors.contains(where: { $0.0 == info.st_dev && $0.1 == info.st_ino }) {
+                    throw GitError(
+                        code: .corruptRefs,
+                        message: "\(path) leads back to a directory above it (a symlink loop under refs/), so its tags cannot be listed; git's own `git tag -l` never ends on it either. Remove the link: `rm '\(path)'`",
+                        function: "readdir")
+                }
+                ancestors.append((info.st_dev, info.st_ino))
+                try walkLooseNames(directory: path, prefix: fullName, ancestors: &ancestors, body)
+                ancestors.removeLast()
             } else if !nameBytes.starts(with: Array(".".utf8)), !endsWith(nameBytes, ".lock") {
                 nameBytes = fullName
                 nameBytes.withUnsafeBufferPointer { body($0) }
@@ -77,18 +69,6 @@ extension Repository {
     private static func endsWith(_ bytes: [UInt8], _ suffix: String) -> Bool {
         let suffix = Array(suffix.utf8)
         return bytes.count >= suffix.count && Array(bytes.suffix(suffix.count)) == suffix
-    }
-
-    /// Calls `body` with each line of `bytes` from `start`, without its newline, until it
-    /// returns false.
-    static func forEachLine(in bytes: UnsafeBufferPointer<UInt8>, from start: Int = 0, _ body: (UnsafeBufferPointer<UInt8>) -> Bool) {
-        var lineStart = start
-        while lineStart < bytes.count {
-            var lineEnd = lineStart
-            while lineEnd < bytes.count, bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
-            guard body(UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd])) else { return }
-            lineStart = lineEnd + 1
-        }
     }
 
     /// Maps the file read-only for `body` (nothing when it cannot be read: a missing
@@ -107,6 +87,103 @@ extension Repository {
     }
 }
 
+/// `packed-refs` as git reads it (refs/packed-backend.c): an optional header line starting with
+/// `# pack-refs with:`, then records `<40 hex> SP <name> LF`, each optionally followed by a peeled
+/// line `^<40 hex> LF`; the file ends with LF. git stops with "unexpected line" or "unterminated
+/// line" on anything else it reads, and so do these readers (`.corruptRefs`, exit 2) rather than
+/// read a broken file as "no tags". Like git, only the lines a reader visits are checked (a
+/// lookup by range reads a few lines of 10 MB), plus the header and the end of the file.
+struct PackedRefs {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let path: String
+    /// Where the records start (after the header line, if any).
+    let firstRecord: Int
+    let traits: [Substring]
+
+    /// Maps `<common>packed-refs`, checks its header and its end, and calls `body`; nothing when
+    /// the file is missing or empty.
+    static func withFile(commonDirectory: String, _ body: (PackedRefs) throws(GitError) -> Void) throws(GitError) {
+        let path = commonDirectory + "packed-refs"
+        var failure: GitError?
+        Repository.withMappedFile(path) { bytes in
+            do throws(GitError) {
+                try body(try PackedRefs(bytes: bytes, path: path))
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    private init(bytes: UnsafeBufferPointer<UInt8>, path: String) throws(GitError) {
+        self.bytes = bytes
+        self.path = path
+        guard bytes.last == UInt8(ascii: "\n") else {
+            let start = (bytes.lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1
+            throw Self.refused(path, "unterminated line", UnsafeBufferPointer(rebasing: bytes[start...]))
+        }
+        if bytes.first == UInt8(ascii: "#") {
+            let end = bytes.firstIndex(of: UInt8(ascii: "\n"))!
+            let header = UnsafeBufferPointer(rebasing: bytes[0..<end])
+            guard header.starts(with: "# pack-refs with:".utf8) else { throw Self.refused(path, "unexpected line", header) }
+            traits = String(decoding: header, as: UTF8.self).split(separator: " ")
+            firstRecord = end + 1
+        } else {
+            traits = []
+            firstRecord = 0
+        }
+    }
+
+    /// Calls `body` with each line from `start` (a record start), without its LF, and where the
+    /// name starts on a ref line (nil on a peeled line), until it returns false. Each line is
+    /// checked as git checks it.
+    func forEachRecord(from start: Int, _ body: (UnsafeBufferPointer<UInt8>, Int?) throws(GitError) -> Bool) throws(GitError) {
+        var lineStart = start
+        var afterRef = false
+        guard let base = bytes.baseAddress else { return }
+        while lineStart < bytes.count {
+            let newline = memchr(base + lineStart, Int32(UInt8(ascii: "\n")), bytes.count - lineStart)
+            let lineEnd = newline.map { UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base } ?? bytes.count
+            let line = UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd])
+            let nameStart = try check(line, afterRef: afterRef)
+            afterRef = nameStart != nil
+            guard try body(line, nameStart) else { return }
+            lineStart = lineEnd + 1
+        }
+    }
+
+    /// The name's offset in a ref line, nil for a peeled line; throws on a line git refuses. A
+    /// peeled line is allowed only after a ref line (`afterRef`; nil: not known).
+    func check(_ line: UnsafeBufferPointer<UInt8>, afterRef: Bool?) throws(GitError) -> Int? {
+        if line.first == UInt8(ascii: "^") {
+            guard afterRef != false, line.count == 41, Self.isHex(UnsafeBufferPointer(rebasing: line[1..<41])) else {
+                throw Self.refused(path, "unexpected line", line)
+            }
+            return nil
+        }
+        // `<40 hex>`, one whitespace, a name without control characters (git flags such a
+        // name as broken; here the file is refused as a whole).
+        guard line.count > 41, Self.isHex(UnsafeBufferPointer(rebasing: line[0..<40])),
+              line[40] == UInt8(ascii: " ") || line[40] == UInt8(ascii: "\t"),
+              !line[41...].contains(where: { $0 < 0x20 || $0 == 0x7F })
+        else { throw Self.refused(path, "unexpected line", line) }
+        return 41
+    }
+
+    static func isHex(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) || ($0 >= 65 && $0 <= 70) }
+    }
+
+    static func refused(_ path: String, _ what: String, _ line: UnsafeBufferPointer<UInt8>) -> GitError {
+        let text = String(decoding: line.prefix(100), as: UTF8.self).unicodeScalars
+            .map { $0.value < 0x20 || $0.value == 0x7F ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined()
+        return GitError(
+            code: .corruptRefs,
+            message: "\(path) is damaged (\(what): '\(text)'), so the tags cannot be read; git refuses it too (`git show-ref`: \"\(what) in \(path)\"). Repair or remove that line, or restore the file from a backup; a fresh `git clone` has a good copy",
+            function: "packed-refs")
+    }
+}
+
 extension Repository {
     /// The names of the tags that peel to one of `commits`, using the peeled values packed-refs
     /// records (one pass, no object read per tag); loose tags, which override packed ones, and
@@ -115,31 +192,29 @@ extension Repository {
         var found: [ObjectID: [String]] = [:]
         guard !commits.isEmpty else { return found }
         var loose: [String] = []
-        Self.forEachLooseName(directory: commonDirectory + "refs/tags", prefix: []) { loose.append(String(decoding: $0, as: UTF8.self)) }
+        try Self.forEachLooseName(directory: commonDirectory + "refs/tags", prefix: []) { loose.append(String(decoding: $0, as: UTF8.self)) }
         let looseNames = Set(loose)
         let wanted = Dictionary(uniqueKeysWithValues: commits.map { (Array($0.hex.utf8), $0) })
         var fullyPeeled = false
-        Self.withMappedFile(commonDirectory + "packed-refs") { bytes in
+        try PackedRefs.withFile(commonDirectory: commonDirectory) { file throws(GitError) in
             // `# pack-refs with: peeled fully-peeled sorted`: every tag's peeled value is there
             // (a `^` line after an annotated tag, none after a tag of a commit).
-            let end = bytes.firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
-            let header = String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<end]), as: UTF8.self)
-            fullyPeeled = header.hasPrefix("# pack-refs with:") && header.contains(" fully-peeled")
+            fullyPeeled = file.traits.contains("fully-peeled")
             guard fullyPeeled else { return }
             var pending: (name: String, value: [UInt8])?
             func settle(_ value: [UInt8]) {
                 if let name = pending?.name, !looseNames.contains(name), let commit = wanted[value] { found[commit, default: []].append(name) }
                 pending = nil
             }
-            Self.forEachLine(in: bytes, from: end + 1) { line in
-                if line.first == UInt8(ascii: "^"), line.count >= 41 {
+            try file.forEachRecord(from: file.firstRecord) { line, nameStart in
+                guard let nameStart else {
                     settle(Array(line[1..<41]))
-                } else if line.count > 51, line[40] == UInt8(ascii: " ") {
-                    if let value = pending?.value { settle(value) }
-                    let name = UnsafeBufferPointer(rebasing: line[41...])
-                    if name.starts(with: "refs/tags/".utf8) {
-                        pending = (String(decoding: UnsafeBufferPointer(rebasing: name.dropFirst(10)), as: UTF8.self), Array(line[0..<40]))
-                    }
+                    return true
+                }
+                if let value = pending?.value { settle(value) }
+                let name = UnsafeBufferPointer(rebasing: line[nameStart...])
+                if name.starts(with: "refs/tags/".utf8) {
+                    pending = (String(decoding: UnsafeBufferPointer(rebasing: name.dropFirst(10)), as: UTF8.self), Array(line[0..<40]))
                 }
                 return true
             }
@@ -164,17 +239,17 @@ extension Repository {
     public func referenceValues(under prefix: String) throws(GitError) -> [String: ObjectID] {
         var values: [String: ObjectID] = [:]
         let prefixBytes = Array(prefix.utf8)
-        Self.withMappedFile(commonDirectory + "packed-refs") { bytes in
-            Self.forEachLine(in: bytes) { line in
-                if line.count > 41 + prefixBytes.count, line[40] == UInt8(ascii: " "), line[41...].starts(with: prefixBytes),
+        try PackedRefs.withFile(commonDirectory: commonDirectory) { file throws(GitError) in
+            try file.forEachRecord(from: file.firstRecord) { line, nameStart in
+                if let nameStart, line[nameStart...].starts(with: prefixBytes),
                    let id = ObjectID(hex: String(decoding: UnsafeBufferPointer(rebasing: line[0..<40]), as: UTF8.self)) {
-                    values[String(decoding: UnsafeBufferPointer(rebasing: line[41...]), as: UTF8.self)] = id
+                    values[String(decoding: UnsafeBufferPointer(rebasing: line[nameStart...]), as: UTF8.self)] = id
                 }
                 return true
             }
         }
         var loose: [String] = []
-        Self.forEachLooseName(directory: commonDirectory + String(prefix.dropLast()), prefix: []) {
+        try Self.forEachLooseName(directory: commonDirectory + String(prefix.dropLast()), prefix: []) {
             loose.append(prefix + String(decoding: $0, as: UTF8.self))
         }
         for name in loose {
@@ -182,38 +257,49 @@ extension Repository {
         }
         return values
     }
+
+    /// The value of one ref in packed-refs (not the loose refs), or nil.
+    static func packedValue(of name: String, commonDirectory: String) throws(GitError) -> ObjectID? {
+        var found: ObjectID?
+        let wanted = Array(name.utf8)
+        try PackedRefs.withFile(commonDirectory: commonDirectory) { file throws(GitError) in
+            try file.forEachRecord(from: file.firstRecord) { line, nameStart in
+                guard let nameStart, line[nameStart...].elementsEqual(wanted) else { return true }
+                found = ObjectID(hex: String(decoding: UnsafeBufferPointer(rebasing: line[0..<40]), as: UTF8.self))
+                return false
+            }
+        }
+        return found
+    }
 }
 
 extension Repository {
     /// Whether packed-refs declares itself sorted by name (git writes `# pack-refs with: … sorted`),
     /// which lets a range of tag names be found by binary search.
-    static func packedRefsAreSorted(commonDirectory: String) -> Bool {
+    static func packedRefsAreSorted(commonDirectory: String) throws(GitError) -> Bool {
         var sorted = false
-        withMappedFile(commonDirectory + "packed-refs") { bytes in
-            let end = bytes.firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
-            let header = String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<end]), as: UTF8.self)
-            sorted = header.hasPrefix("# pack-refs with:") && header.split(separator: " ").contains("sorted")
-        }
+        try PackedRefs.withFile(commonDirectory: commonDirectory) { file in sorted = file.traits.contains("sorted") }
         return sorted
     }
 
     /// Calls `body` with the packed tag names (without `refs/tags/`) from `lower` (included) up
     /// to `upper` (excluded; nil: to the end of the tags), found by binary search in a sorted
-    /// packed-refs. Loose refs are not included.
+    /// packed-refs. Loose refs are not included. Every line read is checked as git checks it.
     static func forEachPackedTagName(commonDirectory: String, from lower: String, to upper: String?,
-                                     _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+                                     _ body: (UnsafeBufferPointer<UInt8>) -> Void) throws(GitError) {
         let prefix = Array("refs/tags/".utf8)
         let low = prefix + Array(lower.utf8)
         let high = upper.map { prefix + Array($0.utf8) } ?? Array("refs/tags0".utf8)  // "0" follows "/"
-        withMappedFile(commonDirectory + "packed-refs") { bytes in
+        try PackedRefs.withFile(commonDirectory: commonDirectory) { file throws(GitError) in
+            let bytes = file.bytes
             /// The name on the first ref line at or after `offset`, and where that line starts.
-            func refLine(atOrAfter offset: Int) -> (start: Int, nameStart: Int, end: Int)? {
-                var start = offset
+            func refLine(atOrAfter offset: Int) throws(GitError) -> (start: Int, nameStart: Int, end: Int)? {
+                var start = max(offset, file.firstRecord)
                 while start < bytes.count {
                     var end = start
                     while end < bytes.count, bytes[end] != UInt8(ascii: "\n") { end += 1 }
-                    if bytes[start] != UInt8(ascii: "^"), bytes[start] != UInt8(ascii: "#"), end - start > 41 {
-                        return (start, start + 41, end)
+                    if let nameStart = try file.check(UnsafeBufferPointer(rebasing: bytes[start..<end]), afterRef: nil) {
+                        return (start, start + nameStart, end)
                     }
                     start = end + 1
                 }
@@ -224,13 +310,13 @@ extension Repository {
             }
             // The first line whose name is >= low: binary search on byte offsets, each probe
             // moved to the start of the next ref line.
-            var lo = 0
+            var lo = file.firstRecord
             var hi = bytes.count
             while lo < hi {
                 let mid = (lo + hi) / 2
                 var lineStart = mid
                 while lineStart > 0, bytes[lineStart - 1] != UInt8(ascii: "\n") { lineStart -= 1 }
-                guard let line = refLine(atOrAfter: lineStart) else {
+                guard let line = try refLine(atOrAfter: lineStart) else {
                     hi = lineStart
                     continue
                 }
@@ -241,7 +327,7 @@ extension Repository {
                 }
             }
             var offset = lo
-            while let line = refLine(atOrAfter: offset) {
+            while let line = try refLine(atOrAfter: offset) {
                 let full = name(line)
                 guard full.lexicographicallyPrecedes(high) else { return }
                 if full.starts(with: prefix) { body(UnsafeBufferPointer(rebasing: full[prefix.count...])) }

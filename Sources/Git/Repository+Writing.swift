@@ -146,3 +146,57 @@ extension Repository {
         return ObjectID(git_object_id(object).pointee)
     }
 }
+
+/// "Is X an ancestor of this head?" for many X, from one walk of the head's history: each
+/// question walks on only until X is seen, so a push of 10k tags on main walks main's history
+/// once instead of once per tag (`git_graph_descendant_of` re-reads every commit per call).
+public final class AncestorWalk {
+    private let repository: Repository
+    private let walk: OpaquePointer
+    private var seen: Set<ObjectID> = []
+    private var exhausted = false
+
+    init(repository: Repository, head: ObjectID) throws(GitError) {
+        self.repository = repository
+        var out: OpaquePointer?
+        try check(git_revwalk_new(&out, repository.handle), "git_revwalk_new")
+        walk = out!
+        var oid = head.oid
+        do {
+            try check(git_revwalk_push(walk, &oid), "git_revwalk_push")
+        } catch {
+            git_revwalk_free(walk)
+            throw error
+        }
+    }
+
+    deinit {
+        git_revwalk_free(walk)
+    }
+
+    /// Whether `id` is the head or one of its ancestors.
+    public func contains(_ id: ObjectID) throws(GitError) -> Bool {
+        if seen.contains(id) { return true }
+        while !exhausted {
+            var oid = git_oid()
+            let rc = git_revwalk_next(&oid, walk)
+            if rc == GIT_ITEROVER.rawValue {
+                exhausted = true
+                break
+            }
+            try check(rc, "git_revwalk_next")
+            let next = ObjectID(oid)
+            seen.insert(next)
+            if next == id { return true }
+        }
+        return false
+    }
+}
+
+extension Repository {
+    /// A walk of `head`'s history that answers ancestry questions about it (not in a shallow
+    /// repository, whose history stops early: use `isAncestor`).
+    public func ancestorWalk(from head: ObjectID) throws(GitError) -> AncestorWalk {
+        try AncestorWalk(repository: self, head: head)
+    }
+}

@@ -20,15 +20,15 @@ extension Repository: RepositoryReading {}
 
 extension RepositoryReading {
     /// Whether tag names can be read by range (`forEachPackedTagName(from:to:)`).
-    public var packedRefsAreSorted: Bool { Repository.packedRefsAreSorted(commonDirectory: commonDirectory) }
+    public func packedRefsAreSorted() throws(GitError) -> Bool { try Repository.packedRefsAreSorted(commonDirectory: commonDirectory) }
 
     /// The packed tag names from `lower` (included) to `upper` (excluded), by binary search.
-    public func forEachPackedTagName(from lower: String, to upper: String?, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
-        Repository.forEachPackedTagName(commonDirectory: commonDirectory, from: lower, to: upper, body)
+    public func forEachPackedTagName(from lower: String, to upper: String?, _ body: (UnsafeBufferPointer<UInt8>) -> Void) throws(GitError) {
+        try Repository.forEachPackedTagName(commonDirectory: commonDirectory, from: lower, to: upper, body)
     }
 
     /// The loose tag names only.
-    public func forEachLooseTagName(_ body: (UnsafeBufferPointer<UInt8>) -> Void) {
-        Repository.forEachLooseName(directory: commonDirectory + "refs/tags", prefix: [], body)
+    public func forEachLooseTagName(_ body: (UnsafeBufferPointer<UInt8>) -> Void) throws(GitError) {
+        try Repository.forEachLooseName(directory: commonDirectory + "refs/tags", prefix: [], body)
     }
 }

@@ -74,7 +74,7 @@ public struct CICheck {
         let vantage = Vantage.client(remote: options.remote)
         if ref.hasPrefix("refs/tags/") {
             let name = String(ref.dropFirst("refs/tags/".count))
-            if TagName(name) == .unversioned && !settings.onlyVersionTags {
+            if !settings.guards(tag: TagName(name)) {
                 return ([], [], ["\(name) is not a version tag: no tag rule applies"])
             }
             let id = try target(of: ref, in: repository, fix: "fetch the tags: `git fetch --tags \(shellQuoted(options.remote))`")

@@ -13,6 +13,10 @@ final class PolicyContext {
     let trackedVersions: [SemanticVersion]
     /// Tag names that do not count as existing.
     let ignoringTags: Set<String>
+    /// This push's update of each ref (a push of 10k tags asks about each: no scans).
+    private var ancestorWalks: [ObjectID: AncestorWalk] = [:]
+    private var maintenanceBranchesCache: [MaintenanceHead]?
+    private lazy var updateOfRef: [String: RefUpdate] = Dictionary(updates.map { ($0.ref, $0) }, uniquingKeysWith: { first, _ in first })
 
     init(repository: any RepositoryReading, settings: Settings, updates: [RefUpdate], vantage: Vantage, ignoringTags: Set<String>,
          trackedVersions: [SemanticVersion]) {
@@ -39,7 +43,7 @@ final class PolicyContext {
             let isSkipped = few.map { $0.contains { $0.elementsEqual(name) } } ?? many.contains(Array(name))
             if !isSkipped { tags.insert(tagNameBytes: name) }
         }
-        if !readByRanges(insert, current: { tags }) {
+        if try !readByRanges(insert, current: { tags }) {
             tags = ReleaseTagIndex(tracking: trackedVersions)
             try git { () throws(GitError) in try repository.forEachTagName(insert) }
         }
@@ -52,32 +56,36 @@ final class PolicyContext {
     /// `v0…`, anything else), the loose refs, each pushed tag's line (and `vX.0…`, where a
     /// `vX.0Y.Z` spelling would sort); its major, or all, only when those come up empty. At 100k
     /// tags a new patch reads a few hundred names instead of all. Returns false when it cannot.
-    private func readByRanges(_ insert: (UnsafeBufferPointer<UInt8>) -> Void, current: () -> ReleaseTagIndex) -> Bool {
+    private func readByRanges(_ insert: (UnsafeBufferPointer<UInt8>) -> Void, current: () -> ReleaseTagIndex) throws(PolicyError) -> Bool {
         let plain = trackedVersions.compactMap(ReleaseTagIndex.Plain.init)
         guard !plain.isEmpty, plain.count == trackedVersions.count, plain.allSatisfy({ $0.major >= 1 }),
-              repository.packedRefsAreSorted
+              try git({ () throws(GitError) in try repository.packedRefsAreSorted() })
         else { return false }
-        repository.forEachPackedTagName(from: "", to: "v1", insert)
-        repository.forEachPackedTagName(from: "v:", to: nil, insert)  // ":" follows "9"
-        repository.forEachLooseTagName(insert)
-        for version in plain {
-            repository.forEachPackedTagName(from: "v\(version.major).\(version.minor).", to: "v\(version.major).\(version.minor)/", insert)
-            repository.forEachPackedTagName(from: "v\(version.major).0", to: "v\(version.major).1", insert)
+        // Each range once: a push of 10k tags of one line reads that line once, not 10k times.
+        let lines = Set(plain.map { ReleaseTagIndex.PlainLine(major: $0.major, minor: $0.minor) })
+        let majors = Set(plain.map(\.major))
+        try git { () throws(GitError) in
+            try repository.forEachPackedTagName(from: "", to: "v1", insert)
+            try repository.forEachPackedTagName(from: "v:", to: nil, insert)  // ":" follows "9"
+            try repository.forEachLooseTagName(insert)
+            for line in lines {
+                try repository.forEachPackedTagName(from: "v\(line.major).\(line.minor).", to: "v\(line.major).\(line.minor)/", insert)
+            }
+            for major in majors { try repository.forEachPackedTagName(from: "v\(major).0", to: "v\(major).1", insert) }
         }
         var tags = current()
         let lineComplete = trackedVersions.allSatisfy { tags.highest(inLine: $0.line) != nil && tags.highestFinal(inLine: $0.line) != nil }
         if lineComplete { return true }
-        for version in plain {
-            repository.forEachPackedTagName(from: "v\(version.major).", to: "v\(version.major)/", insert)  // "/" follows "."
+        try git { () throws(GitError) in
+            for major in majors { try repository.forEachPackedTagName(from: "v\(major).", to: "v\(major)/", insert) }  // "/" follows "."
         }
         tags = current()
         return trackedVersions.allSatisfy { tags.highest(inMajor: $0.major) != nil && tags.highestFinal(inMajor: $0.major) != nil }
     }
 
     func recordJudgedTag(_ name: String) throws(PolicyError) {
-        var tags = try existingTags()
-        tags.insert(tagName: name)
-        tagIndex = tags
+        _ = try existingTags()
+        tagIndex!.insert(tagName: name)  // in place: a copy would cost the whole index per tag
     }
 
     var remoteName: String { vantage.remoteName }
@@ -97,7 +105,7 @@ final class PolicyContext {
     /// tag points at, that settles "on the branch" without reading the branch's object), and
     /// where it was read.
     func branchValueAfterPush(_ ref: String) throws(PolicyError) -> (id: ObjectID, source: String)? {
-        if let update = updates.first(where: { $0.ref == ref }) { return update.newID.map { ($0, Self.pushed) } }
+        if let update = updateOfRef[ref] { return update.newID.map { ($0, Self.pushed) } }
         let branch = ref.dropFirst("refs/heads/".count)
         for prefix in vantage.branchSources {
             let name = prefix + branch
@@ -119,6 +127,7 @@ final class PolicyContext {
     /// ones and those the receiving side has. A client sees those through the remote-tracking
     /// branches when the remote is tracked; a branch that exists only locally does not count.
     func maintenanceBranchesAfterPush() throws(PolicyError) -> [MaintenanceHead] {
+        if let maintenanceBranchesCache { return maintenanceBranchesCache }  // asked once per tag
         var heads: [String: (id: ObjectID, isNew: Bool)] = [:]
         let pattern = settings.maintenanceBranches.dropFirst("refs/heads/".count)
         let remoteTracked = try vantage.trackingPrefix.map { prefix throws(PolicyError) in try hasReference(matching: prefix + "*") } ?? false
@@ -139,6 +148,7 @@ final class PolicyContext {
                 result.append(MaintenanceHead(ref: ref, branch: branch, commit: commit, isNew: head.isNew))
             }
         }
+        maintenanceBranchesCache = result
         return result
     }
 
@@ -186,7 +196,7 @@ final class PolicyContext {
     /// A tag's commit as it will be after this push.
     func tagCommitAfterPush(_ tag: String) throws(PolicyError) -> ObjectID? {
         let ref = "refs/tags/" + tag
-        if let update = updates.first(where: { $0.ref == ref }) {
+        if let update = updateOfRef[ref] {
             guard let newID = update.newID else { return nil }
             return try peeledCommit(newID, ref: ref)
         }
@@ -211,7 +221,16 @@ final class PolicyContext {
     }
 
     func isAncestor(_ ancestor: ObjectID, of commit: ObjectID) throws(PolicyError) -> Bool {
-        try git { () throws(GitError) in try repository.isAncestor(ancestor, of: commit) }
+        // A push of many tags asks about each against the same head: walk its history once.
+        if ancestor != commit, let repository = repository as? Repository, updates.count > 16, !repository.isShallow {
+            return try git { () throws(GitError) in
+                let walk: AncestorWalk
+                if let known = ancestorWalks[commit] { walk = known } else { walk = try repository.ancestorWalk(from: commit) }
+                ancestorWalks[commit] = walk
+                return try walk.contains(ancestor)
+            }
+        }
+        return try git { () throws(GitError) in try repository.isAncestor(ancestor, of: commit) }
     }
 
     func contains(_ id: ObjectID) throws(PolicyError) -> Bool {
@@ -249,7 +268,7 @@ struct GuardedUpdate {
         if update.ref.hasPrefix("refs/tags/") {
             shortName = String(update.ref.dropFirst("refs/tags/".count))
             let name = TagName(shortName)
-            kind = name == .unversioned && !settings.onlyVersionTags ? .unguarded : .tag(name)
+            kind = settings.guards(tag: name) ? .tag(name) : .unguarded
         } else if update.ref == settings.mainBranch {
             shortName = String(update.ref.dropFirst("refs/heads/".count))
             kind = .mainBranch

@@ -18,18 +18,18 @@ enum PlainSettings {
         var values = RawValues()
         let file = layout.workTree + "/" + Settings.fileName
         if SmallFile.kind(file) != nil {
-            guard let text = SmallFile.text(file), let entries = PlainConfig.parse(text) else { return nil }
-            values.merge(entries.map { Config.Entry(name: $0.name, value: $0.value) }, source: file)
+            guard let text = SmallFile.validText(file), let entries = PlainConfig.parse(text) else { return nil }
+            values.merge(entries.map { Config.Entry(name: $0.name, value: $0.value ?? "", isBareKey: $0.value == nil) }, source: file)
         }
         // The repository's git config as libgit2 layers it, lowest precedence first.
         let home = environment("HOME") ?? ""
         let xdg = environment("XDG_CONFIG_HOME").map { $0 + "/git/config" } ?? home + "/.config/git/config"
         var overrides: [Config.Entry] = []
         for path in ["/etc/gitconfig", xdg, home + "/.gitconfig", layout.commonDirectory + "/config"] where SmallFile.kind(path) != nil {
-            guard let text = SmallFile.text(path), let entries = PlainConfig.parse(text) else { return nil }
+            guard let text = SmallFile.validText(path), let entries = PlainConfig.parse(text) else { return nil }
             for entry in entries where entry.section == "release-guardian" {
                 guard let subsection = entry.subsection else { continue }
-                overrides.append(Config.Entry(name: subsection + "." + entry.key, value: entry.value))
+                overrides.append(Config.Entry(name: subsection + "." + entry.key, value: entry.value ?? "", isBareKey: entry.value == nil))
             }
         }
         values.merge(overrides, source: "git config (\(Settings.gitConfigPrefix)…)")
@@ -43,12 +43,17 @@ extension Settings {
     func guards(_ ref: String) -> Bool {
         if ref == mainBranch { return true }
         if ref.hasPrefix("refs/tags/") {
-            return onlyVersionTags || TagName.looksLikeVersion(String(ref.dropFirst("refs/tags/".count)))
+            return guards(tag: TagName(String(ref.dropFirst("refs/tags/".count))))
         }
         if ref.hasPrefix("refs/heads/release/"), case .release = TagName(String(ref.dropFirst("refs/heads/release/".count))) {
             return true
         }
         return MaintenanceBranch(ref: ref, settings: self) != nil
+    }
+
+    /// Whether some rule guards a tag of this name.
+    func guards(tag name: TagName) -> Bool {
+        name.isGuarded(onlyVersionTags: onlyVersionTags, allowNonASCII: allowNonASCIITags)
     }
 }
 
@@ -93,15 +98,22 @@ struct RepositoryLayout {
     }
 }
 
-/// The plain subset of git-config syntax: `[section]`, `[section "subsection"]`, `key = value`,
-/// `key`, comments and blank lines. Anything else (quotes, escapes, continuations, includes)
-/// makes `parse` answer nil.
+/// The plain subset of git-config syntax, read as git reads it (config.c): `[section]`,
+/// `[section "subsection"]`, `key = value`, a bare `key` (true), comments, blank lines, CRLF
+/// line ends. A value's unquoted spaces and tabs inside it become one space each, at its ends
+/// they go. Anything else (quotes and escapes in values, a backslash in a subsection, a key on a
+/// header's line, `[section.sub]`, a key before any section, a lone CR, NUL, includes) makes
+/// `parse` answer nil, and so does anything git refuses (`[release ]`, `key # comment`,
+/// non-ASCII in a name): the caller then asks libgit2. A differential test holds it to
+/// `git config -f FILE --list` on generated texts.
 enum PlainConfig {
     struct Entry: Equatable {
         let section: String
         let subsection: String?
         let key: String
-        let value: String
+        /// nil for a bare key (no `=`), which git reads as true; `key =` is the empty string,
+        /// which git reads as false.
+        let value: String?
 
         /// The name as libgit2 gives it: `section.subsection.key`, section and key lowercased.
         var name: String { [section, subsection, key].compactMap { $0 }.joined(separator: ".") }
@@ -111,70 +123,80 @@ enum PlainConfig {
         var entries: [Entry] = []
         var section: String?
         var subsection: String?
-        // "\r\n" is one Character in Swift: split on it too, or a CRLF file is one long line.
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
-            // A control character other than a tab (a lone CR, NUL, ...): git and libgit2 differ, leave it to libgit2.
-            if rawLine.utf8.contains(where: { isControlByte($0) && $0 != UInt8(ascii: "\t") }) { return nil }
-            let line = rawLine.trimmedASCII
-            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
-            if line.contains("\\") { return nil }
-            if line.hasPrefix("[") {
-                guard let close = line.firstIndex(of: "]"), line[line.index(after: close)...].trimmedASCII.isEmpty
-                    || line[line.index(after: close)...].trimmedASCII.hasPrefix("#")
-                else { return nil }
-                let header = line[line.index(after: line.startIndex)..<close]
-                let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false)
-                // libgit2 and git: the name is ASCII letters, digits and '-' right after '['.
-                guard header.utf8.first.map(isKeyByte) == true, let name = parts.first?.lowercased(),
-                      name.utf8.allSatisfy(isKeyByte) else { return nil }
-                if name == "include" || name == "includeif" { return nil }
-                section = name
-                subsection = nil
-                if parts.count == 2 {
-                    // Spaces before the quote only: libgit2 wants `"]` at the end.
-                    let quoted = parts[1].drop(while: { $0 == " " })
-                    guard quoted.count >= 2, quoted.hasPrefix("\""), quoted.hasSuffix("\""), !quoted.dropFirst().dropLast().contains("\""),
-                          !quoted.utf8.contains(where: isControlByte)
-                    else { return nil }
-                    subsection = String(quoted.dropFirst().dropLast())
+        let bytes = Array(text.utf8)
+        guard !bytes.contains(0) else { return nil }
+        for rawLine in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            // CR LF ends a line as LF does; a CR at the very end (no LF after it) does not.
+            let line = rawLine.last == UInt8(ascii: "\r") && rawLine.endIndex < bytes.endIndex ? rawLine.dropLast() : rawLine
+            if line.contains(UInt8(ascii: "\r")) { return nil }  // a lone CR: git reads it as a space
+            var index = line.startIndex
+            func skipBlanks() { while index < line.endIndex, line[index] == 0x20 || line[index] == 0x09 { index += 1 } }
+            skipBlanks()
+            guard index < line.endIndex, line[index] != UInt8(ascii: "#"), line[index] != UInt8(ascii: ";") else { continue }
+            if line[index] == UInt8(ascii: "[") {
+                index += 1
+                let nameStart = index
+                while index < line.endIndex, isKeyCharacter(line[index]) { index += 1 }
+                guard index > nameStart, index < line.endIndex else { return nil }
+                let name = String(decoding: line[nameStart..<index], as: UTF8.self).lowercased()
+                var sub: String?
+                if line[index] == 0x20 || line[index] == 0x09 {
+                    skipBlanks()
+                    guard index < line.endIndex, line[index] == UInt8(ascii: "\"") else { return nil }
+                    index += 1
+                    let subStart = index
+                    while index < line.endIndex, line[index] != UInt8(ascii: "\""), line[index] != UInt8(ascii: "\\") { index += 1 }
+                    guard index < line.endIndex, line[index] == UInt8(ascii: "\"") else { return nil }
+                    sub = String(decoding: line[subStart..<index], as: UTF8.self)
+                    index += 1
                 }
+                guard index < line.endIndex, line[index] == UInt8(ascii: "]") else { return nil }
+                index += 1
+                skipBlanks()
+                // git reads on after `]`: a key there is valid but not plain.
+                guard index == line.endIndex || line[index] == UInt8(ascii: "#") || line[index] == UInt8(ascii: ";") else { return nil }
+                if name == "include" || name == "includeif" { return nil }
+                (section, subsection) = (name, sub)
                 continue
             }
-            guard let section, !line.contains("\"") else { return nil }
-            var key = line
-            var value = ""
-            if let equals = line.firstIndex(of: "=") {
-                key = line[..<equals].trimmedASCII
-                value = String(line[line.index(after: equals)...])
-                if let comment = value.firstIndex(where: { $0 == "#" || $0 == ";" }) { value = String(value[..<comment]) }
-                value = value.trimmedASCII
+            // `key`, `key = value`: a key starts with a letter, then letters, digits and '-'.
+            guard let section, isLetter(line[index]) else { return nil }
+            let keyStart = index
+            while index < line.endIndex, isKeyCharacter(line[index]) { index += 1 }
+            let key = String(decoding: line[keyStart..<index], as: UTF8.self).lowercased()
+            skipBlanks()
+            guard index < line.endIndex else {
+                entries.append(Entry(section: section, subsection: subsection, key: key, value: nil))
+                continue
             }
-            // A key starts with an ASCII letter (git; libgit2 also takes a digit), then letters, digits, '-'.
-            // A control character in a value (NUL, a tab git turns into a space) is left to libgit2.
-            guard let first = key.utf8.first, isASCIILetter(first), key.utf8.allSatisfy(isKeyByte),
-                  !value.utf8.contains(where: isControlByte) else { return nil }
-            entries.append(Entry(section: section, subsection: subsection, key: key.lowercased(), value: value))
+            guard line[index] == UInt8(ascii: "=") else { return nil }
+            index += 1
+            var value: [UInt8] = []
+            var pendingSpaces = 0
+            while index < line.endIndex {
+                let byte = line[index]
+                index += 1
+                if byte == 0x20 || byte == 0x09 {
+                    if !value.isEmpty { pendingSpaces += 1 }
+                    continue
+                }
+                if byte == UInt8(ascii: "#") || byte == UInt8(ascii: ";") { break }
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return nil }
+                value += repeatElement(UInt8(ascii: " "), count: pendingSpaces)
+                pendingSpaces = 0
+                value.append(byte)
+            }
+            entries.append(Entry(section: section, subsection: subsection, key: key, value: String(decoding: value, as: UTF8.self)))
         }
         return entries
     }
 
-    private static func isASCIILetter(_ byte: UInt8) -> Bool {
-        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+    private static func isLetter(_ byte: UInt8) -> Bool {
+        (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122)
     }
 
-    private static func isKeyByte(_ byte: UInt8) -> Bool {
-        isASCIILetter(byte) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-")
-    }
-
-    private static func isControlByte(_ byte: UInt8) -> Bool { byte < 0x20 || byte == 0x7F }
-
-    /// git's booleans; nil for anything else.
-    static func bool(_ value: String) -> Bool? {
-        switch value.lowercased() {
-        case "", "true", "yes", "on", "1": true
-        case "false", "no", "off", "0": false
-        default: nil
-        }
+    private static func isKeyCharacter(_ byte: UInt8) -> Bool {
+        isLetter(byte) || (byte >= 48 && byte <= 57) || byte == UInt8(ascii: "-")
     }
 }
 

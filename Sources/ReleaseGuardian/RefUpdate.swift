@@ -38,15 +38,14 @@ extension RefUpdate {
     /// all-zero remote id. Empty input (nothing to push) gives no update.
     public static func parsePrePush(_ input: String) throws(HookInputError) -> [RefUpdate] {
         var updates: [RefUpdate] = []
-        for (index, rawLine) in input.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
+        for (index, line) in hookLines(input).enumerated() {
             if line.isEmpty { continue }
             let number = index + 1
             func malformed(_ reason: String) -> HookInputError {
                 .malformedLine(number: number, line: String(line.prefix(200)), reason: reason,
                                expected: "<local ref> <local object> <remote ref> <remote object>")
             }
-            let fields = line.split(separator: " ", omittingEmptySubsequences: false)
+            let fields = hookFields(line)
             guard fields.count == 4, fields.allSatisfy({ !$0.isEmpty }) else {
                 throw malformed("expected 4 fields separated by single spaces, found \(fields.count)")
             }
@@ -60,6 +59,20 @@ extension RefUpdate {
             updates.append(RefUpdate(ref: remoteRef, oldID: oldID, newID: newID))
         }
         return updates
+    }
+
+    /// The lines of a hook's input, split on LF bytes (a CR before it dropped). Not on
+    /// Characters: `\r\n` is one grapheme to Swift, so a split on "\n" would join two lines.
+    static func hookLines(_ input: String) -> [Substring] {
+        input.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { bytes in
+            Substring(bytes.last == UInt8(ascii: "\r") ? bytes.dropLast() : bytes)
+        }
+    }
+
+    /// The fields of a hook line, split on space bytes (a space followed by a combining mark is
+    /// one Character, but still git's separator).
+    static func hookFields(_ line: Substring) -> [Substring] {
+        line.utf8.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false).map { Substring($0) }
     }
 
     /// A 40- or 64-digit hexadecimal object name; all zeros means "none".

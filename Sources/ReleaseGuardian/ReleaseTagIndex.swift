@@ -15,7 +15,7 @@ public struct ReleaseTagIndex: Sendable {
 
     /// An ordinary `vX.Y.Z` with numbers that fit a `UInt64`: compared with integer operations,
     /// which is what keeps a pass over 100k tags cheap.
-    struct Plain: Comparable, Sendable {
+    struct Plain: Comparable, Hashable, Sendable {
         let major: UInt64, minor: UInt64, patch: UInt64
 
         static func < (lhs: Plain, rhs: Plain) -> Bool {
@@ -80,35 +80,51 @@ public struct ReleaseTagIndex: Sendable {
         }
     }
 
-    private var lines: [(line: SemanticVersion.Line, top: Top)] = []
-    private var majors: [(major: SemanticVersion.Numeric, top: Top)] = []
+    /// The tracked lines, majors and spellings, each once, with the position of its entry.
+    /// A push of 10k tags tracks 10k versions, so every lookup is by hash, never a scan.
+    private var lines: [Top] = []
+    private var lineSlots: [SemanticVersion.Line: Int] = [:]
+    private var majors: [Top] = []
+    private var majorSlots: [SemanticVersion.Numeric: Int] = [:]
     private var overall = Top()
     /// For each tracked version, the names that spell it (two are enough to find "another").
-    private var spellings: [(version: SemanticVersion, names: [String])] = []
-    /// The tracked lines, majors and spellings as integers, for the plain fast path (nil where
-    /// a number is too large, so a plain tag cannot match it anyway).
-    private var plainLines: [(major: UInt64, minor: UInt64)?] = []
-    private var plainMajors: [UInt64?] = []
-    private var plainSpellings: [Plain?] = []
+    private var spellings: [[String]] = []
+    private var spellingSlots: [SemanticVersion: Int] = [:]
+    /// The same slots keyed by integers, for the plain fast path (versions whose numbers do not
+    /// fit a `UInt64` are left out: a plain tag cannot match them anyway).
+    private var plainLineSlots: [PlainLine: Int] = [:]
+    private var plainMajorSlots: [UInt64: Int] = [:]
+    private var plainSpellingSlots: [Plain: Int] = [:]
+    /// The one tracked major of an ordinary push, compared without hashing.
+    private var soleMajor: (value: UInt64, slot: Int)?
+
+    struct PlainLine: Hashable, Sendable {
+        let major: UInt64, minor: UInt64
+    }
 
     /// An index that can answer about these versions' lines, majors and spellings.
     public init(tracking versions: [SemanticVersion]) {
         for version in versions {
-            let core = Plain(version.core)
-            if !lines.contains(where: { $0.line == version.line }) {
-                lines.append((version.line, Top()))
-                plainLines.append(core.map { ($0.major, $0.minor) })
+            let major: UInt64? = if case .small(let value) = version.major.storage { value } else { nil }
+            let minor: UInt64? = if case .small(let value) = version.minor.storage { value } else { nil }
+            if lineSlots[version.line] == nil {
+                lineSlots[version.line] = lines.count
+                if let major, let minor { plainLineSlots[PlainLine(major: major, minor: minor)] = lines.count }
+                lines.append(Top())
             }
-            if !majors.contains(where: { $0.major == version.major }) {
-                majors.append((version.major, Top()))
-                plainMajors.append(core?.major)
+            if majorSlots[version.major] == nil {
+                majorSlots[version.major] = majors.count
+                if let major { plainMajorSlots[major] = majors.count }
+                majors.append(Top())
             }
             let key = Self.spellingKey(version)
-            if !spellings.contains(where: { $0.version == key }) {
-                spellings.append((key, []))
-                plainSpellings.append(Plain(key))
+            if spellingSlots[key] == nil {
+                spellingSlots[key] = spellings.count
+                if let plain = Plain(key) { plainSpellingSlots[plain] = spellings.count }
+                spellings.append([])
             }
         }
+        if plainMajorSlots.count == 1, let only = plainMajorSlots.first { soleMajor = (only.key, only.value) }
     }
 
     /// Adds a tag by name; tags that spell no version are ignored.
@@ -118,7 +134,7 @@ public struct ReleaseTagIndex: Sendable {
             insert(release: version, name: { name })
         case .malformedVersion:
             if let version = TagName.normalizedVersion(of: name) { recordSpelling(version, name: { name }) }
-        case .unversioned:
+        case .unversioned, .nonASCII:
             break
         }
     }
@@ -135,30 +151,28 @@ public struct ReleaseTagIndex: Sendable {
 
     private mutating func insert(release version: SemanticVersion, name: () -> String) {
         overall.offer(version, name: name)
-        for index in lines.indices where lines[index].line == version.line { lines[index].top.offer(version, name: name) }
-        for index in majors.indices where majors[index].major == version.major { majors[index].top.offer(version, name: name) }
+        if let slot = lineSlots[version.line] { lines[slot].offer(version, name: name) }
+        if let slot = majorSlots[version.major] { majors[slot].offer(version, name: name) }
         recordSpelling(version, name: name)
     }
 
     private mutating func insert(_ plain: Plain) {
         overall.offer(plain)
-        for index in plainLines.indices {
-            if let line = plainLines[index], line.major == plain.major, line.minor == plain.minor { lines[index].top.offer(plain) }
-        }
-        for index in plainMajors.indices where plainMajors[index] == plain.major {
-            majors[index].top.offer(plain)
-        }
-        for index in plainSpellings.indices where plainSpellings[index] == plain && spellings[index].names.count < 2 {
-            if !spellings[index].names.contains(plain.name) { spellings[index].names.append(plain.name) }
+        // A line or a spelling is tracked only with its major: most tags stop at this lookup.
+        let slot = soleMajor.map { $0.value == plain.major ? $0.slot : nil } ?? plainMajorSlots[plain.major]
+        guard let major = slot else { return }
+        majors[major].offer(plain)
+        if let line = plainLineSlots[PlainLine(major: plain.major, minor: plain.minor)] { lines[line].offer(plain) }
+        if let slot = plainSpellingSlots[plain], spellings[slot].count < 2 {
+            let name = plain.name
+            if !spellings[slot].contains(name) { spellings[slot].append(name) }
         }
     }
 
     private mutating func recordSpelling(_ version: SemanticVersion, name: () -> String) {
-        let key = Self.spellingKey(version)
-        for index in spellings.indices where spellings[index].version == key && spellings[index].names.count < 2 {
-            let text = name()
-            if !spellings[index].names.contains(text) { spellings[index].names.append(text) }
-        }
+        guard let slot = spellingSlots[Self.spellingKey(version)], spellings[slot].count < 2 else { return }
+        let text = name()
+        if !spellings[slot].contains(text) { spellings[slot].append(text) }
     }
 
     /// Build metadata does not make another version.
@@ -199,7 +213,7 @@ public struct ReleaseTagIndex: Sendable {
     /// Another tag that spells the same version as `name` (build metadata aside).
     public func otherSpelling(of version: SemanticVersion, name: String) -> Entry? {
         let key = Self.spellingKey(version)
-        guard let other = spellings.first(where: { $0.version == key })?.names.first(where: { $0 != name }) else { return nil }
+        guard let slot = spellingSlots[key], let other = spellings[slot].first(where: { $0 != name }) else { return nil }
         return Entry(name: other, version: key, isRelease: TagName(other).version != nil)
     }
 
@@ -215,12 +229,12 @@ public struct ReleaseTagIndex: Sendable {
     public func highestFinal() -> Entry? { overall.final }
 
     private func top(line: SemanticVersion.Line) -> Top {
-        guard let found = lines.first(where: { $0.line == line }) else { preconditionFailure("line \(line) is not tracked") }
-        return found.top
+        guard let slot = lineSlots[line] else { preconditionFailure("line \(line) is not tracked") }
+        return lines[slot]
     }
 
     private func top(major: SemanticVersion.Numeric) -> Top {
-        guard let found = majors.first(where: { $0.major == major }) else { preconditionFailure("major \(major) is not tracked") }
-        return found.top
+        guard let slot = majorSlots[major] else { preconditionFailure("major \(major) is not tracked") }
+        return majors[slot]
     }
 }

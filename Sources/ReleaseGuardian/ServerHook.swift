@@ -12,10 +12,9 @@ public struct ServerHook {
     /// Parses `pre-receive` input: `<old> SP <new> SP <ref>` per line (githooks(5)).
     public static func parsePreReceive(_ input: String) throws(HookInputError) -> [RefUpdate] {
         var updates: [RefUpdate] = []
-        for (index, rawLine) in input.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
+        for (index, line) in RefUpdate.hookLines(input).enumerated() {
             if line.isEmpty { continue }
-            let fields = line.split(separator: " ", omittingEmptySubsequences: false)
+            let fields = RefUpdate.hookFields(line)
             let malformed = { (reason: String) in
                 HookInputError.malformedLine(number: index + 1, line: String(line.prefix(200)), reason: reason, expected: "<old object> <new object> <ref>")
             }

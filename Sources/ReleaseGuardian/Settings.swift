@@ -14,6 +14,8 @@ public struct Settings: Sendable, Equatable {
     public var requireAnnotated = true
     public var allowSkip = false
     public var onlyVersionTags = false
+    /// Non-ASCII tag names that do not read as versions are allowed (look-alikes never are).
+    public var allowNonASCIITags = false
     /// Where refs deploy; SPEC.md's defaults unless `[environment "…"]` sections say otherwise.
     public var environments: [Environment]
     /// The SSH private key for deploy remotes (`deploy.sshKey`), instead of the agent and the
@@ -126,6 +128,7 @@ public struct Settings: Sendable, Equatable {
         requireAnnotated = try values.bool("release.requireAnnotated") ?? requireAnnotated
         allowSkip = try values.bool("release.allowSkip") ?? allowSkip
         onlyVersionTags = try values.bool("release.onlyVersionTags") ?? onlyVersionTags
+        allowNonASCIITags = try values.bool("release.allowNonASCIITags") ?? allowNonASCIITags
         environments = try Environment.configured(in: values, mainBranch: mainBranch)
             ?? Environment.defaults(mainBranch: mainBranch)
         deploySSHKey = values.last("deploy.sshKey").map { Self.expandingHome($0.value) }
@@ -151,6 +154,8 @@ struct RawValues {
     struct Value {
         let value: String
         let source: String
+        /// Written without `=` (true to git).
+        var isBareKey = false
     }
 
     private var byKey: [String: [Value]] = [:]
@@ -161,7 +166,7 @@ struct RawValues {
     mutating func merge(gitConfigOf repository: Repository) throws(ConfigurationError) {
         do throws(GitError) {
             let overrides = try repository.configuration().entries(matching: "^release-guardian\\.")
-                .map { Config.Entry(name: String($0.name.dropFirst(Settings.gitConfigPrefix.count)), value: $0.value) }
+                .map { Config.Entry(name: String($0.name.dropFirst(Settings.gitConfigPrefix.count)), value: $0.value, isBareKey: $0.isBareKey) }
             merge(overrides, source: "git config (\(Settings.gitConfigPrefix)…)")
         } catch {
             throw .unreadable(source: "the repository's git config", detail: error.message)
@@ -174,7 +179,7 @@ struct RawValues {
         for entry in entries {
             let key = Self.normalized(entry.name)
             if byKey[key] == nil && fromSource[key] == nil { keys.append(key) }
-            fromSource[key, default: []].append(Value(value: entry.value, source: source))
+            fromSource[key, default: []].append(Value(value: entry.value, source: source, isBareKey: entry.isBareKey))
         }
         byKey.merge(fromSource) { _, new in new }
     }
@@ -183,12 +188,14 @@ struct RawValues {
 
     func last(_ key: String) -> Value? { all(key).last }
 
-    /// git's booleans: true/yes/on/1 and false/no/off/0, case-insensitive; a bare key is true.
+    /// git's booleans: true/yes/on/1 and false/no/off/0, case-insensitive; a bare key (no `=`)
+    /// is true, an empty value (`key =`) false.
     func bool(_ key: String) throws(ConfigurationError) -> Bool? {
         guard let entry = last(key) else { return nil }
+        if entry.isBareKey { return true }
         switch entry.value.lowercased() {
-        case "", "true", "yes", "on", "1": return true
-        case "false", "no", "off", "0": return false
+        case "true", "yes", "on", "1": return true
+        case "", "false", "no", "off", "0": return false
         default: throw .invalidValue(key: key, value: entry.value, source: entry.source, expected: "true or false")
         }
     }

@@ -22,6 +22,12 @@ extension ReleaseGuardian {
             }
 
             func run() throws {
+                let status = Self.validate(versions, json: output.json)
+                if status != 0 { throw ExitCode(status) }
+            }
+
+            /// The check itself, shared with the start-up shortcut in main.swift. Returns the exit status.
+            static func validate(_ versions: [String], json: Bool) -> Int32 {
                 var results: [VersionCheck] = []
                 for text in versions {
                     do {
@@ -31,18 +37,44 @@ extension ReleaseGuardian {
                         results.append(VersionCheck(version: text, valid: false, reason: error.description))
                     }
                 }
-                if output.json {
+                if json {
                     Terminal.json(results)
                 } else {
+                    // One write per stream, not one per version.
+                    var valid = "", invalid = ""
                     for result in results {
                         if let reason = result.reason {
-                            Terminal.error("\(result.version): not valid SemVer 2.0.0: \(reason).")
+                            invalid += "\(result.version): not valid SemVer 2.0.0: \(reason).\n"
                         } else {
-                            Terminal.out("\(result.version): valid")
+                            valid += "\(result.version): valid\n"
                         }
                     }
+                    if !valid.isEmpty { Terminal.out(String(valid.dropLast())) }
+                    if !invalid.isEmpty { Terminal.error(String(invalid.dropLast())) }
                 }
-                if results.contains(where: { !$0.valid }) { throw ExitCode(1) }
+                return results.contains(where: { !$0.valid }) ? 1 : 0
+            }
+
+            /// `semver valid [--json] [--] VERSION…` recognised without ArgumentParser, whose
+            /// parsing of a long argument list is quadratic (20k versions: over a minute). nil for
+            /// anything else (an option, no version), which ArgumentParser then handles.
+            static func plainInvocation(_ arguments: [String]) -> (versions: [String], json: Bool)? {
+                guard arguments.count > 2, arguments[0] == "semver", arguments[1] == "valid" else { return nil }
+                var versions: [String] = []
+                var json = false
+                var optionsEnded = false
+                for argument in arguments.dropFirst(2) {
+                    if optionsEnded || !argument.hasPrefix("-") {
+                        versions.append(argument)
+                    } else if argument == "--" {
+                        optionsEnded = true
+                    } else if argument == "--json" {
+                        json = true
+                    } else {
+                        return nil
+                    }
+                }
+                return versions.isEmpty ? nil : (versions, json)
             }
         }
 

@@ -6,4 +6,7 @@ import Foundation
 if let invocation = ReleaseGuardian.Check.plainInvocation(Array(CommandLine.arguments.dropFirst())) {
     exit(ReleaseGuardian.Check.check(remote: invocation.remote, json: invocation.json))
 }
+if let invocation = ReleaseGuardian.Semver.Valid.plainInvocation(Array(CommandLine.arguments.dropFirst())) {
+    exit(ReleaseGuardian.Semver.Valid.validate(invocation.versions, json: invocation.json))
+}
 ReleaseGuardian.main()

@@ -56,3 +56,30 @@ struct RefUpdateParsingTests {
         }
     }
 }
+
+/// Hook input split on bytes: `\r\n` is one Character to Swift, and must still end a line.
+struct HookInputBytesTests {
+    let a = String(repeating: "a", count: 40)
+    let b = String(repeating: "b", count: 40)
+    let zero = String(repeating: "0", count: 40)
+
+    @Test func splitsCRLFPrePushInputIntoItsLines() throws {
+        let input = "refs/heads/x \(a) refs/heads/x \(zero)\r\nrefs/tags/v9.9.9 \(b) refs/tags/v9.9.9 \(zero)\r\n"
+        let updates = try RefUpdate.parsePrePush(input)
+        #expect(updates.map(\.ref) == ["refs/heads/x", "refs/tags/v9.9.9"])
+        // A one-field line before a real one is an error of its own line, never absorbed.
+        #expect(throws: HookInputError.self) { try RefUpdate.parsePrePush("junk\r\nrefs/tags/v9.9.9 \(b) refs/tags/v9.9.9 \(zero)\n") }
+    }
+
+    @Test func splitsCRLFPreReceiveInputIntoItsLines() throws {
+        let input = "\(zero) \(a) refs/heads/x\r\n\(zero) \(b) refs/tags/v9.9.9\r\n"
+        #expect(try ServerHook.parsePreReceive(input).map(\.ref) == ["refs/heads/x", "refs/tags/v9.9.9"])
+        do {
+            _ = try ServerHook.parsePreReceive("\(zero) \(a) refs/heads/x\r\njunk\r\n")
+            Issue.record("accepted a junk line")
+        } catch {
+            guard case .malformedLine(let number, _, _, _) = error else { return }
+            #expect(number == 2)
+        }
+    }
+}

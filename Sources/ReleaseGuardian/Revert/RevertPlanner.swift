@@ -148,7 +148,7 @@ public struct RevertPlanner {
             throw .notARelease(requested, reason: "it is a pre-release, and pre-releases never go to production")
         case .malformedVersion(let reason, _):
             throw .notARelease(requested, reason: reason)
-        case .unversioned:
+        case .unversioned, .nonASCII:
             throw .notARelease(requested, reason: "release tags are v + MAJOR.MINOR.PATCH")
         }
     }

@@ -1,7 +1,8 @@
 import Git
 
-/// `tag-format`: a version tag must be a strict release tag (`v` + SemVer, no build metadata);
-/// with `release.onlyVersionTags`, every tag must be one.
+/// `tag-format`: a version tag must be a strict release tag (`v` + SemVer, no build metadata), and
+/// a look-alike of one is refused; a non-ASCII name only with `release.allowNonASCIITags`; with
+/// `release.onlyVersionTags`, every tag must be a release tag.
 struct TagFormatRule: Rule {
     func check(_ update: GuardedUpdate, in context: PolicyContext) -> Violation? {
         guard !update.update.isDeletion, case .tag(let name) = update.kind else { return nil }
@@ -14,6 +15,10 @@ struct TagFormatRule: Rule {
                 ?? "Delete it (`git tag -d \(shellQuoted(tag))`) and tag the release as vMAJOR.MINOR.PATCH, e.g. `git tag -a v1.0.0 -m \"Release v1.0.0\"`."
             return Violation(rule: .tagFormat, ref: update.update.ref,
                              message: "\(tag) looks like a version but is not a release tag: \(reason).", fix: fix)
+        case .nonASCII(let reason):
+            return Violation(rule: .tagFormat, ref: update.update.ref,
+                             message: "\(tag) is not a plain ASCII tag name: \(reason). Such names look the same as others in every UI and are easy to mistype.",
+                             fix: "Delete it (`git tag -d \(shellQuoted(tag))`) and tag with an ASCII name; or, if your team wants non-ASCII tag names (never for versions), set release.allowNonASCIITags = true in .release-guardian.")
         case .unversioned:
             return Violation(rule: .tagFormat, ref: update.update.ref,
                              message: "\(tag) is not a release tag, and this repository allows only release tags (release.onlyVersionTags = true).",

@@ -1,0 +1,198 @@
+import Foundation
+import Glibc
+import Git
+import TestSupport
+import Testing
+@testable import ReleaseGuardian
+
+/// Configuration values read as git reads them, on the libgit2 path and on the start-up fast path.
+struct ConfigValueTests {
+    let scratch: Scratch
+    let work: String
+
+    init() throws {
+        LibGit2.ignoreUserAndSystemConfiguration()
+        scratch = try Scratch()
+        work = try scratch.repository()
+    }
+
+    func quick() -> Settings? {
+        let environment = scratch.environment
+        return PlainSettings.read(from: work, environment: { environment[$0] })?.settings
+    }
+
+    func full() throws -> Settings {
+        try Settings.load(for: Repository.open(at: work))
+    }
+
+    /// git: `allowSkip =` is false, a bare `allowSkip` (no `=`) is true.
+    @Test func readsAnEmptyValueAsFalseAndABareKeyAsTrueOnBothPaths() throws {
+        for (text, expected) in [("[release]\n    allowSkip =\n", false), ("[release]\n    allowSkip = \n", false),
+                                 ("[release]\n    allowSkip\n", true), ("[release]\n    allowSkip = true\n    allowSkip =\n", false)] {
+            try scratch.write(text, to: work + "/.release-guardian")
+            let git = try scratch.tryGit("config", "-f", ".release-guardian", "--bool", "release.allowSkip", in: work)
+            #expect(git.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "\(expected)", "git disagrees with the test: \(text)")
+            #expect(try full().allowSkip == expected, "libgit2 path: \(text)")
+            #expect(quick()?.allowSkip == expected, "fast path: \(text)")
+        }
+        // The repository's git config, which overrides the file, the same way.
+        try scratch.write("[release]\n    allowSkip = true\n", to: work + "/.release-guardian")
+        try FileHandle(forWritingTo: URL(fileURLWithPath: work + "/.git/config")).seekAndWrite("[release-guardian \"release\"]\n    allowSkip =\n")
+        #expect(try full().allowSkip == false)
+        #expect(quick()?.allowSkip == false)
+    }
+
+    @Test func readsACRLFSettingsFileLineByLineOnTheFastPath() throws {
+        // Read as one line, the leading comment would swallow the whole policy.
+        try scratch.write("# policy\r\n[release]\r\n    main = trunk\r\n    onlyVersionTags = true\r\n", to: work + "/.release-guardian")
+        let slow = try full()
+        #expect(slow.mainBranch == "refs/heads/trunk")
+        #expect(slow.onlyVersionTags == true)
+        #expect(quick() == slow, "fast path read \(String(describing: quick()))")
+    }
+
+    @Test func stepsAsideWhereGitRefusesTheSyntax() throws {
+        for text in ["[release ]\n    allowSkip = true\n", "[release \"x\" ]\n    a = b\n", "[release]\n    allowSkip # note\n",
+                     "[release]\n    k\u{00E9}y = 1\n"] {
+            try scratch.write(text, to: work + "/.release-guardian")
+            #expect(try scratch.tryGit("config", "-f", ".release-guardian", "--list", in: work).status != 0, "git accepts \(text)")
+            #expect(quick() == nil, "the fast path accepted what git refuses: \(text)")
+        }
+    }
+}
+
+private extension FileHandle {
+    func seekAndWrite(_ text: String) throws {
+        try seekToEnd()
+        try write(contentsOf: Data(text.utf8))
+    }
+}
+
+/// PlainConfig against `git config -f FILE --list -z` over thousands of generated texts: where
+/// PlainConfig answers, it must give git's entries exactly (names, values, bare keys).
+struct PlainConfigDifferentialTests {
+    /// A small, seeded generator (SplitMix64): the same texts on every run.
+    struct Generator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static let headers = [
+        "[release]", "[Release]", "[release \"sub\"]", "[release \"Sub Section\"]", "[release\t\"x\"]", "[release] # c",
+        "[environment \"prod\"]", "[RELEASE]", "[release ]", "[ release]", "[release \"a\\\"b\"]", "[release.sub]", "[]", "[release",
+        "[re lease]", "[release \"x\" ]", "[release] allowSkip = true", "[r\u{00E9}]", "[-x]", "[1a]", "[release \"\"]",
+        "[release \"x\"y]", "[release \"caf\u{00E9}\"]", "[release];c", "[release]\t", "[ \"x\"]",
+        "[release  \"x\"]", "[release \"x]", "[release \"x\\\\y\"]", "[a-b]", "[a_b]",
+    ]
+    static let keys = ["allowSkip", "AllowSkip", "allow-skip", "a1", "main", "1a", "_a", "ke y", "k\u{00E9}y", "k.e", "-k", "k-", "K"]
+    static let separators = [" = ", "=", " =", "= ", "\t=\t", "  =", "", " ", "\t", " : "]
+    static let values = [
+        "", "true", "false", "spaced  value", "a\tb", "caf\u{00E9}", "yes", "\"quoted\"", "\"a;b\"", "a;b", "a # c", "a\\\\b", "a\\tb",
+        "a\\", "\"unterminated", "x=y", "\u{200B}", "#", ";", "\"\"", " lead", "trail ", "a\"b\"c",
+        "refs/heads/main", "prod-interface master", "a\u{000B}b", "a\u{000C}b", "\\n", "\"a\\\"b\"", "v1.2.3",
+    ]
+    static let trailers = ["", " # comment", " ; c", "\t", " ", "#", " \"", "\t;x"]
+    static let endings = ["\n", "\n", "\n", "\r\n", "\r\n", "\r", ""]
+    static let indents = ["", "", "    ", "\t", " \t "]
+    static let others = ["# comment", "; comment", "", "   ", "  # indented", "\t", "\u{FEFF}[release]", "\r"]
+
+    /// Each list's first `plain` entries are what PlainConfig reads; the rest are tricky. A text
+    /// takes a tricky piece now and then, so that both sides of "answers or steps aside" come up.
+    static func pick(_ list: [String], plain: Int, _ random: inout Generator) -> String {
+        Int.random(in: 0..<8, using: &random) == 0 ? list.randomElement(using: &random)! : list[Int.random(in: 0..<plain, using: &random)]
+    }
+
+    static func text(_ random: inout Generator) -> String {
+        var lines: [String] = []
+        if Int.random(in: 0..<4, using: &random) > 0 { lines.append(pick(headers, plain: 7, &random)) }
+        for _ in 0..<Int.random(in: 0...6, using: &random) {
+            switch Int.random(in: 0..<10, using: &random) {
+            case 0: lines.append(pick(headers, plain: 7, &random))
+            case 1: lines.append(pick(others, plain: 5, &random))
+            default:
+                let indent = pick(indents, plain: 5, &random)
+                let key = pick(keys, plain: 5, &random)
+                let separator = pick(separators, plain: 9, &random)
+                let value = separator.contains("=") ? pick(values, plain: 6, &random) : ""
+                lines.append(indent + key + separator + value + pick(trailers, plain: 5, &random))
+            }
+        }
+        var text = ""
+        for line in lines { text += line + pick(endings, plain: 5, &random) }
+        return text
+    }
+
+    /// `name\nvalue\0` per entry, `name\0` for a bare key; nil when git refuses the text.
+    static func gitEntries(_ text: String, in scratch: Scratch) throws -> [(name: String, value: String?)]? {
+        let path = scratch.root + "/config-under-test"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        guard let output = spawnGit(["config", "-f", path, "--list", "-z"], environment: scratch.environment) else { return nil }
+        return output.split(separator: "\0", omittingEmptySubsequences: false).dropLast().map { record in
+            guard let newline = record.firstIndex(of: "\n") else { return (String(record), nil) }
+            return (String(record[..<newline]), String(record[record.index(after: newline)...]))
+        }
+    }
+
+    /// git's stdout, or nil when it fails: posix_spawn and a pipe, since Foundation's Process
+    /// costs ten times git's own run here.
+    static func spawnGit(_ arguments: [String], environment: [String: String]) -> String? {
+        var pipe: [Int32] = [0, 0]
+        guard Glibc.pipe(&pipe) == 0 else { return nil }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, pipe[1], 1)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addclose(&actions, pipe[0])
+        let argv = (["git"] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawnp(&pid, "git", &actions, nil, argv, envp)
+        close(pipe[1])
+        defer { close(pipe[0]) }
+        guard spawned == 0 else { return nil }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = read(pipe[0], &buffer, buffer.count)
+            if count <= 0 { break }
+            bytes += buffer[0..<count]
+        }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        return status == 0 ? String(decoding: bytes, as: UTF8.self) : nil
+    }
+
+    @Test func agreesWithGitConfigOnGeneratedTexts() throws {
+        let scratch = try Scratch()
+        let count = Int(ProcessInfo.processInfo.environment["PLAIN_CONFIG_CASES"] ?? "") ?? 1500
+        var random = Generator(state: 20_261_121)
+        var answered = 0
+        var failures = 0
+        for _ in 0..<count {
+            let text = Self.text(&random)
+            guard let plain = PlainConfig.parse(text) else { continue }
+            answered += 1
+            let git = try Self.gitEntries(text, in: scratch)
+            let mine = plain.map { ($0.name, $0.value as String?) }
+            let agree = git.map { git in git.count == mine.count && zip(git, mine).allSatisfy { $0.name == $1.0 && $0.value == $1.1 } } ?? false
+            if !agree {
+                failures += 1
+                if failures <= 10 {
+                    Issue.record("PlainConfig disagrees with git on \(text.debugDescription): git \(git.map { "\($0)" } ?? "refuses it"), PlainConfig \(mine)")
+                }
+            }
+        }
+        #expect(failures == 0, "\(failures) disagreements")
+        // The generator must exercise both sides: texts PlainConfig reads, and texts it leaves.
+        #expect(answered > count / 4, "PlainConfig answered only \(answered) of \(count)")
+        #expect(answered < count, "PlainConfig answered everything")
+    }
+}
