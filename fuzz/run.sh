@@ -5,7 +5,7 @@
 #
 #   fuzz/run.sh                    # every target, FUZZ_SECONDS (default 20) each
 #   fuzz/run.sh semver config      # some targets
-#   FUZZ_SECONDS=600 fuzz/run.sh hook-input
+#   FUZZ_SECONDS=600 FUZZ_SEED=0 fuzz/run.sh hook-input   # a longer, random campaign
 #
 # Sources/Git and Sources/ReleaseGuardian are compiled with swiftc (-sanitize=fuzzer,address,
 # -enable-testing so the targets reach internal parsers), each target in fuzz/Targets is linked
@@ -19,6 +19,9 @@ cd "$(dirname "$0")/.."
 export SWIFT_BACKTRACE=enable=no
 all_targets=(semver hook-input config)
 seconds=${FUZZ_SECONDS:-20}
+# A fixed seed by default, so CI explores the same inputs on every run (a finding is a change's,
+# not luck's); FUZZ_SEED=0 lets libFuzzer pick one, for longer campaigns.
+seed=${FUZZ_SEED:-1}
 build=.build-fuzz
 replay=""
 if [[ ${1:-} == --replay ]]; then
@@ -78,7 +81,7 @@ for target in "${targets[@]}"; do
     echo "fuzz/run.sh: fuzzing $target for ${seconds}s" >&2
     started=$SECONDS
     if "$executable" "$build/corpus/$target" "fuzz/corpus/$target" \
-        -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+        -max_total_time="$seconds" -seed="$seed" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$build/artifacts/$target-" >"$build/$target.log" 2>&1; then
         runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$build/$target.log" | grep -o '[0-9]*$' || true)
         echo "fuzz/run.sh: $target: ${runs:-?} inputs in $((SECONDS - started))s, no crash" >&2

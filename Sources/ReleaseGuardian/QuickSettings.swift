@@ -129,6 +129,8 @@ enum PlainConfig {
             // CR LF ends a line as LF does; a CR at the very end (no LF after it) does not.
             let line = rawLine.last == UInt8(ascii: "\r") && rawLine.endIndex < bytes.endIndex ? rawLine.dropLast() : rawLine
             if line.contains(UInt8(ascii: "\r")) { return nil }  // a lone CR: git reads it as a space
+            // Other control characters (\v, \f, DEL...): git and libgit2 differ on what is a space.
+            if line.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7f }) { return nil }
             var index = line.startIndex
             func skipBlanks() { while index < line.endIndex, line[index] == 0x20 || line[index] == 0x09 { index += 1 } }
             skipBlanks()
@@ -172,18 +174,21 @@ enum PlainConfig {
             guard line[index] == UInt8(ascii: "=") else { return nil }
             index += 1
             var value: [UInt8] = []
-            var pendingSpaces = 0
+            var pending: [UInt8] = []
             while index < line.endIndex {
                 let byte = line[index]
                 index += 1
                 if byte == 0x20 || byte == 0x09 {
-                    if !value.isEmpty { pendingSpaces += 1 }
+                    if !value.isEmpty { pending.append(byte) }
                     continue
                 }
                 if byte == UInt8(ascii: "#") || byte == UInt8(ascii: ";") { break }
                 if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return nil }
-                value += repeatElement(UInt8(ascii: " "), count: pendingSpaces)
-                pendingSpaces = 0
+                // A tab inside a value: git reads a space, libgit2 the tab. Leave it to libgit2,
+                // so that both of this tool's paths read the same.
+                if pending.contains(0x09) { return nil }
+                value += pending
+                pending = []
                 value.append(byte)
             }
             entries.append(Entry(section: section, subsection: subsection, key: key, value: String(decoding: value, as: UTF8.self)))

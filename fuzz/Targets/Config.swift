@@ -58,7 +58,7 @@ private func entriesFromGit() -> Result<[Config.Entry], GitRefused> {
     // -z: `name LF value NUL`, or `name NUL` for a key without a value.
     return .success(output.split(separator: 0, omittingEmptySubsequences: false).dropLast().map { record in
         let text = String(decoding: record, as: UTF8.self)
-        guard let newline = text.firstIndex(of: "\n") else { return Config.Entry(name: text, value: "") }
+        guard let newline = text.firstIndex(of: "\n") else { return Config.Entry(name: text, value: "", isBareKey: true) }
         return Config.Entry(name: String(text[..<newline]), value: String(text[text.index(after: newline)...]))
     })
 }
@@ -78,7 +78,7 @@ public func configTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CIn
               "section \(entry.section.debugDescription)")
         check(!entry.key.isEmpty && entry.key == entry.key.lowercased(), "key \(entry.key.debugDescription)")
     }
-    let plain = entries.map { Config.Entry(name: $0.name, value: $0.value) }
+    let plain = entries.map { Config.Entry(name: $0.name, value: $0.value ?? "", isBareKey: $0.value == nil) }
 
     check(FileManager.default.createFile(atPath: file, contents: Data(text.utf8)), "cannot write \(file)")
     let fromLibGit2: [Config.Entry]

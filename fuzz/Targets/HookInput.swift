@@ -21,14 +21,18 @@ private func normalised(_ field: Substring) -> String {
 @_cdecl("LLVMFuzzerTestOneInput")
 public func hookInputTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let input = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
-    let lines = input.split(separator: "\n", omittingEmptySubsequences: false)
-        .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+    // Lines and fields cut on bytes, as git writes them ("\r\n" is one Character in Swift).
+    let lines = input.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        .map { Substring($0.last == UInt8(ascii: "\r") ? $0.dropLast() : $0) }
         .filter { !$0.isEmpty }
+    func fieldsOf(_ line: Substring) -> [Substring] {
+        line.utf8.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false).map { Substring($0) }
+    }
 
     if let updates = try? RefUpdate.parsePrePush(input) {
         check(updates.count == lines.count, "pre-push: \(lines.count) lines gave \(updates.count) updates")
         for (line, update) in zip(lines, updates) {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: false)
+            let fields = fieldsOf(line)
             check(fields.count == 4, "pre-push accepted \(line.debugDescription)")
             check(update.ref == String(fields[2]) && update.ref.hasPrefix("refs/"), "pre-push: ref of \(line.debugDescription)")
             check(hex(update.newID) == normalised(fields[1]) && hex(update.oldID) == normalised(fields[3]),
@@ -42,7 +46,7 @@ public func hookInputTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> 
     if let updates = try? ServerHook.parsePreReceive(input) {
         check(updates.count == lines.count, "pre-receive: \(lines.count) lines gave \(updates.count) updates")
         for (line, update) in zip(lines, updates) {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: false)
+            let fields = fieldsOf(line)
             check(fields.count == 3, "pre-receive accepted \(line.debugDescription)")
             check(update.ref == String(fields[2]) && update.ref.hasPrefix("refs/"), "pre-receive: ref of \(line.debugDescription)")
             check(hex(update.oldID) == normalised(fields[0]) && hex(update.newID) == normalised(fields[1]),
@@ -53,7 +57,7 @@ public func hookInputTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> 
     }
 
     for line in lines {
-        for field in line.split(separator: " ") where field.hasPrefix("refs/") && !field.utf8.contains(0) {
+        for field in fieldsOf(line) where field.hasPrefix("refs/") && !field.utf8.contains(0) {
             let name = String(field)
             let expected = Repository.libgit2IsValidReferenceName(name) && !field.utf8.contains(0x7F)
             check(Repository.isValidReferenceName(name) == expected,
