@@ -90,10 +90,12 @@ struct TransactionLock {
     /// `committed` or `aborted`: stops the keeper of this git process's transaction.
     func release() {
         guard let keeper = currentKeeper(), keeper.owner == owner else { return }
-        kill(keeper.pid, SIGTERM)
-        // Back only once the keeper is gone, so the next push finds the lock free.
-        for _ in 0..<500 where Self.isRunning(keeper.pid) { usleep(2_000) }
-        if let now = currentKeeper(), now == keeper { unlink(keeperPath) }
+        // SIGKILL: the keeper holds nothing but the descriptor, and a signal it could ignore
+        // (SIGTERM, ignored by some parents' children) would keep the lock until its git exits.
+        unlink(keeperPath)
+        kill(keeper.pid, SIGKILL)
+        // Back once it is gone (a millisecond or so), so the next push finds the lock free.
+        for _ in 0..<200 where Self.isRunning(keeper.pid) { usleep(500) }
     }
 
     private func currentKeeper() -> (pid: pid_t, owner: pid_t)? {

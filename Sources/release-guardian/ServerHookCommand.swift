@@ -62,14 +62,33 @@ extension ReleaseGuardian {
             @OptionGroup var output: OutputOptions
 
             func run() throws {
+                let status = Self.transaction(state: state, json: output.json)
+                if status != 0 { throw ExitCode(status) }
+            }
+
+            /// The hook itself, shared with the start-up shortcut in main.swift (git runs it twice
+            /// for every ref a push writes). Returns the exit status.
+            static func transaction(state: String, json: Bool) -> Int32 {
                 let input = Terminal.readStandardInput()
                 guard state == "prepared" else {
                     ServerHook.finishTransaction(gitDirectory: ProcessInfo.processInfo.environment["GIT_DIR"] ?? ".")
-                    return
+                    return 0
                 }
-                let lines: [RefUpdate]
-                do { lines = try ServerHook.parseTransaction(input) } catch { throw Terminal.fail("\(error)") }
-                try judge(json: output.json) { hook throws(CheckError) in try hook.runTransaction(lines) }
+                do {
+                    let lines: [RefUpdate]
+                    do { lines = try ServerHook.parseTransaction(input) } catch { throw Terminal.fail("\(error)") }
+                    try judge(json: json) { hook throws(CheckError) in try hook.runTransaction(lines) }
+                    return 0
+                } catch let exit as ExitCode {
+                    return exit.rawValue
+                } catch {
+                    return 2
+                }
+            }
+
+            /// `server-hook reference-transaction STATE` exactly as the hook script calls it.
+            static func plainInvocation(_ arguments: [String]) -> String? {
+                arguments.count == 3 && arguments[0] == "server-hook" && arguments[1] == "reference-transaction" ? arguments[2] : nil
             }
         }
     }

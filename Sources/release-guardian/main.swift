@@ -2,11 +2,16 @@ import Foundation
 
 // `check` is the pre-push hook: it runs on every push of every developer. Git's plain call is
 // served before ArgumentParser, whose start-up (type metadata lookups) costs more than a whole
-// check of a push of branches. Everything else goes through ArgumentParser.
+// check of a push of branches. The same for `semver valid` with thousands of arguments and the
+// reference-transaction hook, which git runs twice for every ref written. Everything else goes
+// through ArgumentParser.
 if let invocation = ReleaseGuardian.Check.plainInvocation(Array(CommandLine.arguments.dropFirst())) {
     exit(ReleaseGuardian.Check.check(remote: invocation.remote, json: invocation.json))
 }
 if let invocation = ReleaseGuardian.Semver.Valid.plainInvocation(Array(CommandLine.arguments.dropFirst())) {
     exit(ReleaseGuardian.Semver.Valid.validate(invocation.versions, json: invocation.json))
+}
+if let state = ReleaseGuardian.ServerHookCommand.ReferenceTransaction.plainInvocation(Array(CommandLine.arguments.dropFirst())) {
+    exit(ReleaseGuardian.ServerHookCommand.ReferenceTransaction.transaction(state: state, json: false))
 }
 ReleaseGuardian.main()
