@@ -272,32 +272,18 @@ struct ServerTrustTests {
 
         _ = try a.commit("A's feature")
         try a.tag("v1.1.0")
-        let push = Process()
-        push.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        push.arguments = ["git", "push", "origin", "main", "v1.1.0"]
-        push.currentDirectoryURL = URL(fileURLWithPath: a.work)
-        push.environment = a.scratch.environment
-        let errors = Pipe()
-        push.standardError = errors
-        push.standardOutput = FileHandle.nullDevice
-        try push.run()
-        var waited = 0
-        while !FileManager.default.fileExists(atPath: waiting) && waited < 300 {
-            usleep(100_000)
-            waited += 1
-        }
-        #expect(FileManager.default.fileExists(atPath: waiting), "A's push never reached the chained hook")
+        let push = try BackgroundProcess("/usr/bin/env", ["git", "push", "origin", "main", "v1.1.0"], in: a.work, scratch: a.scratch)
+        #expect(waitForFile(waiting), "A's push never reached the chained hook")
 
         _ = try a.scratch.commit("B's feature", in: bWork)
         let b = try a.scratch.run("/usr/bin/env", ["git", "push", "origin", "main"], in: bWork)
         #expect(b.status == 0, "\(b.stderr)")
         _ = FileManager.default.createFile(atPath: go, contents: nil)
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        push.waitUntilExit()
+        let pushed = push.wait()
 
-        #expect(push.terminationStatus != 0, "A's push: \(stderr)")
+        #expect(pushed.status != 0, "A's push: \(pushed.stderr)")
         let refs = try a.originRefs()
-        #expect(!refs.contains("refs/tags/v1.1.0 "), "v1.1.0 landed off main: \(stderr)")
+        #expect(!refs.contains("refs/tags/v1.1.0 "), "v1.1.0 landed off main: \(pushed.stderr)")
         #expect(try a.scratch.git("rev-parse", "main", in: a.origin) == a.scratch.git("rev-parse", "HEAD", in: bWork))
         let free = try a.scratch.run("/usr/bin/flock", ["-n", a.origin + "/release-guardian.transaction.lock", "true"], in: a.origin)
         #expect(free.status == 0, "the lock was left held")
@@ -317,22 +303,13 @@ struct ServerTrustTests {
 
         _ = try clone.commit("next")
         try clone.tag("v1.1.0")
-        let push = Process()
-        push.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        push.arguments = ["git", "push", "--follow-tags", "origin", "main"]
-        push.currentDirectoryURL = URL(fileURLWithPath: clone.work)
-        push.environment = clone.scratch.environment
-        let log = clone.scratch.root + "/push.log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        push.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        push.standardOutput = FileHandle.nullDevice
-        try push.run()
+        let push = try BackgroundProcess("/usr/bin/env", ["git", "push", "--follow-tags", "origin", "main"], in: clone.work, scratch: clone.scratch)
         usleep(1_500_000)
         #expect(push.isRunning, "the push did not wait for the lock")
         #expect(!(try clone.originRefs().contains("refs/tags/v1.1.0 ")))
         holder.waitUntilExit()
-        push.waitUntilExit()
-        #expect(push.terminationStatus == 0, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        let pushed = push.wait()
+        #expect(pushed.status == 0, "\(pushed.stderr)")
         #expect(try clone.originRefs().contains("refs/tags/v1.1.0 "))
         let free = try clone.scratch.run("/usr/bin/flock", ["-n", lock, "true"], in: clone.origin)
         #expect(free.status == 0, "the lock was left held")

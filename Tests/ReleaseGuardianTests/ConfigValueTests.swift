@@ -71,17 +71,6 @@ private extension FileHandle {
 /// PlainConfig against `git config -f FILE --list -z` over thousands of generated texts: where
 /// PlainConfig answers, it must give git's entries exactly (names, values, bare keys).
 struct PlainConfigDifferentialTests {
-    /// A small, seeded generator (SplitMix64): the same texts on every run.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     static let headers = [
         "[release]", "[Release]", "[release \"sub\"]", "[release \"Sub Section\"]", "[release\t\"x\"]", "[release] # c",
@@ -104,11 +93,11 @@ struct PlainConfigDifferentialTests {
 
     /// Each list's first `plain` entries are what PlainConfig reads; the rest are tricky. A text
     /// takes a tricky piece now and then, so that both sides of "answers or steps aside" come up.
-    static func pick(_ list: [String], plain: Int, _ random: inout Generator) -> String {
+    static func pick(_ list: [String], plain: Int, _ random: inout SeededRandom) -> String {
         Int.random(in: 0..<8, using: &random) == 0 ? list.randomElement(using: &random)! : list[Int.random(in: 0..<plain, using: &random)]
     }
 
-    static func text(_ random: inout Generator) -> String {
+    static func text(_ random: inout SeededRandom) -> String {
         var lines: [String] = []
         if Int.random(in: 0..<4, using: &random) > 0 { lines.append(pick(headers, plain: 7, &random)) }
         for _ in 0..<Int.random(in: 0...6, using: &random) {
@@ -173,7 +162,7 @@ struct PlainConfigDifferentialTests {
     @Test func agreesWithGitConfigOnGeneratedTexts() throws {
         let scratch = try Scratch()
         let count = Int(ProcessInfo.processInfo.environment["PLAIN_CONFIG_CASES"] ?? "") ?? 1500
-        var random = Generator(state: 20_261_121)
+        var random = SeededRandom(seed: 20_261_121)
         var answered = 0
         var failures = 0
         for _ in 0..<count {

@@ -26,6 +26,8 @@ public final class BackgroundProcess: @unchecked Sendable {
         try process.run()
     }
 
+    public var isRunning: Bool { process.isRunning }
+
     /// SIGKILL, as a closed laptop lid or an OOM killer ends a run: no handler runs.
     public func kill() {
         Glibc.kill(process.processIdentifier, SIGKILL)
