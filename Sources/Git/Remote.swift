@@ -97,6 +97,11 @@ public final class Remote {
         endpoint = Endpoint(url: url)
     }
 
+    /// The same remote (its URL), seen from another repository.
+    public convenience init(sameAs remote: Remote, in repository: Repository) throws(GitError) {
+        try self.init(remote.url, in: repository)
+    }
+
     /// The refs the remote advertises.
     public func heads(options: TransportOptions) throws(RemoteError) -> [RemoteHead] {
         let session = TransportSession(endpoint: endpoint, options: options, url: url)

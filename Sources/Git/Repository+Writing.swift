@@ -67,6 +67,16 @@ extension Repository {
                                    time: author.when.time, offsetMinutes: author.when.offset))
     }
 
+    /// The bare repository at `path`, created when there is none.
+    public static func openOrCreateBare(at path: String) throws(GitError) -> Repository {
+        if let existing = try? Repository.open(at: path) { return existing }
+        LibGit2.initialize()
+        var out: OpaquePointer?
+        try check(git_repository_init(&out, path, 1), "git_repository_init")
+        git_repository_free(out)
+        return try Repository.open(at: path)
+    }
+
     /// The identity git would commit with (`user.name`, `user.email`), if configured.
     public func defaultIdentity() -> (name: String, email: String)? {
         var signature: UnsafeMutablePointer<git_signature>?

@@ -15,7 +15,11 @@ final class TransportSession {
     /// Credentials offered so far, to stop when all were refused (libgit2 asks again).
     var triedCredentials: [String] = []
 
+    /// Whether the URL is https: the only scheme a token is sent over.
+    let isHTTPS: Bool
+
     init(endpoint: Endpoint, options: TransportOptions, url: String) {
+        isHTTPS = url.lowercased().hasPrefix("https://")
         self.endpoint = endpoint
         self.options = options
         displayURL = redacted(url)
@@ -88,7 +92,8 @@ final class TransportSession {
             return git_credential_ssh_key_new(out, user, publicKey, candidate, passphrase)
         }
         if allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT.rawValue != 0 {
-            guard triedCredentials.isEmpty, let token = ProcessEnvironment.value("RELEASE_GUARDIAN_HTTPS_TOKEN"), !token.isEmpty else {
+            // Never over plain http (or to any other scheme): the token would travel in clear.
+            guard triedCredentials.isEmpty, isHTTPS, let token = ProcessEnvironment.value("RELEASE_GUARDIAN_HTTPS_TOKEN"), !token.isEmpty else {
                 failure = .authentication(url: displayURL, tried: triedCredentials)
                 return GIT_EUSER.rawValue
             }

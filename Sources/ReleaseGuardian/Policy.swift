@@ -16,6 +16,7 @@ public enum RuleID: String, CaseIterable, Sendable, Codable {
     case releaseBranch = "release-branch"
     case maintenanceBranch = "maintenance-branch"
     case policyFile = "policy-file"
+    case recordKept = "record-kept"
 }
 
 /// One rule refusing one ref: what, why, and the commands that fix it.
@@ -47,7 +48,7 @@ public struct Policy {
     static let rules: [any Rule] = [
         TagFormatRule(), TagSpellingRule(), TagTargetRule(), TagAnnotatedRule(), TagImmutableRule(),
         TagDeleteRule(), TagOrderRule(), TagSkipRule(), TagOnMainRule(), MainDeleteRule(), MainForceRule(),
-        ReleaseBranchRule(), MaintenanceBranchRule(), PolicyFileRule(),
+        ReleaseBranchRule(), MaintenanceBranchRule(), PolicyFileRule(), RecordKeptRule(),
     ]
 
     public init(settings: Settings) {

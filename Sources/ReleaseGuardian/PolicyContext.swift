@@ -251,6 +251,8 @@ struct GuardedUpdate {
         case releaseBranch(tag: String)
         /// A branch of `release.maintenance` naming a line: only moves forward, never deleted.
         case maintenanceBranch(MaintenanceBranch)
+        /// What rollbacks keep: a backup of an overwritten head, or the deployment ledger.
+        case record(RecordRef)
         case unguarded
     }
 
@@ -275,6 +277,9 @@ struct GuardedUpdate {
         } else if update.ref.hasPrefix("refs/heads/release/"), case .release = TagName(String(update.ref.dropFirst(19))) {
             shortName = String(update.ref.dropFirst("refs/heads/".count))
             kind = .releaseBranch(tag: String(update.ref.dropFirst(19)))
+        } else if let record = RecordRef(update.ref) {
+            shortName = update.ref
+            kind = .record(record)
         } else if let branch = MaintenanceBranch(ref: update.ref, settings: settings) {
             shortName = String(update.ref.dropFirst("refs/heads/".count))
             kind = .maintenanceBranch(branch)

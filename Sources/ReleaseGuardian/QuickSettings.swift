@@ -48,7 +48,7 @@ extension Settings {
         if ref.hasPrefix("refs/heads/release/"), case .release = TagName(String(ref.dropFirst("refs/heads/release/".count))) {
             return true
         }
-        return MaintenanceBranch(ref: ref, settings: self) != nil
+        return RecordRef(ref) != nil || MaintenanceBranch(ref: ref, settings: self) != nil
     }
 
     /// Whether some rule guards a tag of this name.

@@ -147,4 +147,32 @@ struct LedgerTests {
         let backups = try f.backups()
         #expect(!backups.isEmpty && backups.allSatisfy { $0.hasSuffix(" " + f.v110) }, "\(backups)")
     }
+
+    /// Anyone who can push to origin can put a commit libgit2 cannot parse on its ledger; and a
+    /// `user.name` with a line break once made this tool write one. Neither may stop a rollback.
+    @Test func anUnreadableLedgerOnOriginNeverBlocksARollback() throws {
+        let f = try DeployFixture()
+        let empty = try f.scratch.git("hash-object", "-t", "tree", "-w", "--stdin", in: f.clone.origin, input: "")
+        let malformed = "tree \(empty)\nauthor Mallory\n <x> 1700000000 +0000\ncommitter M <m> 1700000000 +0000\n\nrevert-to v1.2.0 on prod: done\n"
+        let bad = try f.scratch.git("hash-object", "-t", "commit", "--literally", "-w", "--stdin", in: f.clone.origin, input: malformed)
+        try f.scratch.git("update-ref", "refs/release-guardian/ledger", bad, in: f.clone.origin)
+
+        let rollback = try f.revert("v1.0.0", "--yes", "--reason", "checkout broken")
+        #expect(rollback.status == 0, "\(rollback.stderr)")
+        #expect(try f.head() == f.v100)
+        #expect(try f.backups().count == 1)
+        #expect((rollback.stdout + rollback.stderr).contains("cannot be read"), "\(rollback.stdout)\(rollback.stderr)")
+        // The bad commit never entered the clone, so later pushes to origin still work.
+        #expect(try f.scratch.tryGit("cat-file", "-e", bad, in: f.work).status != 0)
+
+        // A line break in user.name: the record is still written, readable, with a clean name.
+        try f.scratch.git("update-ref", "-d", "refs/release-guardian/ledger", in: f.clone.origin)
+        _ = try f.clone.git("config", "user.name", "Eve\n# forged heading")
+        let forward = try f.revert("v1.1.0", "--yes", "--allow-divergent")
+        #expect(forward.status == 0, "\(forward.stderr)")
+        let records = try Self.records(in: f.clone.origin, scratch: f.scratch)
+        #expect(!records.isEmpty, "nothing recorded on origin: \(forward.stdout)")
+        let author = try f.scratch.git("log", "-1", "--format=%an", "refs/release-guardian/ledger", in: f.clone.origin)
+        #expect(author == "Eve # forged heading")
+    }
 }

@@ -164,6 +164,25 @@ struct ServerTrustTests {
         #expect(try clone.originRefs().contains("refs/tags/v1.1.0 "))
     }
 
+    @Test func whatRollbacksKeepCannotBeMovedOrDeleted() throws {
+        let clone = try guardedOrigin()
+        let backup = "refs/release-guardian/backup/prod/20261123T101500Z"
+        let ledger = "refs/release-guardian/ledger"
+        let first = try clone.git("rev-parse", "HEAD")
+        _ = try clone.commit("ledger record 1")
+        _ = try clone.commit("ledger record 2")
+        #expect(try clone.push("-q", "origin", "HEAD~1:\(backup)", "HEAD~1:\(ledger)").status == 0)  // created: fine
+        #expect(try clone.push("-q", "origin", "HEAD:\(ledger)").status == 0)  // the ledger grows: fine
+        let before = try clone.originRefs()
+        for (refspec, what) in [(":\(backup)", "a deleted backup"), ("+HEAD:\(backup)", "a moved backup"),
+                                ("+\(first):\(ledger)", "a rewritten ledger"), (":\(ledger)", "a deleted ledger")] {
+            let push = try clone.push("origin", refspec)
+            #expect(push.status != 0, "\(what) went through")
+            #expect(push.stderr.contains("[record-kept]"), "\(what): \(push.stderr)")
+        }
+        #expect(try clone.originRefs() == before)
+    }
+
     // MARK: 3. Maintenance branches vouch only for hotfixes of their line
 
     @Test func aThrowawayBranchDoesNotVouchForATag() throws {

@@ -88,7 +88,7 @@ public struct Ledger {
     func append(_ record: LedgerRecord) -> String {
         let message = redacted("\(record.title)\n\n\(record.json)\n")
         do {
-            let identity = repository.defaultIdentity() ?? ("release-guardian", "release-guardian@localhost")
+            let identity = Self.commitIdentity(repository.defaultIdentity())
             let parent = try repository.target(ofReference: Self.ref)
             let commit = try repository.commitWithEmptyTree(message: message, parents: parent.map { [$0] } ?? [],
                                                            authorName: identity.name, authorEmail: identity.email)
@@ -102,6 +102,19 @@ public struct Ledger {
         } catch {
             return "Recorded in the ledger \(Self.ref) here; could not share it on \(sourceRemote) (\(error)). It goes there with the next record, or now with a run of the same command."
         }
+    }
+
+    /// The committer identity for a record: `user.name`/`user.email` with what would break a
+    /// commit header (line breaks, `<`, `>`) replaced, else release-guardian's own. A newline in
+    /// `user.name` once made libgit2 write a commit no later read could parse.
+    static func commitIdentity(_ identity: (name: String, email: String)?) -> (name: String, email: String) {
+        func clean(_ text: String) -> String {
+            String(text.map { $0.isNewline || $0 == "<" || $0 == ">" || ($0.asciiValue.map { $0 < 0x20 } ?? false) ? " " : $0 })
+                .trimmingCharacters(in: .whitespaces)
+        }
+        let name = identity.map { clean($0.name) } ?? ""
+        let email = identity.map { clean($0.email) } ?? ""
+        return (name.isEmpty ? "release-guardian" : name, email.isEmpty ? "release-guardian@localhost" : email)
     }
 
     enum ShareError: Error, CustomStringConvertible {
@@ -151,10 +164,24 @@ public struct Ledger {
     }
 
     /// The remote's ledger tip, fetched when this clone lacks it (nil: the remote has none).
+    /// It is fetched into a quarantine repository first and every new commit read there: a
+    /// commit libgit2 cannot parse (anyone with push access can write one), once in this
+    /// repository, would make every later push to that remote fail, the next rollback's backup
+    /// included. Such a ledger is not built on; the rollback goes on and says so.
     private func fetchRemoteTip(_ origin: Remote) throws -> ObjectID? {
         let tip = try origin.heads(options: transport).first { $0.name == Self.ref }?.id
         if let tip, try !repository.contains(tip) {
-            try origin.fetch(["+\(Self.ref):\(Self.remoteCopy)"], options: transport)
+            let path = repository.commonDirectory + "release-guardian/ledger-quarantine"
+            do {
+                let quarantine = try Repository.openOrCreateBare(at: path)
+                try Remote(sameAs: origin, in: quarantine).fetch(["+\(Self.ref):\(Self.ref)"], options: transport)
+                for commit in try quarantine.commits(from: tip, excluding: nil, limit: Int.max) {
+                    _ = try quarantine.commitMessage(commit.id)
+                }
+            } catch {
+                throw GitError(code: .other(-1), message: "\(sourceRemote)'s ledger cannot be fetched or read (\(error)), so it is not built on; if a commit of it cannot be read, whoever owns \(sourceRemote) should reset \(Self.ref) there to its last readable commit", function: "ledger")
+            }
+            try Remote(path, in: repository).fetch(["+\(Self.ref):\(Self.remoteCopy)"], options: transport)
         }
         return tip
     }
@@ -177,9 +204,12 @@ public struct Ledger {
         var seen: Set<ObjectID> = []
         var found: [(time: Int64, record: LedgerRecord)] = []
         for ref in [Self.ref, Self.remoteCopy] {
-            guard let tip = try repository.target(ofReference: ref) else { continue }
-            for commit in try repository.commits(from: tip, excluding: nil, limit: limit) where seen.insert(commit.id).inserted {
-                let (message, author) = try repository.commitMessage(commit.id)
+            guard let tip = try repository.target(ofReference: ref),
+                  let commits = try? repository.commits(from: tip, excluding: nil, limit: limit)
+            else { continue }
+            for commit in commits where seen.insert(commit.id).inserted {
+                // A commit that cannot be read is skipped, as a message that is not a record is.
+                guard let (message, author) = try? repository.commitMessage(commit.id) else { continue }
                 if let record = LedgerRecord.parse(message: message) { found.append((author.time, record)) }
             }
         }
