@@ -19,7 +19,19 @@ public enum GitCommandLine {
     /// server push depend on a writable TMPDIR. A syntax error throws with git's message, which
     /// names the line.
     public static func configEntries(blob: String, gitDirectory: String) throws(Failure) -> [Config.Entry] {
-        let output = try run(["--git-dir=\(gitDirectory)", "config", "--blob=\(blob)", "--list", "-z"], in: gitDirectory, merged: false)
+        try configEntries(["--git-dir=\(gitDirectory)", "config", "--blob=\(blob)", "--list", "-z"], in: gitDirectory)
+    }
+
+    /// The entries of a git-config file, parsed by git itself (`git config -f FILE --list`):
+    /// libgit2 1.5 accepts some files git refuses (an unterminated quote), and the same file must
+    /// mean the same to this tool and to git.
+    public static func configEntries(file: String) throws(Failure) -> [Config.Entry] {
+        let directory = file.hasPrefix("/") ? String(file[..<file.lastIndex(of: "/")!]) : "."
+        return try configEntries(["config", "--file=\(file)", "--list", "-z"], in: directory.isEmpty ? "/" : directory)
+    }
+
+    private static func configEntries(_ arguments: [String], in directory: String) throws(Failure) -> [Config.Entry] {
+        let output = try run(arguments, in: directory, merged: false)
         // `-z`: each entry is `name LF value NUL`, or `name NUL` for a key without `=` (true).
         return output.split(separator: "\0").map { record in
             guard let newline = record.firstIndex(of: "\n") else { return Config.Entry(name: String(record), value: "", isBareKey: true) }

@@ -27,12 +27,9 @@ public enum ServerPolicyFile {
         if let file {
             guard let bytes = FileManager.default.contents(atPath: file) else { throw .io(path: file, detail: "cannot read it") }
             do {
-                let entries = try Config.open(file: file).entries()
                 var values = RawValues()
-                values.merge(entries, source: file)
+                values.merge(try Settings.read(file: file), source: file)
                 _ = try Settings(values)
-            } catch let error as GitError {
-                throw .invalidPolicy(ConfigurationError.malformedFile(path: file, detail: error.message).description)
             } catch {
                 throw .invalidPolicy("\(error)")
             }

@@ -87,7 +87,7 @@ public struct Settings: Sendable, Equatable {
             else { return nil }
             entries = try GitCommandLine.configEntries(blob: "\(tip.hex):\(fileName)", gitDirectory: repository.commonDirectory)
         } catch let error as GitCommandLine.Failure {
-            throw .malformedFile(path: source, detail: error.output)
+            throw .malformedFile(path: source, detail: gitConfigError(error.output, source: source))
         } catch {
             throw .unreadable(source: source, detail: "\(error)")
         }
@@ -110,12 +110,24 @@ public struct Settings: Sendable, Equatable {
         onlyVersionTags = onlyVersionTags || committed.onlyVersionTags
     }
 
-    private static func read(file path: String) throws(ConfigurationError) -> [Config.Entry] {
+    /// A configuration file as git reads it (the hook's plain reader steps aside to this).
+    static func read(file path: String) throws(ConfigurationError) -> [Config.Entry] {
         do {
-            return try Config.open(file: path).entries()
+            return try GitCommandLine.configEntries(file: path)
         } catch {
-            throw .malformedFile(path: path, detail: error.message)
+            throw .malformedFile(path: path, detail: gitConfigError(error.output, source: path))
         }
+    }
+
+    /// git's "fatal: bad config line 3 in file F" as "bad config line 3 (in F:3)", the form
+    /// editors jump to.
+    static func gitConfigError(_ message: String, source: String) -> String {
+        var text = message.hasPrefix("fatal: ") ? String(message.dropFirst("fatal: ".count)) : message
+        if let range = text.range(of: "bad config line "),
+           let line = Int(text[range.upperBound...].prefix(while: \.isNumber)) {
+            text = "bad config line \(line) (in \(source):\(line))"
+        }
+        return text
     }
 
     init(_ values: RawValues) throws(ConfigurationError) {

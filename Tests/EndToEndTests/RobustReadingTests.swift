@@ -7,6 +7,20 @@ import Testing
 struct RobustReadingTests {
     let zero = String(repeating: "0", count: 40)
 
+    /// libgit2 1.5 reads `allowSkip = "true` (an unterminated quote) as true; git refuses the
+    /// file. The policy file means what git says it means, or the push stops with the line.
+    @Test func aPolicyFileGitRefusesStopsThePushWithItsLine() throws {
+        let clone = try GuardedClone()
+        try clone.scratch.write("[release]\n    allowSkip = \"true\n", to: clone.work + "/.release-guardian")
+        _ = try clone.commit("feature")
+        try clone.tag("v1.5.0")
+        let before = try clone.originRefs()
+        let push = try clone.push("origin", "v1.5.0")
+        #expect(push.status != 0, "a skip went through on a policy git cannot read")
+        #expect(push.stderr.contains(".release-guardian") && push.stderr.contains("line 2"), "\(push.stderr)")
+        #expect(try clone.originRefs() == before)
+    }
+
     @Test func readsCRLFHookInputLineByLineOnClientAndServer() throws {
         let clone = try GuardedClone()
         _ = try clone.commit("feature")
