@@ -4,6 +4,11 @@ import CLibGit2
 public enum LibGit2 {
     private static let initialized: Bool = {
         git_libgit2_init()
+        // As git does: GIT_CONFIG_NOSYSTEM leaves /etc/gitconfig out (libgit2 1.5 does not read
+        // the variable itself), so the plain reader of the hook's fast path and libgit2 agree.
+        if let value = ProcessEnvironment.value("GIT_CONFIG_NOSYSTEM"), ["1", "true", "yes", "on"].contains(value.lowercased()) {
+            _ = rg_libgit2_set_search_path(GIT_CONFIG_LEVEL_SYSTEM, "")
+        }
         return true
     }()
 

@@ -25,7 +25,10 @@ enum PlainSettings {
         let home = environment("HOME") ?? ""
         let xdg = environment("XDG_CONFIG_HOME").map { $0 + "/git/config" } ?? home + "/.config/git/config"
         var overrides: [Config.Entry] = []
-        for path in ["/etc/gitconfig", xdg, home + "/.gitconfig", layout.commonDirectory + "/config"] where SmallFile.kind(path) != nil {
+        // GIT_CONFIG_NOSYSTEM leaves /etc/gitconfig out, as in git and in LibGit2.initialize.
+        let noSystem = environment("GIT_CONFIG_NOSYSTEM").map { ["1", "true", "yes", "on"].contains($0.lowercased()) } ?? false
+        for path in [noSystem ? nil : "/etc/gitconfig", xdg, home + "/.gitconfig", layout.commonDirectory + "/config"].compactMap({ $0 })
+        where SmallFile.kind(path) != nil {
             guard let text = SmallFile.validText(path), let entries = PlainConfig.parse(text) else { return nil }
             for entry in entries where entry.section == "release-guardian" {
                 guard let subsection = entry.subsection else { continue }

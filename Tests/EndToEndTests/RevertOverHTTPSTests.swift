@@ -77,6 +77,8 @@ struct RevertOverHTTPSTests {
         try configure(url: "https://127.0.0.1:\(port)/prod.git", trustTestCA: false)
         let result = try revert(token: "s3cret-token")
         #expect(result.status == 2)
+        #expect(result.stderr.contains("TLS certificate of 127.0.0.1 is not trusted"), "refused for another reason: \(result.stderr)")
+        #expect(!result.stderr.contains("s3cret-token"))
         #expect(try prodHead() == f.v110)
     }
 }

@@ -27,7 +27,7 @@ struct RevertToTests {
         #expect(backups.first?.hasSuffix(" " + f.v110) == true)
         #expect(backups.first?.hasPrefix("refs/release-guardian/backup/prod/") == true)
         // Each step said what it did, and the working tree and HEAD were left alone.
-        for step in 1...9 where step != 5 || true { #expect(result.stderr.contains("\(step). "), "step \(step) silent") }
+        for step in 1...9 { #expect(result.stderr.contains("\(step). "), "step \(step) silent") }
         #expect(try f.clone.git("symbolic-ref", "HEAD") == "refs/heads/main")
         #expect(try f.clone.git("rev-parse", "HEAD") == f.v110)
         // The report: who, why, old → new, what went away, the backup and the undo command.
