@@ -155,23 +155,42 @@ struct PackedRefs {
     /// The name's offset in a ref line, nil for a peeled line; throws on a line git refuses. A
     /// peeled line is allowed only after a ref line (`afterRef`; nil: not known).
     func check(_ line: UnsafeBufferPointer<UInt8>, afterRef: Bool?) throws(GitError) -> Int? {
-        if line.first == UInt8(ascii: "^") {
-            guard afterRef != false, line.count == 41, Self.isHex(UnsafeBufferPointer(rebasing: line[1..<41])) else {
+        // Plain loops over the bytes: this runs on every line of a 200k-line file for `ci`.
+        guard let base = line.baseAddress else { throw Self.refused(path, "unexpected line", line) }
+        if base[0] == UInt8(ascii: "^") {
+            guard afterRef != false, line.count == 41, Self.isHex(base + 1, count: 40) else {
                 throw Self.refused(path, "unexpected line", line)
             }
             return nil
         }
         // `<40 hex>`, one whitespace, a name without control characters (git flags such a
         // name as broken; here the file is refused as a whole).
-        guard line.count > 41, Self.isHex(UnsafeBufferPointer(rebasing: line[0..<40])),
-              line[40] == UInt8(ascii: " ") || line[40] == UInt8(ascii: "\t"),
-              !line[41...].contains(where: { $0 < 0x20 || $0 == 0x7F })
+        guard line.count > 41, Self.isHex(base, count: 40), base[40] == UInt8(ascii: " ") || base[40] == UInt8(ascii: "\t")
         else { throw Self.refused(path, "unexpected line", line) }
+        var index = 41
+        while index < line.count {
+            let byte = base[index]
+            if byte < 0x20 || byte == 0x7F { throw Self.refused(path, "unexpected line", line) }
+            index += 1
+        }
         return 41
     }
 
+    @inline(__always)
+    static func isHex(_ bytes: UnsafePointer<UInt8>, count: Int) -> Bool {
+        var index = 0
+        while index < count {
+            let byte = bytes[index]
+            let lower = byte | 0x20  // 'A'-'F' → 'a'-'f'
+            guard (byte >= 48 && byte <= 57) || (lower >= 97 && lower <= 102) else { return false }
+            index += 1
+        }
+        return true
+    }
+
     static func isHex(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        bytes.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) || ($0 >= 65 && $0 <= 70) }
+        guard let base = bytes.baseAddress else { return true }
+        return isHex(base, count: bytes.count)
     }
 
     static func refused(_ path: String, _ what: String, _ line: UnsafeBufferPointer<UInt8>) -> GitError {
