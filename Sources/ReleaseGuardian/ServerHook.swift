@@ -56,12 +56,16 @@ public struct ServerHook {
     public struct Judgement: Sendable {
         public let verdict: PushCheck.Verdict
         public let warnings: [String]
+
+        static func allowed(warnings: [String] = []) -> Judgement {
+            Judgement(verdict: PushCheck.Verdict(violations: []), warnings: warnings)
+        }
     }
 
     /// Applies the policy to updates the server is receiving. The repository is opened as git
     /// describes it to hooks, so objects still in the push's quarantine are visible.
     public func run(_ updates: [RefUpdate]) throws(CheckError) -> Judgement {
-        if updates.isEmpty { return Judgement(verdict: PushCheck.Verdict(violations: []), warnings: []) }
+        if updates.isEmpty { return .allowed() }
         return try judge(updates, in: try open())
     }
 
@@ -72,12 +76,10 @@ public struct ServerHook {
     /// ref is read from the repository: git passes zeros when a caller did not give one.
     public func runTransaction(_ lines: [RefUpdate]) throws(CheckError) -> Judgement {
         let refs = lines.filter { $0.ref.hasPrefix("refs/") }
-        if refs.isEmpty { return Judgement(verdict: PushCheck.Verdict(violations: []), warnings: []) }
+        if refs.isEmpty { return .allowed() }
         let repository = try open()
         let policy = try serverPolicy(of: repository)
-        guard refs.contains(where: { policy.settings.guards($0.ref) }) else {
-            return Judgement(verdict: PushCheck.Verdict(violations: []), warnings: policy.warnings)
-        }
+        guard refs.contains(where: { policy.settings.guards($0.ref) }) else { return .allowed(warnings: policy.warnings) }
         // Held until this transaction is committed or aborted (`finishTransaction`).
         let lock = TransactionLock(directory: repository.commonDirectory)
         let held: TransactionLock.Held

@@ -66,8 +66,11 @@ public struct Settings: Sendable, Equatable {
         var settings = try Settings(values)
         var warnings: [String] = []
         do {
-            if let committed = try committedFile(onBranch: settings.mainBranch, in: repository) {
-                settings.tighten(with: committed)
+            if let committed = try committedEntries(onBranch: settings.mainBranch, in: repository) {
+                // What the file sets, over the server's values: a key it leaves out changes nothing.
+                var withCommitted = values
+                withCommitted.merge(committed.entries, source: committed.source)
+                settings.tighten(with: try Settings(withCommitted))
             }
         } catch {
             warnings.append("\(error) It is ignored: the server's policy applies (\(policyFile), git config release-guardian.…).")
@@ -79,6 +82,16 @@ public struct Settings: Sendable, Equatable {
     /// by git itself (`git config --blob`, no temporary file); nil when there is none.
     public static func committedFile(onBranch branch: String, at commit: ObjectID? = nil,
                                      in repository: any RepositoryReading) throws(ConfigurationError) -> Settings? {
+        guard let committed = try committedEntries(onBranch: branch, at: commit, in: repository) else { return nil }
+        var values = RawValues()
+        values.merge(committed.entries, source: committed.source)
+        return try Settings(values)
+    }
+
+    /// The entries of `.release-guardian` as committed at `branch`'s tip (or at `commit`), read
+    /// by git itself, and where they come from; nil when there is no such file.
+    static func committedEntries(onBranch branch: String, at commit: ObjectID? = nil,
+                                 in repository: any RepositoryReading) throws(ConfigurationError) -> (entries: [Config.Entry], source: String)? {
         let source = "\(branch.dropFirst("refs/heads/".count)):\(fileName)"
         let entries: [Config.Entry]
         do {
@@ -91,9 +104,7 @@ public struct Settings: Sendable, Equatable {
         } catch {
             throw .unreadable(source: source, detail: "\(error)")
         }
-        var values = RawValues()
-        values.merge(entries, source: source)
-        return try Settings(values)
+        return (entries, source)
     }
 
     /// The settings the rules use, in git-config words, for people to check.
@@ -108,6 +119,7 @@ public struct Settings: Sendable, Equatable {
         requireAnnotated = requireAnnotated || committed.requireAnnotated
         allowSkip = allowSkip && committed.allowSkip
         onlyVersionTags = onlyVersionTags || committed.onlyVersionTags
+        allowNonASCIITags = allowNonASCIITags && committed.allowNonASCIITags
     }
 
     /// A configuration file as git reads it (the hook's plain reader steps aside to this).
