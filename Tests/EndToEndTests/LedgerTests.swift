@@ -175,4 +175,21 @@ struct LedgerTests {
         let author = try f.scratch.git("log", "-1", "--format=%an", "refs/release-guardian/ledger", in: f.clone.origin)
         #expect(author == "Eve # forged heading")
     }
+
+    /// With `install --server` on origin (backups create-only, the ledger fast-forward only),
+    /// rollbacks still share their backups and records.
+    @Test func rollbacksRecordOnAGuardedOrigin() throws {
+        let f = try DeployFixture()
+        let install = try f.scratch.run(binary, ["install", "--server", "--repo", f.clone.origin], in: f.scratch.root)
+        #expect(install.status == 0, "\(install.stderr)")
+        let back = try f.revert("v1.0.0", "--yes", "--reason", "broken")
+        #expect(back.status == 0, "\(back.stderr)")
+        let forward = try f.revert("v1.1.0", "--yes", "--allow-divergent", "--reason", "fixed")
+        #expect(forward.status == 0, "\(forward.stderr)")
+        #expect(!(back.stderr + forward.stderr).contains("could not share"), "\(back.stderr)\(forward.stderr)")
+        #expect(try f.backups().count == 2)
+        let deployments = Self.deployments(try Self.records(in: f.clone.origin, scratch: f.scratch))
+        #expect(deployments.map { $0["tag"] as? String } == ["v1.0.0", "v1.1.0"], "\(deployments)")
+        #expect(deployments.allSatisfy { $0["outcome"] as? String == "done" })
+    }
 }
