@@ -23,7 +23,8 @@ public final class LooseRepositoryReader: RepositoryReading {
     public func target(ofReference name: String) throws(GitError) -> ObjectID? {
         guard name.hasPrefix("refs/") else { throw Self.needsLibgit2 }
         if let text = SmallFile.bytes(commonDirectory + name) {
-            guard text.count >= 40, let id = ObjectID(hex: String(decoding: text.prefix(40), as: UTF8.self)) else {
+            guard Repository.isLooseReference(text.prefix(41)), !text.starts(with: "ref:".utf8),
+                  let id = ObjectID(hex: String(decoding: text.prefix(40), as: UTF8.self)) else {
                 throw Self.needsLibgit2  // symbolic or odd: libgit2 knows
             }
             return id

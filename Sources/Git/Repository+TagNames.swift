@@ -59,11 +59,41 @@ extension Repository {
                 ancestors.append((info.st_dev, info.st_ino))
                 try walkLooseNames(directory: path, prefix: fullName, ancestors: &ancestors, body)
                 ancestors.removeLast()
-            } else if !nameBytes.starts(with: Array(".".utf8)), !endsWith(nameBytes, ".lock") {
+            } else if !nameBytes.starts(with: Array(".".utf8)), !endsWith(nameBytes, ".lock"), holdsReference(path) {
                 nameBytes = fullName
                 nameBytes.withUnsafeBufferPointer { body($0) }
             }
         }
+    }
+
+    /// Whether a loose ref file holds a ref as git reads one (refs/files-backend.c): `ref:`
+    /// (symbolic), or 40 hex digits followed by the end or whitespace. Anything else, an empty
+    /// file included (a crash mid-write; libgit2's own fixtures keep an empty
+    /// `refs/tags/dummy-marker.txt`), is a broken ref that `git for-each-ref` skips with a
+    /// warning and libgit2's reference iterator skips too, so it is no tag here either.
+    /// (git also hides a packed ref of the same name behind a broken loose one, libgit2 does
+    /// not; this walk answers as libgit2 does, so both of this tool's paths still agree.)
+    static func holdsReference(_ path: String) -> Bool {
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: 41)
+        var count = 0
+        while count < buffer.count {
+            let read = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + count, $0.count - count) }
+            if read <= 0 { break }
+            count += read
+        }
+        return isLooseReference(buffer[..<count])
+    }
+
+    /// The check of `holdsReference` on a loose ref file's first bytes (41 are enough).
+    static func isLooseReference(_ bytes: ArraySlice<UInt8>) -> Bool {
+        if bytes.starts(with: "ref:".utf8) { return true }
+        guard bytes.count >= 40, bytes.prefix(40).withUnsafeBufferPointer({ PackedRefs.isHex($0) }) else { return false }
+        guard bytes.count > 40 else { return true }
+        // git's isspace: space, tab, LF, CR (not \v or \f, which libgit2 also takes).
+        return [0x20, 0x09, 0x0A, 0x0D].contains(bytes[bytes.startIndex + 40])
     }
 
     private static func endsWith(_ bytes: [UInt8], _ suffix: String) -> Bool {
