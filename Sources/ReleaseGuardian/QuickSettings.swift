@@ -18,7 +18,9 @@ enum PlainSettings {
         var values = RawValues()
         let file = layout.workTree + "/" + Settings.fileName
         if SmallFile.kind(file) != nil {
-            guard let text = SmallFile.validText(file), let entries = PlainConfig.parse(text) else { return nil }
+            // Too large for a policy: the full path refuses it, with the reason.
+            guard let text = SmallFile.validText(file), text.utf8.count <= Settings.maximumFileSize,
+                  let entries = PlainConfig.parse(text) else { return nil }
             values.merge(entries.map { Config.Entry(name: $0.name, value: $0.value ?? "", isBareKey: $0.value == nil) }, source: file)
         }
         // The repository's git config as libgit2 layers it, lowest precedence first.

@@ -26,6 +26,9 @@ public struct Settings: Sendable, Equatable {
     public var deployCAFile: String?
 
     public static let fileName = ".release-guardian"
+    /// A policy file larger than this is refused rather than read: a real one is a few hundred
+    /// bytes, and a pushed file of millions of keys would otherwise exhaust the hook's memory.
+    public static let maximumFileSize = 256 * 1024
     static let gitConfigPrefix = "release-guardian."
 
     public init() {
@@ -96,11 +99,16 @@ public struct Settings: Sendable, Equatable {
         let entries: [Config.Entry]
         do {
             guard let tip = try commit ?? repository.target(ofReference: branch),
-                  try repository.fileContent(fileName, at: tip) != nil
+                  let content = try repository.fileContent(fileName, at: tip)
             else { return nil }
+            if content.count > maximumFileSize {
+                throw ConfigurationError.malformedFile(path: source, detail: "it is \(content.count) bytes, more than the \(maximumFileSize) a policy file may have")
+            }
             entries = try GitCommandLine.configEntries(blob: "\(tip.hex):\(fileName)", gitDirectory: repository.commonDirectory)
         } catch let error as GitCommandLine.Failure {
             throw .malformedFile(path: source, detail: gitConfigError(error.output, source: source))
+        } catch let error as ConfigurationError {
+            throw error
         } catch {
             throw .unreadable(source: source, detail: "\(error)")
         }
@@ -124,6 +132,9 @@ public struct Settings: Sendable, Equatable {
 
     /// A configuration file as git reads it (the hook's plain reader steps aside to this).
     static func read(file path: String) throws(ConfigurationError) -> [Config.Entry] {
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > maximumFileSize {
+            throw .malformedFile(path: path, detail: "it is \(size) bytes, more than the \(maximumFileSize) a policy file may have")
+        }
         do {
             return try GitCommandLine.configEntries(file: path)
         } catch {

@@ -191,6 +191,17 @@ struct ServerTrustTests {
         #expect(try clone.originRefs() == before)
     }
 
+    /// A policy file of hundreds of thousands of keys (as libgit2's `config-oom` fixture) would
+    /// make git list gigabytes: it is refused by its size, before anything reads it.
+    @Test func aHugePolicyFileIsRefusedBeforeItIsRead() throws {
+        let clone = try guardedOrigin()
+        let keys = (0..<40_000).map { "    k\($0) = 1\n" }.joined()
+        try commitPolicy("[release]\n" + keys, in: clone)
+        let push = try clone.push("origin", "main")
+        #expect(push.status != 0)
+        #expect(push.stderr.contains("[policy-file]") && push.stderr.contains("a policy file may have"), "\(push.stderr)")
+    }
+
     // MARK: 3. Maintenance branches vouch only for hotfixes of their line
 
     @Test func aThrowawayBranchDoesNotVouchForATag() throws {
