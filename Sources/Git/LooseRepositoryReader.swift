@@ -81,6 +81,10 @@ public final class LooseRepositoryReader: RepositoryReading {
         throw Self.needsLibgit2
     }
 
+    public func firstUnreadableCommit(from tip: ObjectID, excluding base: ObjectID?) throws(GitError) -> String? {
+        throw Self.needsLibgit2
+    }
+
     // MARK: Loose objects
 
     private func path(of id: ObjectID) -> String {

@@ -67,6 +67,15 @@ extension Repository {
                                    time: author.when.time, offsetMinutes: author.when.offset))
     }
 
+    public func firstUnreadableCommit(from tip: ObjectID, excluding base: ObjectID?) throws(GitError) -> String? {
+        let walked: [CommitSummary]
+        do { walked = try commits(from: tip, excluding: base, limit: 100_000) } catch { return "\(tip.short): \(error.message)" }
+        for commit in walked {
+            do { _ = try commitMessage(commit.id) } catch { return "\(commit.id.short): \(error.message)" }
+        }
+        return nil
+    }
+
     /// The bare repository at `path`, created when there is none.
     public static func openOrCreateBare(at path: String) throws(GitError) -> Repository {
         if let existing = try? Repository.open(at: path) { return existing }

@@ -10,6 +10,9 @@ public protocol RepositoryReading: AnyObject {
     func contains(_ id: ObjectID) throws(GitError) -> Bool
     func forEachTagName(_ body: (UnsafeBufferPointer<UInt8>) -> Void) throws(GitError)
     func forEachReferenceName(matching glob: String, _ body: (String) throws(GitError) -> Void) throws(GitError)
+    /// The first commit reachable from `tip` and not from `base` that libgit2 cannot parse,
+    /// described (its id and why), or nil when every one can.
+    func firstUnreadableCommit(from tip: ObjectID, excluding base: ObjectID?) throws(GitError) -> String?
     /// The content of the file at `path` in the tree of `commit`, or nil if there is none.
     func fileContent(_ path: String, at commit: ObjectID) throws(GitError) -> [UInt8]?
     /// The directory of refs and objects shared by all worktrees, with a trailing slash.

@@ -233,6 +233,12 @@ final class PolicyContext {
         return try git { () throws(GitError) in try repository.isAncestor(ancestor, of: commit) }
     }
 
+    /// The first commit from `tip` (back to `base`) that cannot be parsed, described; nil when
+    /// all can.
+    func firstUnreadableCommit(from tip: ObjectID, excluding base: ObjectID?) throws(PolicyError) -> String? {
+        try git { () throws(GitError) in try repository.firstUnreadableCommit(from: tip, excluding: base) }
+    }
+
     func contains(_ id: ObjectID) throws(PolicyError) -> Bool {
         try git { () throws(GitError) in try repository.contains(id) }
     }

@@ -74,8 +74,12 @@ public struct ServerHook {
     /// now, which closes the window between `pre-receive` and the write (in a non-atomic push,
     /// an update that `pre-receive` counted on may have failed meanwhile). The old value of each
     /// ref is read from the repository: git passes zeros when a caller did not give one.
+    ///
+    /// Deletions are left to `pre-receive`: whether a guarded ref may be deleted never depends
+    /// on other refs, so no race can make one valid, and git's own clean-ups (`pack-refs`,
+    /// `gc --auto` after a push) delete the loose copy of every packed ref through a transaction.
     public func runTransaction(_ lines: [RefUpdate]) throws(CheckError) -> Judgement {
-        let refs = lines.filter { $0.ref.hasPrefix("refs/") }
+        let refs = lines.filter { $0.ref.hasPrefix("refs/") && !$0.isDeletion }
         if refs.isEmpty { return .allowed() }
         let repository = try open()
         let policy = try serverPolicy(of: repository)

@@ -44,9 +44,11 @@ public enum ServerPolicyFile {
             guard let committed, let tip = try? repository.target(ofReference: main),
                   let bytes = try? repository.fileContent(Settings.fileName, at: tip)
             else { return .none(path: path) }
-            // A file on main that calls another branch main would unguard the real one.
-            guard committed.mainBranch == main else {
-                throw .invalidPolicy("the \(Settings.fileName) committed on \(main.dropFirst("refs/heads/".count)) sets release.main = \(committed.mainBranch.dropFirst("refs/heads/".count)), so copying it would leave \(main.dropFirst("refs/heads/".count)) unguarded. Check the policy and give it with --policy FILE.")
+            // Copied without review only when it is at least as strict as the defaults: a pusher
+            // could have committed it, and a re-run of install would adopt it.
+            let loosened = committed.loosenings(comparedTo: Settings())
+            guard loosened.isEmpty else {
+                throw .invalidPolicy("the \(Settings.fileName) committed on \(main.dropFirst("refs/heads/".count)) loosens the defaults (\(loosened.joined(separator: ", "))), and anyone who can push to main could have written it. Review it, then install it with --policy FILE (e.g. `git show \(shellQuoted(main.dropFirst("refs/heads/".count) + ":" + Settings.fileName)) > policy`).")
             }
             text = bytes
             source = "\(main.dropFirst("refs/heads/".count)):\(Settings.fileName)"

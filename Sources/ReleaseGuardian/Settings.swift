@@ -121,6 +121,19 @@ public struct Settings: Sendable, Equatable {
             + "requireAnnotated = \(requireAnnotated), allowSkip = \(allowSkip), onlyVersionTags = \(onlyVersionTags)"
     }
 
+    /// The rule settings in which `self` is looser than `other`, in git-config words (empty when
+    /// it is at least as strict everywhere).
+    public func loosenings(comparedTo other: Settings) -> [String] {
+        var found: [String] = []
+        if mainBranch != other.mainBranch { found.append("release.main") }
+        if maintenanceBranches != other.maintenanceBranches { found.append("release.maintenance") }
+        if !requireAnnotated && other.requireAnnotated { found.append("release.requireAnnotated") }
+        if allowSkip && !other.allowSkip { found.append("release.allowSkip") }
+        if !onlyVersionTags && other.onlyVersionTags { found.append("release.onlyVersionTags") }
+        if allowNonASCIITags && !other.allowNonASCIITags { found.append("release.allowNonASCIITags") }
+        return found
+    }
+
     /// Keeps the stricter of each rule switch: a committed file may tighten a server's policy,
     /// never loosen it. Branch names and environments stay the server's.
     mutating func tighten(with committed: Settings) {

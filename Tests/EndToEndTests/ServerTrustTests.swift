@@ -99,15 +99,17 @@ struct ServerTrustTests {
 
     @Test func installCopiesTheCommittedPolicyAndPushesCannotChangeTheCopy() throws {
         let clone = try GuardedClone(installHook: false)
-        try commitPolicy("[release]\n    allowSkip = true\n", in: clone)
+        try commitPolicy("[release]\n    onlyVersionTags = true\n", in: clone)
         _ = try clone.push("-q", "origin", "main")
         let install = try clone.scratch.run(binary, ["install", "--server", "--repo", clone.origin], in: clone.scratch.root)
         #expect(install.status == 0, "\(install.stderr)")
         #expect(install.stdout.contains("Wrote the server's policy"), "\(install.stdout)")
         let copy = try String(contentsOfFile: clone.origin + "/release-guardian.config", encoding: .utf8)
-        #expect(copy.contains("allowSkip = true"))
-        try clone.tag("v1.5.0")
-        #expect(try clone.push("origin", "v1.5.0").status == 0)
+        #expect(copy.contains("onlyVersionTags = true"))
+        try clone.tag("nightly", annotated: false)
+        let nightly = try clone.push("origin", "nightly")
+        #expect(nightly.status != 0)
+        #expect(nightly.stderr.contains("[tag-format]"), "\(nightly.stderr)")
 
         // A later push that rewrites the committed file leaves the server's copy as it was.
         try commitPolicy("[release]\n    main = refs/heads/elsewhere\n", in: clone)
@@ -122,8 +124,18 @@ struct ServerTrustTests {
         _ = try moved.push("-q", "origin", "main")
         let refusedCopy = try moved.scratch.run(binary, ["install", "--server", "--repo", moved.origin], in: moved.scratch.root)
         #expect(refusedCopy.status == 2)
-        #expect(refusedCopy.stderr.contains("release.main = evil"), "\(refusedCopy.stderr)")
+        #expect(refusedCopy.stderr.contains("release.main"), "\(refusedCopy.stderr)")
         #expect(!FileManager.default.fileExists(atPath: moved.origin + "/hooks/pre-receive"))
+
+        // Nor one that loosens the defaults (a pusher could have written it before a re-run of
+        // install): the owner reviews it and gives it with --policy.
+        let loose = try GuardedClone(installHook: false)
+        try commitPolicy("[release]\n    allowSkip = true\n", in: loose)
+        _ = try loose.push("-q", "origin", "main")
+        let looseCopy = try loose.scratch.run(binary, ["install", "--server", "--repo", loose.origin], in: loose.scratch.root)
+        #expect(looseCopy.status == 2)
+        #expect(looseCopy.stderr.contains("release.allowSkip") && looseCopy.stderr.contains("--policy"), "\(looseCopy.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: loose.origin + "/release-guardian.config"))
 
         // A policy given to install that git cannot read installs nothing.
         let other = try GuardedClone(installHook: false)
@@ -200,6 +212,37 @@ struct ServerTrustTests {
         let push = try clone.push("origin", "main")
         #expect(push.status != 0)
         #expect(push.stderr.contains("[policy-file]") && push.stderr.contains("a policy file may have"), "\(push.stderr)")
+    }
+
+    /// git's own upkeep on the server goes through the transaction hook: `pack-refs` deletes the
+    /// loose copy of every ref it packs, which is not a deletion of the ref.
+    @Test func gitsOwnUpkeepStillWorksOnAGuardedServer() throws {
+        let clone = try guardedOrigin()
+        _ = try clone.commit("next")
+        try clone.tag("v1.1.0")
+        #expect(try clone.push("-q", "--follow-tags", "origin", "main").status == 0)
+        let pack = try clone.scratch.run("/usr/bin/env", ["git", "pack-refs", "--all"], in: clone.origin)
+        #expect(pack.status == 0, "\(pack.stderr)")
+        let gc = try clone.scratch.run("/usr/bin/env", ["git", "gc", "-q"], in: clone.origin)
+        #expect(gc.status == 0, "\(gc.stderr)")
+        #expect(try clone.originRefs().contains("refs/tags/v1.1.0 "))
+    }
+
+    /// The ledger and backups cannot be seeded so that later rollbacks fail: a ledger created
+    /// over a commit nobody can read, or a backup name that blocks an environment's backups.
+    @Test func theRecordsCannotBePoisonedInAdvance() throws {
+        let clone = try guardedOrigin()
+        let tree = try clone.git("rev-parse", "HEAD^{tree}")
+        let malformed = try clone.scratch.git("hash-object", "-t", "commit", "--literally", "-w", "--stdin", in: clone.work,
+                                              input: "tree \(tree)\nauthor garbage\n\nmsg\n")
+        let tip = try clone.git("commit-tree", tree, "-p", malformed, "-m", "poisoned tip")
+        let poisoned = try clone.push("origin", "\(tip):refs/release-guardian/ledger")
+        #expect(poisoned.status != 0)
+        #expect(!(try clone.originRefs().contains("refs/release-guardian/ledger ")))
+        let blocking = try clone.push("origin", "HEAD:refs/release-guardian/backup/staging")
+        #expect(blocking.status != 0)
+        #expect(blocking.stderr.contains("[record-kept]"), "\(blocking.stderr)")
+        #expect(try clone.push("-q", "origin", "HEAD:refs/release-guardian/backup/staging/20261123T101500Z-2").status == 0)
     }
 
     // MARK: 3. Maintenance branches vouch only for hotfixes of their line
