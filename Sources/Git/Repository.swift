@@ -14,8 +14,13 @@ public final class Repository {
         git_repository_free(handle)
     }
 
-    /// Opens the repository that contains `path`, searching upwards as `git` does.
+    /// Opens the repository that contains `path`, searching upwards as `git` does; or, as git
+    /// does, the one `GIT_DIR` names (with `GIT_WORK_TREE`), which the hook's plain reader
+    /// honours too: both paths of a check must read the same repository.
     public static func discover(from path: String) throws(GitError) -> Repository {
+        if let gitDirectory = ProcessEnvironment.value("GIT_DIR"), !gitDirectory.isEmpty {
+            return try openFromEnvironment(fallback: path)
+        }
         LibGit2.initialize()
         var out: OpaquePointer?
         try check(git_repository_open_ext(&out, path, 0, nil), "git_repository_open_ext")

@@ -21,6 +21,26 @@ struct RobustReadingTests {
         #expect(try clone.originRefs() == before)
     }
 
+    /// `GIT_DIR` names the repository for both of check's readers: the plain one and libgit2's
+    /// (which once searched from the working directory instead and found none).
+    @Test func bothReadersOpenTheRepositoryGitDirNames() throws {
+        let clone = try GuardedClone()
+        let second = try clone.commit("second")
+        _ = try clone.commit("third")
+        _ = try clone.push("-q", "origin", "main")
+        try clone.tag("v1.0.1", at: second)  // behind main's tip: judged through libgit2
+        let input = "refs/tags/v1.0.1 \(try clone.git("rev-parse", "v1.0.1")) refs/tags/v1.0.1 \(zero)\n"
+        let check = try clone.scratch.run(binary, ["check", "origin"], in: clone.scratch.root, input: input,
+                                          extraEnvironment: ["GIT_DIR": clone.work + "/.git"])
+        #expect(check.status == 0, "\(check.stderr)")
+        try clone.tag("v1.0.3", at: second)
+        let skip = "refs/tags/v1.0.3 \(try clone.git("rev-parse", "v1.0.3")) refs/tags/v1.0.3 \(zero)\n"
+        let refused = try clone.scratch.run(binary, ["check", "origin"], in: clone.scratch.root, input: skip,
+                                            extraEnvironment: ["GIT_DIR": clone.work + "/.git"])
+        #expect(refused.status == 1, "\(refused.stderr)")
+        #expect(refused.stderr.contains("[tag-skip]"), "\(refused.stderr)")
+    }
+
     @Test func readsCRLFHookInputLineByLineOnClientAndServer() throws {
         let clone = try GuardedClone()
         _ = try clone.commit("feature")
