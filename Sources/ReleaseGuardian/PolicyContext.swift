@@ -13,9 +13,10 @@ final class PolicyContext {
     let trackedVersions: [SemanticVersion]
     /// Tag names that do not count as existing.
     let ignoringTags: Set<String>
-    /// This push's update of each ref (a push of 10k tags asks about each: no scans).
+    /// The history of each head asked about, walked once (see `isAncestor`).
     private var ancestorWalks: [ObjectID: AncestorWalk] = [:]
     private var maintenanceBranchesCache: [MaintenanceHead]?
+    /// This push's update of each ref (a push of 10k tags asks about each: no scans).
     private lazy var updateOfRef: [String: RefUpdate] = Dictionary(updates.map { ($0.ref, $0) }, uniquingKeysWith: { first, _ in first })
 
     init(repository: any RepositoryReading, settings: Settings, updates: [RefUpdate], vantage: Vantage, ignoringTags: Set<String>,
@@ -128,24 +129,26 @@ final class PolicyContext {
     /// branches when the remote is tracked; a branch that exists only locally does not count.
     func maintenanceBranchesAfterPush() throws(PolicyError) -> [MaintenanceHead] {
         if let maintenanceBranchesCache { return maintenanceBranchesCache }  // asked once per tag
-        var heads: [String: (id: ObjectID, isNew: Bool)] = [:]
+        var heads: [String: (branch: MaintenanceBranch, id: ObjectID, isNew: Bool)] = [:]
         let pattern = settings.maintenanceBranches.dropFirst("refs/heads/".count)
         let remoteTracked = try vantage.trackingPrefix.map { prefix throws(PolicyError) in try hasReference(matching: prefix + "*") } ?? false
         let prefix = remoteTracked ? vantage.trackingPrefix! : "refs/heads/"
         try git { () throws(GitError) in
             try repository.forEachReferenceName(matching: prefix + pattern) { name throws(GitError) in
-                let branch = "refs/heads/" + name.dropFirst(prefix.count)
-                if isMaintenanceBranch(branch), let id = try repository.target(ofReference: name) { heads[branch] = (id, false) }
+                let ref = "refs/heads/" + name.dropFirst(prefix.count)
+                if let branch = MaintenanceBranch(ref: ref, settings: settings), let id = try repository.target(ofReference: name) {
+                    heads[ref] = (branch, id, false)
+                }
             }
         }
-        for update in updates where isMaintenanceBranch(update.ref) {
-            heads[update.ref] = update.newID.map { ($0, update.oldID == nil) }
+        for update in updates {
+            guard let branch = MaintenanceBranch(ref: update.ref, settings: settings) else { continue }
+            heads[update.ref] = update.newID.map { (branch, $0, update.oldID == nil) }
         }
         var result: [MaintenanceHead] = []
         for (ref, head) in heads.sorted(by: { $0.key < $1.key }) {
-            guard let branch = MaintenanceBranch(ref: ref, settings: settings) else { continue }
             if let commit = try peeledCommit(head.id, ref: ref) {
-                result.append(MaintenanceHead(ref: ref, branch: branch, commit: commit, isNew: head.isNew))
+                result.append(MaintenanceHead(ref: ref, branch: head.branch, commit: commit, isNew: head.isNew))
             }
         }
         maintenanceBranchesCache = result
@@ -179,10 +182,6 @@ final class PolicyContext {
         var found = false
         try git { () throws(GitError) in try repository.forEachReferenceName(matching: glob) { _ in found = true } }
         return found
-    }
-
-    func isMaintenanceBranch(_ ref: String) -> Bool {
-        MaintenanceBranch(ref: ref, settings: settings) != nil
     }
 
     /// Whether an update moves a branch forward only. `oldIsKnown` is false when the old
