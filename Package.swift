@@ -18,10 +18,13 @@ let package = Package(
         ),
         // zlib (Debian: zlib1g-dev, which libgit2-dev requires), to read loose objects directly.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        // The only target that talks to libgit2: a safe Swift face, no policy.
-        .target(name: "Git", dependencies: ["CLibGit2", "CZlib"]),
+        // Plain readers of a repository's files (layout, packed-refs, loose refs and objects,
+        // config files), no libgit2: the hook's fast path. Each answers or says "unknown".
+        .target(name: "GitFiles", dependencies: ["CZlib"]),
+        // The only target that talks to libgit2: a safe Swift face, mechanism only.
+        .target(name: "Git", dependencies: ["CLibGit2", "GitFiles"]),
         // The domain: SemVer, rules, hook input, configuration, hook installation.
-        .target(name: "ReleaseGuardian", dependencies: ["Git"]),
+        .target(name: "ReleaseGuardian", dependencies: ["Git", "GitFiles"]),
         // One file per command; parses, calls the domain, prints.
         .executableTarget(
             name: "release-guardian",
@@ -32,8 +35,8 @@ let package = Package(
         ),
         // Scratch repositories built with the real git CLI, shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "GitTests", dependencies: ["Git", "TestSupport"]),
-        .testTarget(name: "ReleaseGuardianTests", dependencies: ["ReleaseGuardian", "Git", "TestSupport"]),
+        .testTarget(name: "GitTests", dependencies: ["Git", "GitFiles", "TestSupport"]),
+        .testTarget(name: "ReleaseGuardianTests", dependencies: ["ReleaseGuardian", "Git", "GitFiles", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

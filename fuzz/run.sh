@@ -7,7 +7,7 @@
 #   fuzz/run.sh semver config      # some targets
 #   FUZZ_SECONDS=600 FUZZ_SEED=0 fuzz/run.sh hook-input   # a longer, random campaign
 #
-# Sources/Git and Sources/ReleaseGuardian are compiled with swiftc (-sanitize=fuzzer,address,
+# Sources/GitFiles, Sources/Git and Sources/ReleaseGuardian are compiled with swiftc (-sanitize=fuzzer,address,
 # -enable-testing so the targets reach internal parsers), each target in fuzz/Targets is linked
 # against them. Seeds are in fuzz/corpus/<target>/ and are only read; what libFuzzer learns goes
 # to .build-fuzz/corpus/<target>/. Needs what `swift build` needs (ci/setup.sh) and the
@@ -63,6 +63,8 @@ compile_module() {
     "$swiftc" "${flags[@]}" -module-name "$name" -wmo -enable-testing -c "${sources[@]}" \
         -emit-module -emit-module-path "$build/modules/$name.swiftmodule" -o "$build/$name.o"
 }
+compile_module GitFiles Sources/GitFiles
+if [[ $build/GitFiles.o -nt $build/Git.o ]]; then rm -f "$build/Git.o"; fi
 compile_module Git Sources/Git
 if [[ $build/Git.o -nt $build/ReleaseGuardian.o ]]; then rm -f "$build/ReleaseGuardian.o"; fi
 compile_module ReleaseGuardian Sources/ReleaseGuardian
@@ -72,7 +74,7 @@ for target in "${targets[@]}"; do
     source=fuzz/Targets/$(source_of "$target")
     executable=$build/fuzz-$target
     "$swiftc" "${flags[@]}" -module-name "Fuzz${target//-/}" fuzz/Targets/Check.swift "$source" \
-        "$build/Git.o" "$build/ReleaseGuardian.o" -lgit2 -lz -o "$executable"
+        "$build/GitFiles.o" "$build/Git.o" "$build/ReleaseGuardian.o" -lgit2 -lz -o "$executable"
     if [[ -n $replay ]]; then
         "$executable" "$replay" || status=1
         continue

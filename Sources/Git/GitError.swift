@@ -5,11 +5,6 @@ public struct GitError: Error, CustomStringConvertible, Sendable {
     /// The libgit2 error codes that callers branch on; anything else is `.other`.
     public enum Code: Equatable, Sendable {
         case notFound, exists, ambiguous, nonFastForward, invalidSpec, peel, auth, user, other(Int32)
-        /// `LooseRepositoryReader` cannot answer this without libgit2 (a packed object, a history walk).
-        case needsLibgit2
-        /// The refs on disk are something git refuses or cannot walk (a malformed packed-refs, a
-        /// symlink loop under `refs/`); the message says what and how to repair it.
-        case corruptRefs
 
         init(_ rc: Int32) {
             switch rc {

@@ -64,8 +64,17 @@ public final class Repository {
 
     // MARK: References
 
+    /// Calls `body` with the name of each tag (without `refs/tags/`) as libgit2's reference
+    /// iterator gives them: the answer the file readers are held to.
+    public func forEachTagName(_ body: (UnsafeBufferPointer<UInt8>) -> Void) throws(GitError) {
+        try forEachReferenceName(matching: "refs/tags/*") { name in
+            var bytes = Array(name.utf8.dropFirst("refs/tags/".utf8.count))
+            bytes.withUnsafeBufferPointer { body($0) }
+        }
+    }
+
     /// Calls `body` with the name of each reference matching `glob` (e.g. `refs/tags/*`), without
-    /// loading the reference objects: cheap enough for 100k tags.
+    /// loading the reference objects.
     public func forEachReferenceName(matching glob: String, _ body: (String) throws(GitError) -> Void) throws(GitError) {
         var iterator: OpaquePointer?
         try check(git_reference_iterator_glob_new(&iterator, handle, glob), "git_reference_iterator_glob_new")
@@ -120,43 +129,6 @@ public final class Repository {
         return String(cString: git_reference_symbolic_target(reference))
     }
 
-    /// Whether `name` is a well-formed full reference name (`git check-ref-format`), checked
-    /// without libgit2: the hook validates every input line before it knows whether it needs
-    /// libgit2 at all. A test holds it equal to `git_reference_name_is_valid`.
-    public static func isValidReferenceName(_ name: String) -> Bool {
-        let bytes = Array(name.utf8)
-        guard !bytes.isEmpty, bytes != [UInt8(ascii: "@")], bytes.last != UInt8(ascii: "."), bytes.last != UInt8(ascii: "/"),
-              bytes.first != UInt8(ascii: "/")
-        else { return false }
-        var previous: UInt8 = 0
-        for byte in bytes {
-            if byte < 0x20 || byte == 0x7F { return false }
-            switch byte {
-            case UInt8(ascii: " "), UInt8(ascii: "~"), UInt8(ascii: "^"), UInt8(ascii: ":"), UInt8(ascii: "?"),
-                 UInt8(ascii: "*"), UInt8(ascii: "["), UInt8(ascii: "\\"):
-                return false
-            case UInt8(ascii: "."):
-                if previous == UInt8(ascii: ".") { return false }
-            case UInt8(ascii: "/"):
-                if previous == UInt8(ascii: "/") { return false }
-            case UInt8(ascii: "{"):
-                if previous == UInt8(ascii: "@") { return false }
-            default:
-                break
-            }
-            previous = byte
-        }
-        for component in bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
-            if component.first == UInt8(ascii: ".") || component.elementsEqual(".lock".utf8) { return false }
-            if component.count >= 5, component.suffix(5).elementsEqual(".lock".utf8) { return false }
-        }
-        // A one-level name must be like HEAD (uppercase and underscores); full names have a slash.
-        if !bytes.contains(UInt8(ascii: "/")) {
-            return bytes.allSatisfy { ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) || $0 == UInt8(ascii: "_") }
-        }
-        return true
-    }
-
     /// libgit2's own answer, kept for the test that holds the two equal.
     public static func libgit2IsValidReferenceName(_ name: String) -> Bool {
         LibGit2.initialize()
@@ -166,9 +138,7 @@ public final class Repository {
 
     // MARK: Objects
 
-    public enum ObjectKind: Sendable, Equatable {
-        case commit, tree, blob, tag, other
-    }
+    public typealias ObjectKind = GitFiles.ObjectKind
 
     private func odb() throws(GitError) -> OpaquePointer {
         if let objectDatabase { return objectDatabase }

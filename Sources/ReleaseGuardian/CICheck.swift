@@ -40,7 +40,7 @@ public struct CICheck {
 
     public func run() throws(CIError) -> Outcome {
         let platform = CIPlatform.detect(options.environment)
-        var repository = try open()
+        var (repository, reader) = try open()
         var deepened = false
         if repository.isShallow {
             guard options.deepen, let directory = repository.workingDirectory else {
@@ -51,7 +51,7 @@ public struct CICheck {
             } catch {
                 throw .shallow(fix: platform?.unshallowFix, detail: error.description)
             }
-            repository = try open()
+            (repository, reader) = try open()
             deepened = true
         }
         let settings: Settings
@@ -59,53 +59,59 @@ public struct CICheck {
         let ref: String
         do { ref = try RefResolver.resolve(options.ref, in: repository, environment: options.environment) } catch { throw .ref(error) }
         let deployment = Deployment(ref: ref, settings: settings)
-        let judged = try judge(ref, in: repository, settings: settings)
+        let judged = try judge(ref, in: reader, settings: settings)
         return Outcome(platform: platform, deployment: deployment, violations: judged.violations, checked: judged.checked,
                        notChecked: judged.notChecked, deepened: deepened)
     }
 
-    private func open() throws(CIError) -> Repository {
-        do { return try Repository.discover(from: options.directory) } catch { throw .repository(error) }
+    /// libgit2 for what only it does (the shallow check, settings, resolving the ref), and a
+    /// reader over it that answers from the files where it can (the tags, at 100k of them).
+    private func open() throws(CIError) -> (Repository, RepositoryReader) {
+        do {
+            let repository = try Repository.discover(from: options.directory)
+            return (repository, RepositoryReader(repository))
+        } catch {
+            throw .repository(.git(error))
+        }
     }
 
-    private func judge(_ ref: String, in repository: Repository, settings: Settings) throws(CIError)
+    private func judge(_ ref: String, in repository: RepositoryReader, settings: Settings) throws(CIError)
         -> (violations: [Violation], checked: [RuleID], notChecked: [String]) {
         let policy = Policy(settings: settings)
         let vantage = Vantage.client(remote: options.remote)
-        if ref.hasPrefix("refs/tags/") {
-            let name = String(ref.dropFirst("refs/tags/".count))
-            if !settings.guards(tag: TagName(name)) {
-                return ([], [], ["\(name) is not a version tag: no tag rule applies"])
-            }
+        let mainName = RefName.short(settings.mainBranch)
+        switch RefKind(ref, settings: settings) {
+        case .unguardedTag:
+            return ([], [], ["\(RefName.short(ref)) is not a version tag: no tag rule applies"])
+        case .tag:
+            let name = RefName.short(ref)
             let id = try target(of: ref, in: repository, fix: "fetch the tags: `git fetch --tags \(shellQuoted(options.remote))`")
-            _ = try target(of: "refs/remotes/\(options.remote)/" + settings.mainBranch.dropFirst("refs/heads/".count), in: repository,
-                           orElse: settings.mainBranch,
-                           fix: "the rules need main to judge a tag: fetch it (`git fetch \(shellQuoted(options.remote)) \(shellQuoted(String(settings.mainBranch.dropFirst("refs/heads/".count))))`)")
+            _ = try target(of: RefName.remoteBranch(options.remote, mainName), in: repository, orElse: settings.mainBranch,
+                           fix: "the rules need main to judge a tag: fetch it (`git fetch \(shellQuoted(options.remote)) \(shellQuoted(mainName))`)")
             let later: Set<String>
             do { later = try TagHistory.tagsMadeAfter(name, id: id, in: repository) } catch { throw .repository(error) }
             let violations = try evaluate(policy, [RefUpdate(ref: ref, oldID: nil, newID: id)], in: repository, vantage: vantage, ignoring: later)
             return (violations, [.tagFormat, .tagSpelling, .tagTarget, .tagAnnotated, .tagOnMain, .tagOrder, .tagSkip],
                     ["tag-immutable, tag-delete: moving or deleting a tag happens at push time; the pre-push and server hooks refuse it"])
-        }
-        if ref == settings.mainBranch {
-            return ([], [], ["main-force, main-delete: a rewrite of \(ref.dropFirst("refs/heads/".count)) cannot be seen from inside the pipeline; the server hook (`release-guardian install --server`) or branch protection refuses it"])
-        }
-        if ref.hasPrefix("refs/heads/release/"), ReleaseRef(ref) != nil {
+        case .mainBranch:
+            return ([], [], ["main-force, main-delete: a rewrite of \(mainName) cannot be seen from inside the pipeline; the server hook (`release-guardian install --server`) or branch protection refuses it"])
+        case .releaseBranch:
             let id = try target(of: ref, in: repository, fix: "fetch it: `git fetch \(shellQuoted(options.remote))`")
             let violations = try evaluate(policy, [RefUpdate(ref: ref, oldID: nil, newID: id)], in: repository, vantage: vantage, ignoring: [])
             return (violations, [.releaseBranch], [])
+        case .maintenanceBranch, .record, .unguarded:
+            return ([], [], ["no rule guards \(ref)"])
         }
-        return ([], [], ["no rule guards \(ref)"])
     }
 
-    private func evaluate(_ policy: Policy, _ updates: [RefUpdate], in repository: Repository, vantage: Vantage,
+    private func evaluate(_ policy: Policy, _ updates: [RefUpdate], in repository: RepositoryReader, vantage: Vantage,
                           ignoring: Set<String>) throws(CIError) -> [Violation] {
         do { return try policy.evaluate(updates, in: repository, vantage: vantage, ignoringTags: ignoring) } catch { throw .policy(error) }
     }
 
     /// The id of `ref` (or of `orElse`), or an error saying what is missing and how to fetch it.
     @discardableResult
-    private func target(of ref: String, in repository: Repository, orElse fallback: String? = nil, fix: String) throws(CIError) -> ObjectID {
+    private func target(of ref: String, in repository: RepositoryReader, orElse fallback: String? = nil, fix: String) throws(CIError) -> ObjectID {
         do {
             for name in [ref] + (fallback.map { [$0] } ?? []) {
                 if let id = try repository.target(ofReference: name) { return id }
@@ -119,7 +125,7 @@ public struct CICheck {
 
 /// Why `ci` could not judge the ref; exit 2.
 public enum CIError: Error, CustomStringConvertible {
-    case repository(GitError)
+    case repository(ReadError)
     case shallow(fix: String?, detail: String?)
     case incompleteClone(missing: String, fix: String)
     case configuration(ConfigurationError)

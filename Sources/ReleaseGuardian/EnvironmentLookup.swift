@@ -1,4 +1,5 @@
 import Git
+import GitFiles
 
 /// Which environment a ref deploys to, with the version it carries and the targets.
 public struct Deployment: Equatable, Sendable, Encodable {
@@ -51,7 +52,7 @@ public enum RefResolver {
     public static func resolve(_ given: String?, in repository: Repository, environment: [String: String]) throws(RefError) -> String {
         if let given {
             if given.hasPrefix("refs/") {
-                guard Repository.isValidReferenceName(given) else { throw .invalid(given) }
+                guard RefNameFormat.isValid(given) else { throw .invalid(given) }
                 return given
             }
             let found: String?

@@ -1,4 +1,5 @@
 import Git
+import GitFiles
 
 /// The rule ids of SPEC.md; they appear in output and `--json`.
 public enum RuleID: String, CaseIterable, Sendable, Codable {
@@ -107,7 +108,7 @@ public enum Vantage: Sendable {
 
     /// `refs/remotes/<remote>/` when the client pushes to a named remote.
     var trackingPrefix: String? {
-        guard case .client(let remote?) = self, Repository.isValidReferenceName("refs/remotes/\(remote)/x") else { return nil }
+        guard case .client(let remote?) = self, RefNameFormat.isValid("refs/remotes/\(remote)/x") else { return nil }
         return "refs/remotes/\(remote)/"
     }
 
@@ -120,13 +121,13 @@ public enum Vantage: Sendable {
 /// The policy could not be applied (a missing object, an unreadable repository); exit 2.
 public enum PolicyError: Error, Sendable, CustomStringConvertible {
     case missingObject(ref: String, id: ObjectID)
-    case git(GitError)
+    case read(ReadError)
 
     public var description: String {
         switch self {
         case .missingObject(let ref, let id):
             "the object \(id) proposed for \(ref) is not in this repository, so the rules cannot be checked. Run `git fetch`, or check that the repository is complete (`git fsck`)."
-        case .git(let error):
+        case .read(let error):
             "git: \(error.message)"
         }
     }

@@ -1,5 +1,5 @@
-import Foundation
 import Git
+import GitFiles
 
 /// What the rules can see: the repository, the settings, the whole push, and the tags that exist.
 final class PolicyContext {
@@ -13,8 +13,6 @@ final class PolicyContext {
     let trackedVersions: [SemanticVersion]
     /// Tag names that do not count as existing.
     let ignoringTags: Set<String>
-    /// The history of each head asked about, walked once (see `isAncestor`).
-    private var ancestorWalks: [ObjectID: AncestorWalk] = [:]
     private var maintenanceBranchesCache: [MaintenanceHead]?
     /// This push's update of each ref (a push of 10k tags asks about each: no scans).
     private lazy var updateOfRef: [String: RefUpdate] = Dictionary(updates.map { ($0.ref, $0) }, uniquingKeysWith: { first, _ in first })
@@ -33,8 +31,7 @@ final class PolicyContext {
     /// push creates are added one by one as they are judged (`recordJudgedTag`).
     func existingTags() throws(PolicyError) -> ReleaseTagIndex {
         if let tagIndex { return tagIndex }
-        let created = updates.filter(\.isCreation).map(\.ref).filter { $0.hasPrefix("refs/tags/") }
-            .map { String($0.dropFirst("refs/tags/".count)) }
+        let created = updates.filter(\.isCreation).compactMap { RefName.tagName(of: $0.ref) }
         let skipped = Set(created).union(ignoringTags)
         // A push skips a handful of names (compared as bytes); a CI re-run may skip thousands.
         let few = skipped.count <= 8 ? skipped.map { Array($0.utf8) } : nil
@@ -46,39 +43,37 @@ final class PolicyContext {
         }
         if try !readByRanges(insert, current: { tags }) {
             tags = ReleaseTagIndex(tracking: trackedVersions)
-            try git { () throws(GitError) in try repository.forEachTagName(insert) }
+            try read { () throws(ReadError) in try repository.forEachTagName(insert) }
         }
         tagIndex = tags
         return tags
     }
 
-    /// Reads only the tag names that can matter, when packed-refs is sorted and the pushed tags
-    /// are plain `vX.Y.Z` (X ≥ 1): the names that do not start with `v1`…`v9` (other spellings,
-    /// `v0…`, anything else), the loose refs, each pushed tag's line (and `vX.0…`, where a
-    /// `vX.0Y.Z` spelling would sort); its major, or all, only when those come up empty. At 100k
-    /// tags a new patch reads a few hundred names instead of all. Returns false when it cannot.
+    /// Reads only the tag names that can matter, when the pushed tags are plain `vX.Y.Z` (X ≥ 1):
+    /// the names that do not start with `v1`…`v9` (other spellings, `v0…`, anything else), each
+    /// pushed tag's line (and `vX.0…`, where a `vX.0Y.Z` spelling would sort); its major, or all,
+    /// only when those come up empty. At 100k tags a new patch reads a few hundred names instead
+    /// of all (packed-refs is sorted: the ranges are found by binary search). Returns false when
+    /// it cannot.
     private func readByRanges(_ insert: (UnsafeBufferPointer<UInt8>) -> Void, current: () -> ReleaseTagIndex) throws(PolicyError) -> Bool {
         let plain = trackedVersions.compactMap(ReleaseTagIndex.Plain.init)
-        guard !plain.isEmpty, plain.count == trackedVersions.count, plain.allSatisfy({ $0.major >= 1 }),
-              try git({ () throws(GitError) in try repository.packedRefsAreSorted() })
-        else { return false }
+        guard !plain.isEmpty, plain.count == trackedVersions.count, plain.allSatisfy({ $0.major >= 1 }) else { return false }
         // Each range once: a push of 10k tags of one line reads that line once, not 10k times.
         let lines = Set(plain.map { ReleaseTagIndex.PlainLine(major: $0.major, minor: $0.minor) })
         let majors = Set(plain.map(\.major))
-        try git { () throws(GitError) in
-            try repository.forEachPackedTagName(from: "", to: "v1", insert)
-            try repository.forEachPackedTagName(from: "v:", to: nil, insert)  // ":" follows "9"
-            try repository.forEachLooseTagName(insert)
+        try read { () throws(ReadError) in
+            try repository.forEachTagName(from: "", to: "v1", insert)
+            try repository.forEachTagName(from: "v:", to: nil, insert)  // ":" follows "9"
             for line in lines {
-                try repository.forEachPackedTagName(from: "v\(line.major).\(line.minor).", to: "v\(line.major).\(line.minor)/", insert)
+                try repository.forEachTagName(from: "v\(line.major).\(line.minor).", to: "v\(line.major).\(line.minor)/", insert)
             }
-            for major in majors { try repository.forEachPackedTagName(from: "v\(major).0", to: "v\(major).1", insert) }
+            for major in majors { try repository.forEachTagName(from: "v\(major).0", to: "v\(major).1", insert) }
         }
         var tags = current()
         let lineComplete = trackedVersions.allSatisfy { tags.highest(inLine: $0.line) != nil && tags.highestFinal(inLine: $0.line) != nil }
         if lineComplete { return true }
-        try git { () throws(GitError) in
-            for major in majors { try repository.forEachPackedTagName(from: "v\(major).", to: "v\(major)/", insert) }  // "/" follows "."
+        try read { () throws(ReadError) in
+            for major in majors { try repository.forEachTagName(from: "v\(major).", to: "v\(major)/", insert) }  // "/" follows "."
         }
         tags = current()
         return trackedVersions.allSatisfy { tags.highest(inMajor: $0.major) != nil && tags.highestFinal(inMajor: $0.major) != nil }
@@ -107,10 +102,10 @@ final class PolicyContext {
     /// where it was read.
     func branchValueAfterPush(_ ref: String) throws(PolicyError) -> (id: ObjectID, source: String)? {
         if let update = updateOfRef[ref] { return update.newID.map { ($0, Self.pushed) } }
-        let branch = ref.dropFirst("refs/heads/".count)
+        let branch = RefName.short(ref)
         for prefix in vantage.branchSources {
             let name = prefix + branch
-            if let id = try git({ () throws(GitError) in try repository.target(ofReference: name) }) { return (id, name) }
+            if let id = try read({ () throws(ReadError) in try repository.target(ofReference: name) }) { return (id, name) }
         }
         return nil
     }
@@ -130,12 +125,12 @@ final class PolicyContext {
     func maintenanceBranchesAfterPush() throws(PolicyError) -> [MaintenanceHead] {
         if let maintenanceBranchesCache { return maintenanceBranchesCache }  // asked once per tag
         var heads: [String: (branch: MaintenanceBranch, id: ObjectID, isNew: Bool)] = [:]
-        let pattern = settings.maintenanceBranches.dropFirst("refs/heads/".count)
+        let pattern = settings.maintenanceBranches.dropFirst(RefName.headsPrefix.count)
         let remoteTracked = try vantage.trackingPrefix.map { prefix throws(PolicyError) in try hasReference(matching: prefix + "*") } ?? false
-        let prefix = remoteTracked ? vantage.trackingPrefix! : "refs/heads/"
-        try git { () throws(GitError) in
-            try repository.forEachReferenceName(matching: prefix + pattern) { name throws(GitError) in
-                let ref = "refs/heads/" + name.dropFirst(prefix.count)
+        let prefix = remoteTracked ? vantage.trackingPrefix! : RefName.headsPrefix
+        try read { () throws(ReadError) in
+            for name in try repository.referenceNames(matching: prefix + pattern) {
+                let ref = RefName.branch(name.dropFirst(prefix.count))
                 if let branch = MaintenanceBranch(ref: ref, settings: settings), let id = try repository.target(ofReference: name) {
                     heads[ref] = (branch, id, false)
                 }
@@ -157,20 +152,15 @@ final class PolicyContext {
 
     /// The commits of the release tags of `branch`'s line that existed before this push.
     func existingReleaseCommits(of branch: MaintenanceBranch) throws(PolicyError) -> Set<ObjectID> {
-        let glob = "refs/tags/v\(branch.major)." + (branch.minor.map { "\($0).*" } ?? "*")
+        let glob = RefName.tag("v\(branch.major)." + (branch.minor.map { "\($0).*" } ?? "*"))
         let created = Set(updates.filter(\.isCreation).map(\.ref))
-        var names: [String] = []
-        try git { () throws(GitError) in
-            try repository.forEachReferenceName(matching: glob) { name throws(GitError) in
-                if !created.contains(name), case .release(let version) = TagName(String(name.dropFirst("refs/tags/".count))),
-                   branch.names(version) {
-                    names.append(name)
-                }
-            }
+        let names = try read { () throws(ReadError) in try repository.referenceNames(matching: glob) }.filter { name in
+            guard !created.contains(name), case .release(let version) = TagName(RefName.short(name)) else { return false }
+            return branch.names(version)
         }
         var commits: Set<ObjectID> = []
         for name in names {
-            if let id = try git({ () throws(GitError) in try repository.target(ofReference: name) }),
+            if let id = try read({ () throws(ReadError) in try repository.target(ofReference: name) }),
                let commit = try peeledCommit(id, ref: name) {
                 commits.insert(commit)
             }
@@ -179,9 +169,7 @@ final class PolicyContext {
     }
 
     private func hasReference(matching glob: String) throws(PolicyError) -> Bool {
-        var found = false
-        try git { () throws(GitError) in try repository.forEachReferenceName(matching: glob) { _ in found = true } }
-        return found
+        try read { () throws(ReadError) in try !repository.referenceNames(matching: glob).isEmpty }
     }
 
     /// Whether an update moves a branch forward only. `oldIsKnown` is false when the old
@@ -194,22 +182,22 @@ final class PolicyContext {
 
     /// A tag's commit as it will be after this push.
     func tagCommitAfterPush(_ tag: String) throws(PolicyError) -> ObjectID? {
-        let ref = "refs/tags/" + tag
+        let ref = RefName.tag(tag)
         if let update = updateOfRef[ref] {
             guard let newID = update.newID else { return nil }
             return try peeledCommit(newID, ref: ref)
         }
-        guard let id = try git({ () throws(GitError) in try repository.target(ofReference: ref) }) else { return nil }
+        guard let id = try read({ () throws(ReadError) in try repository.target(ofReference: ref) }) else { return nil }
         return try peeledCommit(id, ref: ref)
     }
 
     func peeledCommit(_ id: ObjectID, ref: String) throws(PolicyError) -> ObjectID? {
         do {
             return try repository.peeledCommit(of: id)
-        } catch where error.code == .notFound {
+        } catch where error.isNotFound {
             throw .missingObject(ref: ref, id: id)
         } catch {
-            throw .git(error)
+            throw .read(error)
         }
     }
 
@@ -220,79 +208,43 @@ final class PolicyContext {
     }
 
     func isAncestor(_ ancestor: ObjectID, of commit: ObjectID) throws(PolicyError) -> Bool {
-        // A push of many tags asks about each against the same head: walk its history once.
-        if ancestor != commit, let repository = repository as? Repository, updates.count > 16, !repository.isShallow {
-            return try git { () throws(GitError) in
-                let walk: AncestorWalk
-                if let known = ancestorWalks[commit] { walk = known } else { walk = try repository.ancestorWalk(from: commit) }
-                ancestorWalks[commit] = walk
-                return try walk.contains(ancestor)
-            }
-        }
-        return try git { () throws(GitError) in try repository.isAncestor(ancestor, of: commit) }
+        try read { () throws(ReadError) in try repository.isAncestor(ancestor, of: commit, many: updates.count > 16) }
     }
 
     /// The first commit from `tip` (back to `base`) that cannot be parsed, described; nil when
     /// all can.
     func firstUnreadableCommit(from tip: ObjectID, excluding base: ObjectID?) throws(PolicyError) -> String? {
-        try git { () throws(GitError) in try repository.firstUnreadableCommit(from: tip, excluding: base) }
+        try read { () throws(ReadError) in try repository.firstUnreadableCommit(from: tip, excluding: base) }
     }
 
     func contains(_ id: ObjectID) throws(PolicyError) -> Bool {
-        try git { () throws(GitError) in try repository.contains(id) }
+        try read { () throws(ReadError) in try repository.contains(id) }
     }
 
-    func git<T>(_ body: () throws(GitError) -> T) throws(PolicyError) -> T {
-        do { return try body() } catch { throw .git(error) }
+    func read<T>(_ body: () throws(ReadError) -> T) throws(PolicyError) -> T {
+        do { return try body() } catch { throw .read(error) }
     }
 }
 
-/// An update the policy guards, classified once: which kind of ref, and its new object.
+/// An update the policy guards, classified once (`RefKind`), with its new object.
 struct GuardedUpdate {
-    enum Kind: Equatable {
-        case tag(TagName)
-        case mainBranch
-        /// `release/vX.Y.Z`: a rollback branch that must sit on its tag.
-        case releaseBranch(tag: String)
-        /// A branch of `release.maintenance` naming a line: only moves forward, never deleted.
-        case maintenanceBranch(MaintenanceBranch)
-        /// What rollbacks keep: a backup of an overwritten head, or the deployment ledger.
-        case record(RecordRef)
-        case unguarded
-    }
-
     let update: RefUpdate
-    let kind: Kind
+    let kind: RefKind
     /// The ref without `refs/tags/` or `refs/heads/`.
     let shortName: String
     /// What the new object peels to (nil for a deletion or a non-commit).
     let newCommit: ObjectID?
     /// The kind of the new object itself (an annotated tag is `.tag`).
-    let newObjectKind: Repository.ObjectKind?
+    let newObjectKind: ObjectKind?
 
     init(_ update: RefUpdate, settings: Settings, repository: any RepositoryReading) throws(PolicyError) {
         self.update = update
-        if update.ref.hasPrefix("refs/tags/") {
-            shortName = String(update.ref.dropFirst("refs/tags/".count))
-            let name = TagName(shortName)
-            kind = settings.guards(tag: name) ? .tag(name) : .unguarded
-        } else if update.ref == settings.mainBranch {
-            shortName = String(update.ref.dropFirst("refs/heads/".count))
-            kind = .mainBranch
-        } else if update.ref.hasPrefix("refs/heads/release/"), case .release = TagName(String(update.ref.dropFirst(19))) {
-            shortName = String(update.ref.dropFirst("refs/heads/".count))
-            kind = .releaseBranch(tag: String(update.ref.dropFirst(19)))
-        } else if let record = RecordRef(update.ref) {
-            shortName = update.ref
-            kind = .record(record)
-        } else if let branch = MaintenanceBranch(ref: update.ref, settings: settings) {
-            shortName = String(update.ref.dropFirst("refs/heads/".count))
-            kind = .maintenanceBranch(branch)
-        } else {
-            shortName = update.ref
-            kind = .unguarded
+        kind = RefKind(update.ref, settings: settings)
+        switch kind {
+        case .record: shortName = update.ref
+        default: shortName = RefName.short(update.ref)
         }
-        guard kind != .unguarded, let newID = update.newID else {
+        guard kind.isGuarded, let newID = update.newID else {
             newCommit = nil
             newObjectKind = nil
             return
@@ -300,10 +252,10 @@ struct GuardedUpdate {
         do {
             newObjectKind = try repository.kind(of: newID)
             newCommit = try repository.peeledCommit(of: newID)
-        } catch where error.code == .notFound {
+        } catch where error.isNotFound {
             throw .missingObject(ref: update.ref, id: newID)
         } catch {
-            throw .git(error)
+            throw .read(error)
         }
     }
 

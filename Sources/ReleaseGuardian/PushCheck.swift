@@ -23,34 +23,22 @@ public struct PushCheck {
             throw .input(error)
         }
         if updates.isEmpty { return Verdict(violations: []) }
-        // Without libgit2 when the settings can be read simply: a push of feature branches is
-        // allowed at once, and a new tag is judged from its loose object and the refs files when
-        // that is enough. Otherwise, the full path below, whose verdicts these equal.
-        if let plain = PlainSettings.read(from: directory) {
-            let changes = updates.filter { $0.oldID != $0.newID }
-            if !changes.contains(where: { plain.settings.guards($0.ref) }) { return Verdict(violations: []) }
-            let reader = LooseRepositoryReader(commonDirectory: plain.layout.commonDirectory)
-            do {
-                let violations = try Policy(settings: plain.settings).evaluate(updates, in: reader, vantage: .client(remote: remote))
-                return Verdict(violations: violations)
-            } catch {
-                // Anything the reader could not answer: ask libgit2.
+        let repository: OpenRepository
+        do {
+            repository = try OpenRepository.open(from: directory)
+        } catch {
+            switch error {
+            case .repository(let error): throw .repository(error)
+            case .configuration(let error): throw .configuration(error)
             }
         }
-        let repository: Repository
-        do {
-            repository = try Repository.discover(from: directory)
-        } catch {
-            throw .repository(error)
-        }
-        let settings: Settings
-        do {
-            settings = try Settings.load(for: repository)
-        } catch {
-            throw .configuration(error)
+        // A push of feature branches only is allowed without reading anything else.
+        let settings = repository.settings
+        guard updates.contains(where: { $0.oldID != $0.newID && RefKind($0.ref, settings: settings).isGuarded }) else {
+            return Verdict(violations: [])
         }
         do {
-            let violations = try Policy(settings: settings).evaluate(updates, in: repository, vantage: .client(remote: remote))
+            let violations = try Policy(settings: settings).evaluate(updates, in: repository.reader, vantage: .client(remote: remote))
             return Verdict(violations: violations)
         } catch {
             throw .policy(error)
@@ -61,7 +49,7 @@ public struct PushCheck {
 /// Why a check could not run; exit 2.
 public enum CheckError: Error, CustomStringConvertible {
     case input(HookInputError)
-    case repository(GitError)
+    case repository(ReadError)
     case configuration(ConfigurationError)
     case policy(PolicyError)
     /// The server's transaction lock stayed held by another push.

@@ -1,4 +1,5 @@
 import Git
+import GitFiles
 
 /// One proposed change to a ref on the receiving side of a push.
 public struct RefUpdate: Equatable, Sendable {
@@ -92,7 +93,7 @@ extension RefUpdate {
     /// A full, well-formed ref name (`refs/…`).
     static func refName(_ field: Substring, _ malformed: (String) -> HookInputError) throws(HookInputError) -> String {
         let name = String(field)
-        guard name.hasPrefix("refs/"), Repository.isValidReferenceName(name) else {
+        guard name.hasPrefix("refs/"), RefNameFormat.isValid(name) else {
             throw malformed("'\(field.prefix(200))' is not a valid full ref name")
         }
         return name

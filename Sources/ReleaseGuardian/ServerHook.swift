@@ -83,7 +83,7 @@ public struct ServerHook {
         if refs.isEmpty { return .allowed() }
         let repository = try open()
         let policy = try serverPolicy(of: repository)
-        guard refs.contains(where: { policy.settings.guards($0.ref) }) else { return .allowed(warnings: policy.warnings) }
+        guard refs.contains(where: { RefKind($0.ref, settings: policy.settings).isGuarded }) else { return .allowed(warnings: policy.warnings) }
         // Held until this transaction is committed or aborted (`finishTransaction`).
         let lock = TransactionLock(directory: repository.commonDirectory)
         let held: TransactionLock.Held
@@ -115,15 +115,18 @@ public struct ServerHook {
         TransactionLock.hold(for: owner)
     }
 
-    private func open() throws(CheckError) -> Repository {
-        do { return try Repository.openFromEnvironment(fallback: directory) } catch { throw .repository(error) }
+    /// Opened as git describes the repository to hooks (its files read where they can be).
+    private func open() throws(CheckError) -> RepositoryReader {
+        do { return RepositoryReader(try Repository.openFromEnvironment(fallback: directory)) } catch { throw .repository(.git(error)) }
     }
 
-    private func serverPolicy(of repository: Repository) throws(CheckError) -> (settings: Settings, warnings: [String]) {
-        do { return try Settings.serverPolicy(for: repository) } catch { throw .configuration(error) }
+    private func serverPolicy(of repository: RepositoryReader) throws(CheckError) -> (settings: Settings, warnings: [String]) {
+        let opened: Repository
+        do { opened = try repository.repository() } catch { throw .repository(error) }
+        do { return try Settings.serverPolicy(for: opened) } catch { throw .configuration(error) }
     }
 
-    private func judge(_ updates: [RefUpdate], in repository: Repository,
+    private func judge(_ updates: [RefUpdate], in repository: RepositoryReader,
                        policy: (settings: Settings, warnings: [String])? = nil) throws(CheckError) -> Judgement {
         let policy = if let policy { policy } else { try serverPolicy(of: repository) }
         do {

@@ -40,7 +40,7 @@ public enum ServerPolicyFile {
             let main: String
             do { main = try Settings.serverPolicy(for: repository).settings.mainBranch } catch { throw .invalidPolicy("\(error)") }
             let committed: Settings?
-            do { committed = try Settings.committedFile(onBranch: main, in: repository) } catch { throw .invalidPolicy("\(error)") }
+            do { committed = try Settings.committedFile(onBranch: main, in: LibGit2Reader(repository)) } catch { throw .invalidPolicy("\(error)") }
             guard let committed, let tip = try? repository.target(ofReference: main),
                   let bytes = try? repository.fileContent(Settings.fileName, at: tip)
             else { return .none(path: path) }

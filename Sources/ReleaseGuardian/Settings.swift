@@ -69,7 +69,7 @@ public struct Settings: Sendable, Equatable {
         var settings = try Settings(values)
         var warnings: [String] = []
         do {
-            if let committed = try committedEntries(onBranch: settings.mainBranch, in: repository) {
+            if let committed = try committedEntries(onBranch: settings.mainBranch, in: LibGit2Reader(repository)) {
                 // What the file sets, over the server's values: a key it leaves out changes nothing.
                 var withCommitted = values
                 withCommitted.merge(committed.entries, source: committed.source)

@@ -6,7 +6,7 @@ enum TagHistory {
     /// Tags that spell the same or a higher version than `name` and were made at the same time
     /// or after it (tagger date, or commit date for a lightweight tag). Lower versions never make
     /// a rule fail, so their dates are not read.
-    static func tagsMadeAfter(_ name: String, id: ObjectID, in repository: Repository) throws(GitError) -> Set<String> {
+    static func tagsMadeAfter(_ name: String, id: ObjectID, in repository: any RepositoryReading) throws(ReadError) -> Set<String> {
         guard let version = TagName.normalizedVersion(of: name), let created = try repository.creationTime(of: id) else { return [] }
         // Names first (an ordinary lower vX.Y.Z is dismissed without a String), dates after.
         let plain = ReleaseTagIndex.Plain(version)
@@ -19,7 +19,7 @@ enum TagHistory {
         }
         var later: Set<String> = []
         for other in Set(candidates) {
-            guard let otherID = try repository.target(ofReference: "refs/tags/" + other),
+            guard let otherID = try repository.target(ofReference: RefName.tag(other)),
                   let otherCreated = try repository.creationTime(of: otherID), otherCreated >= created
             else { continue }
             later.insert(other)

@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import GitFiles
 import TestSupport
 import Testing
 
@@ -76,39 +77,7 @@ struct RepositoryTests {
         "refs/heads/.lock", "refs/tags/v1.0.0-rc.1+build", "refs", "refs/", "",
     ])
     func validatesReferenceNamesExactlyAsLibgit2Does(_ name: String) {
-        #expect(Repository.isValidReferenceName(name) == Repository.libgit2IsValidReferenceName(name), "\(name)")
-    }
-
-    @Test func findsTheTagsAtACommitPackedOrLoose() throws {
-        let first = ObjectID(hex: try scratch.commit("first", in: work))!
-        try scratch.tag("v1.0.0", in: work)
-        try scratch.tag("light", in: work, annotated: false)
-        let second = ObjectID(hex: try scratch.commit("second", in: work))!
-        try scratch.tag("v1.1.0", in: work)
-        try scratch.tag("moved", in: work, at: "HEAD~1")
-        try scratch.git("pack-refs", "--all", in: work)
-        // A loose ref overrides its packed copy.
-        try scratch.git("tag", "-f", "-a", "moved", "-m", "moved", "HEAD", in: work)
-        try scratch.tag("v1.1.0-loose", in: work)
-        let found = try Repository.open(at: work).tagNames(pointingAt: [first, second])
-        #expect(found[first]?.sorted() == ["light", "v1.0.0"])
-        #expect(found[second]?.sorted() == ["moved", "v1.1.0", "v1.1.0-loose"])
-    }
-
-    @Test func readsReferenceValuesPackedAndLoose() throws {
-        let first = try scratch.commit("first", in: work)
-        try scratch.tag("v1.0.0", in: work, annotated: false)
-        try scratch.tag("v1.1.0", in: work, annotated: false)
-        try scratch.git("pack-refs", "--all", in: work)
-        let second = try scratch.commit("second", in: work)
-        try scratch.git("tag", "-f", "v1.1.0", in: work)  // loose, overriding its packed copy
-        let repository = try Repository.open(at: work)
-        let values = try repository.referenceValues(under: "refs/tags/")
-        #expect(values == ["refs/tags/v1.0.0": ObjectID(hex: first)!, "refs/tags/v1.1.0": ObjectID(hex: second)!])
-        let reader = LooseRepositoryReader(commonDirectory: work + "/.git")
-        #expect(try reader.target(ofReference: "refs/tags/v1.0.0") == ObjectID(hex: first))
-        #expect(try reader.target(ofReference: "refs/tags/v1.1.0") == ObjectID(hex: second))
-        #expect(try reader.target(ofReference: "refs/tags/none") == nil)
+        #expect(RefNameFormat.isValid(name) == Repository.libgit2IsValidReferenceName(name), "\(name)")
     }
 
     @Test func listsTagNamesFromPackedRefsAndLooseRefs() throws {
@@ -122,10 +91,10 @@ struct RepositoryTests {
     }
 
     @Test func validatesReferenceNamesAsGitDoes() {
-        #expect(Repository.isValidReferenceName("refs/tags/v1.0.0"))
-        #expect(!Repository.isValidReferenceName("refs/tags/v1..0"))
-        #expect(!Repository.isValidReferenceName("refs/heads/a b"))
-        #expect(!Repository.isValidReferenceName("refs/heads/x.lock"))
+        #expect(RefNameFormat.isValid("refs/tags/v1.0.0"))
+        #expect(!RefNameFormat.isValid("refs/tags/v1..0"))
+        #expect(!RefNameFormat.isValid("refs/heads/a b"))
+        #expect(!RefNameFormat.isValid("refs/heads/x.lock"))
     }
 
     @Test func discoversTheRepositoryFromASubdirectory() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Git
+import GitFiles
 import TestSupport
 import Testing
 @testable import ReleaseGuardian
@@ -16,9 +17,11 @@ struct ConfigValueTests {
         work = try scratch.repository()
     }
 
-    func quick() -> Settings? {
+    /// The fast path's settings; nil when it steps aside.
+    func quick() throws -> Settings? {
         let environment = scratch.environment
-        return PlainSettings.read(from: work, environment: { environment[$0] })?.settings
+        guard let layout = RepositoryLayout.find(from: work, environment: { environment[$0] }) else { return nil }
+        return try PlainSettings.read(layout: layout, environment: { environment[$0] }).value
     }
 
     func full() throws -> Settings {
@@ -33,13 +36,13 @@ struct ConfigValueTests {
             let git = try scratch.tryGit("config", "-f", ".release-guardian", "--bool", "release.allowSkip", in: work)
             #expect(git.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "\(expected)", "git disagrees with the test: \(text)")
             #expect(try full().allowSkip == expected, "libgit2 path: \(text)")
-            #expect(quick()?.allowSkip == expected, "fast path: \(text)")
+            #expect(try quick()?.allowSkip == expected, "fast path: \(text)")
         }
         // The repository's git config, which overrides the file, the same way.
         try scratch.write("[release]\n    allowSkip = true\n", to: work + "/.release-guardian")
         try FileHandle(forWritingTo: URL(fileURLWithPath: work + "/.git/config")).seekAndWrite("[release-guardian \"release\"]\n    allowSkip =\n")
         #expect(try full().allowSkip == false)
-        #expect(quick()?.allowSkip == false)
+        #expect(try quick()?.allowSkip == false)
     }
 
     @Test func readsACRLFSettingsFileLineByLineOnTheFastPath() throws {
@@ -48,7 +51,8 @@ struct ConfigValueTests {
         let slow = try full()
         #expect(slow.mainBranch == "refs/heads/trunk")
         #expect(slow.onlyVersionTags == true)
-        #expect(quick() == slow, "fast path read \(String(describing: quick()))")
+        let fast = try quick()
+        #expect(fast == slow, "fast path read \(String(describing: fast))")
     }
 
     @Test func stepsAsideWhereGitRefusesTheSyntax() throws {
@@ -56,7 +60,7 @@ struct ConfigValueTests {
                      "[release]\n    k\u{00E9}y = 1\n"] {
             try scratch.write(text, to: work + "/.release-guardian")
             #expect(try scratch.tryGit("config", "-f", ".release-guardian", "--list", in: work).status != 0, "git accepts \(text)")
-            #expect(quick() == nil, "the fast path accepted what git refuses: \(text)")
+            #expect(try quick() == nil, "the fast path accepted what git refuses: \(text)")
         }
     }
 }
@@ -68,9 +72,9 @@ private extension FileHandle {
     }
 }
 
-/// PlainConfig against `git config -f FILE --list -z` over thousands of generated texts: where
-/// PlainConfig answers, it must give git's entries exactly (names, values, bare keys).
-struct PlainConfigDifferentialTests {
+/// ConfigFile against `git config -f FILE --list -z` over thousands of generated texts: where
+/// ConfigFile answers, it must give git's entries exactly (names, values, bare keys).
+struct ConfigFileDifferentialTests {
 
     static let headers = [
         "[release]", "[Release]", "[release \"sub\"]", "[release \"Sub Section\"]", "[release\t\"x\"]", "[release] # c",
@@ -91,7 +95,7 @@ struct PlainConfigDifferentialTests {
     static let indents = ["", "", "    ", "\t", " \t "]
     static let others = ["# comment", "; comment", "", "   ", "  # indented", "\t", "\u{FEFF}[release]", "\r"]
 
-    /// Each list's first `plain` entries are what PlainConfig reads; the rest are tricky. A text
+    /// Each list's first `plain` entries are what ConfigFile reads; the rest are tricky. A text
     /// takes a tricky piece now and then, so that both sides of "answers or steps aside" come up.
     static func pick(_ list: [String], plain: Int, _ random: inout SeededRandom) -> String {
         Int.random(in: 0..<8, using: &random) == 0 ? list.randomElement(using: &random)! : list[Int.random(in: 0..<plain, using: &random)]
@@ -167,7 +171,7 @@ struct PlainConfigDifferentialTests {
         var failures = 0
         for _ in 0..<count {
             let text = Self.text(&random)
-            guard let plain = PlainConfig.parse(text) else { continue }
+            guard case .known(let plain) = ConfigFile.parse(text) else { continue }
             answered += 1
             let git = try Self.gitEntries(text, in: scratch)
             let mine = plain.map { ($0.name, $0.value as String?) }
@@ -175,13 +179,13 @@ struct PlainConfigDifferentialTests {
             if !agree {
                 failures += 1
                 if failures <= 10 {
-                    Issue.record("PlainConfig disagrees with git on \(text.debugDescription): git \(git.map { "\($0)" } ?? "refuses it"), PlainConfig \(mine)")
+                    Issue.record("ConfigFile disagrees with git on \(text.debugDescription): git \(git.map { "\($0)" } ?? "refuses it"), ConfigFile \(mine)")
                 }
             }
         }
         #expect(failures == 0, "\(failures) disagreements")
-        // The generator must exercise both sides: texts PlainConfig reads, and texts it leaves.
-        #expect(answered > count / 4, "PlainConfig answered only \(answered) of \(count)")
-        #expect(answered < count, "PlainConfig answered everything")
+        // The generator must exercise both sides: texts ConfigFile reads, and texts it leaves.
+        #expect(answered > count / 4, "ConfigFile answered only \(answered) of \(count)")
+        #expect(answered < count, "ConfigFile answered everything")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import GitFiles
 import TestSupport
 import Testing
 @testable import ReleaseGuardian
@@ -42,8 +43,10 @@ struct HookInputGeneratedTests {
         var outcomes = [0: 0, 1: 0, 2: 0]
         var disagreements: [String] = []
         var compared = 0
-        let repository = try Repository.open(at: work)
-        let loose = LooseRepositoryReader(commonDirectory: work + "/.git")
+        let repository = LibGit2Reader(try Repository.open(at: work))
+        let layout = try #require(RepositoryLayout.find(from: work, environment: { _ in nil }))
+        let work = work
+        let fileFirst = RepositoryReader(files: RepositoryFiles(layout: layout)) { () throws(GitError) in try Repository.open(at: work) }
         for _ in 0..<7_150 {
             let input = generator.prePush(using: &random)
             let remote = random.chance(0.8) ? "origin" : nil
@@ -53,12 +56,12 @@ struct HookInputGeneratedTests {
                 outcomes[2]! += 1
             }
             guard let updates = try? RefUpdate.parsePrePush(input), !updates.isEmpty,
-                  let quick = try? Policy(settings: Settings()).evaluate(updates, in: loose, vantage: .client(remote: remote))
+                  let quick = try? Policy(settings: Settings()).evaluate(updates, in: fileFirst, vantage: .client(remote: remote))
             else { continue }
             compared += 1
             let full = try? Policy(settings: Settings()).evaluate(updates, in: repository, vantage: .client(remote: remote))
             if full?.map(\.rule) != quick.map(\.rule) {
-                disagreements.append("\(input.debugDescription): loose \(quick.map(\.rule)), libgit2 \(full.map { $0.map(\.rule) } as Any)")
+                disagreements.append("\(input.debugDescription): file-first \(quick.map(\.rule)), libgit2 \(full.map { $0.map(\.rule) } as Any)")
             }
         }
         #expect(disagreements.isEmpty, "seed \(random.seed): \(disagreements.prefix(5))")

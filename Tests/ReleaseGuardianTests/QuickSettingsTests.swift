@@ -14,9 +14,11 @@ struct PlainSettingsTests {
         work = try scratch.repository()
     }
 
-    func quick() -> Settings? {
+    /// The fast path's settings; nil when it steps aside (`.unknown`).
+    func quick() throws -> Settings? {
         let environment = scratch.environment
-        return PlainSettings.read(from: work, environment: { environment[$0] })?.settings
+        guard let layout = RepositoryLayout.find(from: work, environment: { environment[$0] }) else { return nil }
+        return try PlainSettings.read(layout: layout, environment: { environment[$0] }).value
     }
 
     /// What libgit2's path reads, for comparison.
@@ -26,7 +28,7 @@ struct PlainSettingsTests {
     }
 
     @Test func readsTheSameSettingsAsTheFullPath() throws {
-        #expect(quick() == Settings())
+        #expect(try quick() == Settings())
         try scratch.write("""
             # policy
             [release]
@@ -37,19 +39,25 @@ struct PlainSettingsTests {
             [environment "prod"]
                 target = prod-interface master
             """, to: work + "/.release-guardian")
-        #expect(quick()?.mainBranch == "refs/heads/trunk")
-        #expect(quick() == (try full()))
+        #expect(try quick()?.mainBranch == "refs/heads/trunk")
+        #expect(try quick() == (try full()))
         try scratch.git("config", "release-guardian.release.onlyVersionTags", "false", in: work)
         try scratch.git("config", "release-guardian.release.requireAnnotated", "no", in: work)
-        #expect(quick()?.onlyVersionTags == false)
-        #expect(quick() == (try full()))
+        #expect(try quick()?.onlyVersionTags == false)
+        #expect(try quick() == (try full()))
     }
 
     @Test func stepsAsideOnWhatItDoesNotParse() throws {
-        for text in ["[include]\n    path = other\n", "[release]\n    main = \"quoted\"\n", "[release]\n    main = a\\\\\n b\n",
-                     "[release]\n    onlyVersionTags = maybe\n", "[release\n", "[environment \"prod\"]\n    target = only-a-remote\n"] {
+        for text in ["[include]\n    path = other\n", "[release]\n    main = \"quoted\"\n", "[release]\n    main = a\\\\\n b\n", "[release\n"] {
             try scratch.write(text, to: work + "/.release-guardian")
-            #expect(quick() == nil, "\(text)")
+            #expect(try quick() == nil, "\(text)")
+        }
+        // Read, but invalid: the same error as the full path, not a second opinion.
+        for text in ["[release]\n    onlyVersionTags = maybe\n", "[environment \"prod\"]\n    target = only-a-remote\n"] {
+            try scratch.write(text, to: work + "/.release-guardian")
+            let full = #expect(throws: ConfigurationError.self) { try self.full() }
+            let fast = #expect(throws: ConfigurationError.self) { try self.quick() }
+            #expect(fast == full, "\(text)")
         }
     }
 
@@ -59,10 +67,10 @@ struct PlainSettingsTests {
         try scratch.write("# policy\r\n[release]\r\n    allowSkip = true\r\n", to: work + "/.release-guardian")
         #expect(try full().allowSkip)
         let expected = try full()
-        #expect(quick() == nil || quick() == expected)
+        #expect(try quick() == nil || quick() == expected)
         for text in ["[release ]\n    allowSkip = true\n", "[ release]\n", "[rel$ase]\n", "[release]\n    main = a\u{0}b\n"] {
             try scratch.write(text, to: work + "/.release-guardian")
-            #expect(quick() == nil, "\(text.debugDescription)")
+            #expect(try quick() == nil, "\(text.debugDescription)")
         }
     }
 
@@ -81,13 +89,14 @@ struct PlainSettingsTests {
     @Test func guardsWhatTheFullPolicyGuards() {
         var settings = Settings()
         settings.mainBranch = "refs/heads/trunk"
-        #expect(settings.guards("refs/heads/trunk"))
-        #expect(!settings.guards("refs/heads/main"))
-        #expect(settings.guards("refs/tags/v1.0.0") && settings.guards("refs/tags/V1") && settings.guards("refs/tags/2024.1"))
-        #expect(!settings.guards("refs/tags/nightly"))
-        #expect(settings.guards("refs/heads/release/v1.2.3") && settings.guards("refs/heads/release/v1.2"))
-        #expect(!settings.guards("refs/heads/release/vX") && !settings.guards("refs/heads/release/next"))
+        func guards(_ ref: String) -> Bool { RefKind(ref, settings: settings).isGuarded }
+        #expect(guards("refs/heads/trunk"))
+        #expect(!guards("refs/heads/main"))
+        #expect(guards("refs/tags/v1.0.0") && guards("refs/tags/V1") && guards("refs/tags/2024.1"))
+        #expect(!guards("refs/tags/nightly"))
+        #expect(guards("refs/heads/release/v1.2.3") && guards("refs/heads/release/v1.2"))
+        #expect(!guards("refs/heads/release/vX") && !guards("refs/heads/release/next"))
         settings.onlyVersionTags = true
-        #expect(settings.guards("refs/tags/nightly"))
+        #expect(guards("refs/tags/nightly"))
     }
 }

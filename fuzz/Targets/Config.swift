@@ -1,5 +1,5 @@
-// libFuzzer target: `PlainConfig.parse`, the git-config reader the hook uses to start without
-// libgit2 (Sources/ReleaseGuardian/QuickSettings.swift).
+// libFuzzer target: `ConfigFile.parse`, the strict git-config reader the hook uses to start
+// without libgit2 (Sources/GitFiles/ConfigFile.swift).
 //
 // It never crashes, and where it answers it must be right: the same entries, in the same order,
 // as libgit2 reads from the file (the full path it stands in for), and as `git config -f FILE
@@ -7,6 +7,7 @@
 // both the quick and the full path read it.
 import Foundation
 import Git
+import GitFiles
 @testable import ReleaseGuardian
 
 private let file = NSTemporaryDirectory() + "/release-guardian-fuzz-config-\(getpid())"
@@ -71,8 +72,8 @@ private struct GitRefused: Error {
 @_cdecl("LLVMFuzzerTestOneInput")
 public func configTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
-    guard let entries = PlainConfig.parse(text) else { return 0 }
-    check(PlainConfig.parse(text) == entries, "parse is not deterministic")
+    guard case .known(let entries) = ConfigFile.parse(text) else { return 0 }
+    check(ConfigFile.parse(text) == .known(entries), "parse is not deterministic")
     for entry in entries {
         check(!entry.section.isEmpty && entry.section == entry.section.lowercased() && !entry.section.contains("."),
               "section \(entry.section.debugDescription)")
@@ -83,19 +84,19 @@ public func configTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CIn
     check(FileManager.default.createFile(atPath: file, contents: Data(text.utf8)), "cannot write \(file)")
     let fromLibGit2: [Config.Entry]
     do { fromLibGit2 = try Config.open(file: file).entries() } catch {
-        check(false, "PlainConfig read a file libgit2 refuses (\(error)): \(text.debugDescription)")
+        check(false, "ConfigFile read a file libgit2 refuses (\(error)): \(text.debugDescription)")
         return 0
     }
-    check(plain == fromLibGit2, "PlainConfig read \(plain) where libgit2 reads \(fromLibGit2) in \(text.debugDescription)")
+    check(plain == fromLibGit2, "ConfigFile read \(plain) where libgit2 reads \(fromLibGit2) in \(text.debugDescription)")
     if askGit {
         let fromGit: [Config.Entry]
         switch entriesFromGit() {
         case .success(let entries): fromGit = entries
         case .failure(let refused):
-            check(false, "PlainConfig read a file git config refuses (status \(refused.status): \(refused.stderr)): \(text.debugDescription)")
+            check(false, "ConfigFile read a file git config refuses (status \(refused.status): \(refused.stderr)): \(text.debugDescription)")
             return 0
         }
-        check(plain == fromGit, "PlainConfig read \(plain) where git config reads \(fromGit) in \(text.debugDescription)")
+        check(plain == fromGit, "ConfigFile read \(plain) where git config reads \(fromGit) in \(text.debugDescription)")
     }
     return 0
 }

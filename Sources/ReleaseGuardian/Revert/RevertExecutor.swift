@@ -206,7 +206,7 @@ public struct RevertExecutor {
     /// The release tags at `commit`, when this clone has it.
     private func versions(at commit: ObjectID?) -> [String] {
         guard let commit else { return [] }
-        return (try? ReleaseCatalog(repository: repository).releaseTags(at: [commit])[commit]) ?? nil ?? []
+        return (try? ReleaseCatalog(repository: RepositoryReader(repository)).releaseTags(at: [commit])[commit]) ?? nil ?? []
     }
 
     /// Step 7: one backup ref per distinct head, pushed to the source remote with a lease that

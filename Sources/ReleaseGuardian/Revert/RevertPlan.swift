@@ -69,6 +69,7 @@ public enum RevertError: Error, CustomStringConvertible {
     case noTargets(environment: String)
     case remote(step: String, RemoteError, changed: [String])
     case git(GitError)
+    case read(ReadError)
     case configuration(ConfigurationError)
     case policy(PolicyError)
 
@@ -115,6 +116,8 @@ public enum RevertError: Error, CustomStringConvertible {
         case .remote(let step, let error, let changed):
             return "\(step): \(error)" + Self.changedSentence(changed)
         case .git(let error):
+            return "git: \(error.message)"
+        case .read(let error):
             return "git: \(error.message)"
         case .configuration(let error):
             return "\(error)"

@@ -4,12 +4,15 @@ import Git
 /// Changes nothing but remote-tracking refs and a private copy of what the targets run.
 public struct RevertPlanner {
     let repository: Repository
+    /// The same repository read from its files where they are enough (tags at 100k).
+    let reader: RepositoryReader
     let settings: Settings
     let transport: TransportOptions
     let log: (String) -> Void
 
     public init(repository: Repository, settings: Settings, transport: TransportOptions, log: @escaping (String) -> Void) {
         self.repository = repository
+        reader = RepositoryReader(repository)
         self.settings = settings
         self.transport = transport
         self.log = log
@@ -41,7 +44,7 @@ public struct RevertPlanner {
                 throw .remote(step: "reading \(target)", error, changed: [])
             }
         }
-        let catalog = ReleaseCatalog(repository: repository)
+        let catalog = ReleaseCatalog(repository: reader)
         let versionsRunning = try catalog.releaseTags(at: Set(heads.compactMap(\.current)))
 
         // 2. The tag, peeled to its commit.
@@ -79,14 +82,14 @@ public struct RevertPlanner {
         if let existing, existing != commit {
             throw .releaseBranchElsewhere(branch: releaseBranch, at: existing, tag: tag, commit: commit)
         }
-        let tagRef = "refs/tags/" + tag
-        let tagID = try git { () throws(GitError) in try repository.target(ofReference: tagRef) }!
-        let later = try git { () throws(GitError) in try TagHistory.tagsMadeAfter(tag, id: tagID, in: repository) }
+        let tagRef = RefName.tag(tag)
+        let tagID = try read { () throws(ReadError) in try reader.target(ofReference: tagRef) }!
+        let later = try read { () throws(ReadError) in try TagHistory.tagsMadeAfter(tag, id: tagID, in: reader) }
         let violations: [Violation]
         do {
             violations = try Policy(settings: settings).evaluate(
                 [RefUpdate(ref: tagRef, oldID: nil, newID: tagID), RefUpdate(ref: releaseBranch, oldID: nil, newID: commit)],
-                in: repository, vantage: .client(remote: request.sourceRemote), ignoringTags: later)
+                in: reader, vantage: .client(remote: request.sourceRemote), ignoringTags: later)
         } catch {
             throw .policy(error)
         }
@@ -102,9 +105,9 @@ public struct RevertPlanner {
     /// only the branches and tags that differ are fetched; gone branches are pruned.
     private func fetch(_ name: String) throws(RevertError) {
         let origin = try remote(name)
-        let tracking = "refs/remotes/\(name)/"
-        let ours = try git { () throws(GitError) in
-            try repository.referenceValues(under: "refs/tags/").merging(repository.referenceValues(under: tracking)) { a, _ in a }
+        let tracking = "\(RefName.remotesPrefix)\(name)/"
+        let ours = try read { () throws(ReadError) in
+            try reader.referenceValues(under: RefName.tagsPrefix).merging(reader.referenceValues(under: tracking)) { a, _ in a }
         }
         var stale: [String] = []
         var refspecs: [String] = []
@@ -160,17 +163,21 @@ public struct RevertPlanner {
     private func git<T>(_ body: () throws(GitError) -> T) throws(RevertError) -> T {
         do { return try body() } catch { throw .git(error) }
     }
+
+    private func read<T>(_ body: () throws(ReadError) -> T) throws(RevertError) -> T {
+        do { return try body() } catch { throw .read(error) }
+    }
 }
 
 /// Questions about the final release tags, each answered in one pass over the tag names
 /// (packed-refs read in place) rather than one object per tag: at 100k tags it matters.
 struct ReleaseCatalog {
-    let repository: Repository
+    let repository: any RepositoryReading
 
     /// Final release tags at each of `commits`, highest first.
     func releaseTags(at commits: Set<ObjectID>) throws(RevertError) -> [ObjectID: [String]] {
         let found: [ObjectID: [String]]
-        do { found = try repository.tagNames(pointingAt: commits) } catch { throw .git(error) }
+        do { found = try repository.tagNames(pointingAt: commits) } catch { throw .read(error) }
         return found.mapValues { names in
             names.compactMap { name in TagName(name).version.flatMap { $0.isPrerelease ? nil : (name, $0) } }
                 .sorted { $0.1 > $1.1 }.map(\.0)
@@ -187,12 +194,12 @@ struct ReleaseCatalog {
         }
         for release in releases.reversed() {
             do {
-                if let commit = try repository.peeledCommit(ofReference: "refs/tags/" + release.name), commit != deployed,
-                   try repository.isAncestor(commit, of: deployed) {
+                if let id = try repository.target(ofReference: RefName.tag(release.name)), let commit = try repository.peeledCommit(of: id),
+                   commit != deployed, try repository.isAncestor(commit, of: deployed, many: false) {
                     return release
                 }
             } catch {
-                throw .git(error)
+                throw .read(error)
             }
         }
         return nil
@@ -216,7 +223,7 @@ struct ReleaseCatalog {
                 if let version = TagName(name).version, !version.isPrerelease { releases.append((name, version)) }
             }
         } catch {
-            throw .git(error)
+            throw .read(error)
         }
         return releases.sorted { $0.1 < $1.1 }
     }

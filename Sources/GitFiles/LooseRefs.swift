@@ -1,0 +1,99 @@
+import Glibc
+
+/// Loose ref files under `refs/`, read as git reads them (refs/files-backend.c).
+public enum LooseRefs {
+    /// What a loose ref file says.
+    public enum Value: Equatable, Sendable {
+        /// No loose file: the packed value, if any, is the ref's.
+        case absent
+        case id(ObjectID)
+        /// Symbolic (`ref: …`), unreadable, or not a ref: libgit2 knows what git makes of it.
+        case unknown
+    }
+
+    public static func value(of name: String, commonDirectory: String) -> Value {
+        let path = commonDirectory + name
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return errno == ENOENT || errno == ENOTDIR ? .absent : .unknown }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: 42)
+        var count = 0
+        while count < buffer.count {
+            let read = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + count, $0.count - count) }
+            if read < 0 { return errno == EISDIR ? .absent : .unknown }
+            if read == 0 { break }
+            count += read
+        }
+        let head = buffer[..<count]
+        guard !head.starts(with: "ref:".utf8), isReference(head),
+              let id = head.prefix(40).withUnsafeBufferPointer({ ObjectID(hexBytes: $0) })
+        else { return .unknown }
+        return .id(id)
+    }
+
+    /// Calls `body` with the name of each loose ref under `directory` (`<common>refs/tags`),
+    /// relative to it, as bytes. A directory reached again below itself (a symlink loop: git
+    /// 2.39's `git tag -l` never ends on one) throws instead of walking 2^depth paths.
+    public static func forEachName(under directory: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) throws(RefFilesError) {
+        var info = stat()
+        guard stat(directory, &info) == 0 else { return }
+        var ancestors = [(info.st_dev, info.st_ino)]
+        try walk(directory: directory, prefix: [], ancestors: &ancestors, body)
+    }
+
+    private static func walk(directory: String, prefix: [UInt8], ancestors: inout [(dev_t, ino_t)],
+                             _ body: (UnsafeBufferPointer<UInt8>) -> Void) throws(RefFilesError) {
+        guard let handle = opendir(directory) else { return }
+        defer { closedir(handle) }
+        while let entry = readdir(handle) {
+            var nameBytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+            if nameBytes == [UInt8(ascii: ".")] || nameBytes == [UInt8(ascii: "."), UInt8(ascii: ".")] { continue }
+            let path = directory + "/" + String(decoding: nameBytes, as: UTF8.self)
+            let fullName = prefix.isEmpty ? nameBytes : prefix + [UInt8(ascii: "/")] + nameBytes
+            var info = stat()
+            guard stat(path, &info) == 0 else { continue }
+            if (info.st_mode & S_IFMT) == S_IFDIR {
+                if ancestors.contains(where: { $0 == (info.st_dev, info.st_ino) }) {
+                    throw RefFilesError(
+                        "\(path) leads back to a directory above it (a symlink loop under refs/), so its tags cannot be listed; git's own `git tag -l` never ends on it either. Remove the link: `rm '\(path)'`")
+                }
+                ancestors.append((info.st_dev, info.st_ino))
+                try walk(directory: path, prefix: fullName, ancestors: &ancestors, body)
+                ancestors.removeLast()
+            } else if nameBytes.first != UInt8(ascii: "."), !nameBytes.reversed().starts(with: "kcol.".utf8), holdsReference(path) {
+                nameBytes = fullName
+                nameBytes.withUnsafeBufferPointer { body($0) }
+            }
+        }
+    }
+
+    /// Whether a loose ref file holds a ref as git reads one: `ref:` (symbolic), or 40 hex
+    /// digits followed by the end or whitespace. Anything else, an empty file included (a crash
+    /// mid-write; libgit2's own fixtures keep an empty `refs/tags/dummy-marker.txt`), is a
+    /// broken ref that `git for-each-ref` skips with a warning and libgit2's reference iterator
+    /// skips too, so it is no ref here either. (git also hides a packed ref of the same name
+    /// behind a broken loose one, libgit2 does not; this walk answers as libgit2 does.)
+    static func holdsReference(_ path: String) -> Bool {
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: 41)
+        var count = 0
+        while count < buffer.count {
+            let read = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + count, $0.count - count) }
+            if read <= 0 { break }
+            count += read
+        }
+        return buffer[..<count].starts(with: "ref:".utf8) || isReference(buffer[..<count])
+    }
+
+    /// 40 hex digits followed by the end or git's whitespace (space, tab, LF, CR; not \v or \f,
+    /// which libgit2 also takes).
+    static func isReference(_ bytes: ArraySlice<UInt8>) -> Bool {
+        guard bytes.count >= 40, bytes.prefix(40).withUnsafeBufferPointer({ PackedRefs.isHex($0.baseAddress!, count: 40) }) else {
+            return false
+        }
+        guard bytes.count > 40 else { return true }
+        return [0x20, 0x09, 0x0A, 0x0D].contains(bytes[bytes.startIndex + 40])
+    }
+}

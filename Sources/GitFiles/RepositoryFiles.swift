@@ -1,0 +1,206 @@
+/// Answers questions about a repository from its files alone, without libgit2, where that is
+/// simple and certain: refs from loose files and `packed-refs`, objects only when they are loose
+/// (as a tag just made is), ancestry only when the two commits are the same. Everything else is
+/// `.unknown`, and the caller asks libgit2 that one question.
+///
+/// Why: libgit2's global initialisation parses the system's CA bundle at every start (~6 ms),
+/// more than the whole check of a new tag at 100k tags.
+public final class RepositoryFiles {
+    public let layout: RepositoryLayout
+    /// The loose tag names, sorted, read on the first range asked.
+    private var looseTagNames: [[UInt8]]?
+
+    public init(layout: RepositoryLayout) {
+        self.layout = layout
+    }
+
+    public var commonDirectory: String { layout.commonDirectory }
+
+    public var isShallow: Bool { SmallFile.kind(layout.commonDirectory + "shallow") != nil }
+
+    // MARK: Refs
+
+    /// The value of a ref under `refs/` shared by all worktrees (symbolic refs are libgit2's).
+    public func target(ofReference name: String) throws(RefFilesError) -> Answer<ObjectID?> {
+        guard Self.isSharedRef(name) else { return .unknown }
+        switch LooseRefs.value(of: name, commonDirectory: commonDirectory) {
+        case .id(let id): return .known(id)
+        case .unknown: return .unknown
+        case .absent:
+            let wanted = Array(name.utf8)
+            return .known(try PackedRefs.read(commonDirectory: commonDirectory) { file throws(RefFilesError) in
+                try file?.record(named: wanted)?.id
+            })
+        }
+    }
+
+    /// Calls `body` with every tag name (without `refs/tags/`): packed-refs, then the loose refs.
+    /// A name both packed and loose may come twice.
+    public func forEachTagName(_ body: (UnsafeBufferPointer<UInt8>) -> Void) throws(RefFilesError) {
+        let prefix = Array("refs/tags/".utf8)
+        try PackedRefs.read(commonDirectory: commonDirectory) { file throws(RefFilesError) in
+            try file?.forEachRecord { record in
+                if record.name.starts(with: prefix) { body(UnsafeBufferPointer(rebasing: record.name[prefix.count...])) }
+                return true
+            }
+        }
+        try LooseRefs.forEachName(under: commonDirectory + "refs/tags", body)
+    }
+
+    /// The tag names from `lower` (included) to `upper` (excluded; nil: to the end), packed (by
+    /// binary search) and loose; unknown when packed-refs is not sorted.
+    public func forEachTagName(from lower: String, to upper: String?, _ body: (UnsafeBufferPointer<UInt8>) -> Void) throws(RefFilesError) -> Answer<Void> {
+        let prefix = Array("refs/tags/".utf8)
+        let low = prefix + Array(lower.utf8)
+        let high = upper.map { prefix + Array($0.utf8) } ?? Array("refs/tags0".utf8)  // "0" follows "/"
+        let sorted = try PackedRefs.read(commonDirectory: commonDirectory) { file throws(RefFilesError) -> Bool in
+            guard let file else { return true }
+            guard file.isSorted else { return false }
+            try file.forEachRecord(namesFrom: low, below: high) { record in body(UnsafeBufferPointer(rebasing: record.name[prefix.count...])) }
+            return true
+        }
+        guard sorted else { return .unknown }
+        // The loose names once, sorted: a push asks for several ranges.
+        if looseTagNames == nil {
+            var names: [[UInt8]] = []
+            try LooseRefs.forEachName(under: commonDirectory + "refs/tags") { names.append(Array($0)) }
+            looseTagNames = names.sorted { $0.lexicographicallyPrecedes($1) }
+        }
+        let (lowName, highName) = (Array(lower.utf8), upper.map { Array($0.utf8) })
+        for name in looseTagNames! where !name.lexicographicallyPrecedes(lowName) {
+            guard highName.map({ name.lexicographicallyPrecedes($0) }) ?? true else { break }
+            name.withUnsafeBufferPointer { body($0) }
+        }
+        return .known(())
+    }
+
+    /// The names of the refs matching `glob`, where `*` matches any run of characters (`/`
+    /// included, as libgit2's reference globs do); unknown for a glob with `?`, `[` or `\`.
+    public func referenceNames(matching glob: String) throws(RefFilesError) -> Answer<[String]> {
+        guard !glob.contains(where: { $0 == "?" || $0 == "[" || $0 == "\\" }), glob.hasPrefix("refs/") else { return .unknown }
+        // Loose refs live under the fixed part of the glob.
+        let fixed = glob.prefix { $0 != "*" }
+        let directory = fixed.lastIndex(of: "/").map { String(fixed[...$0]) } ?? "refs/"
+        var names: Set<String> = []
+        try PackedRefs.read(commonDirectory: commonDirectory) { file throws(RefFilesError) in
+            try file?.forEachRecord { record in
+                let name = record.nameString
+                if Self.matches(glob, name) { names.insert(name) }
+                return true
+            }
+        }
+        try LooseRefs.forEachName(under: commonDirectory + String(directory.dropLast())) { relative in
+            let name = directory + String(decoding: relative, as: UTF8.self)
+            if Self.matches(glob, name) { names.insert(name) }
+        }
+        return .known(names.sorted())
+    }
+
+    /// The loose names under `prefix` (`refs/tags/`), full.
+    public func looseReferenceNames(under prefix: String) throws(RefFilesError) -> [String] {
+        var names: [String] = []
+        try LooseRefs.forEachName(under: commonDirectory + String(prefix.dropLast())) { names.append(prefix + String(decoding: $0, as: UTF8.self)) }
+        return names
+    }
+
+    /// The packed refs under `prefix` with their values (loose refs, which override them, not
+    /// included).
+    public func packedReferenceValues(under prefix: String) throws(RefFilesError) -> [String: ObjectID] {
+        var values: [String: ObjectID] = [:]
+        let prefixBytes = Array(prefix.utf8)
+        try PackedRefs.read(commonDirectory: commonDirectory) { file throws(RefFilesError) in
+            try file?.forEachRecord { record in
+                if record.name.starts(with: prefixBytes) { values[record.nameString] = record.id }
+                return true
+            }
+        }
+        return values
+    }
+
+    /// The packed tags (but those in `excluded`) that peel to one of `commits`, from the peeled
+    /// values a `fully-peeled` packed-refs records: one pass, no object read. Unknown when the
+    /// file does not record them all.
+    public func packedTagNames(peelingTo commits: Set<ObjectID>, excluding excluded: Set<String>) throws(RefFilesError) -> Answer<[ObjectID: [String]]> {
+        let prefix = Array("refs/tags/".utf8)
+        return try PackedRefs.read(commonDirectory: commonDirectory) { file throws(RefFilesError) -> Answer<[ObjectID: [String]]> in
+            guard let file else { return .known([:]) }
+            guard file.isFullyPeeled else { return .unknown }
+            var found: [ObjectID: [String]] = [:]
+            try file.forEachRecord { record in
+                guard record.name.starts(with: prefix) else { return true }
+                let commit = record.peeledID ?? record.id
+                guard commits.contains(commit) else { return true }
+                let name = String(decoding: UnsafeBufferPointer(rebasing: record.name[prefix.count...]), as: UTF8.self)
+                if !excluded.contains(name) { found[commit, default: []].append(name) }
+                return true
+            }
+            return .known(found)
+        }
+    }
+
+    // MARK: Objects
+
+    /// Known when the object is loose; unknown otherwise (it may be packed).
+    public func contains(_ id: ObjectID) -> Answer<Bool> {
+        LooseObjects.header(of: id, in: layout.objectDirectories) != nil ? .known(true) : .unknown
+    }
+
+    public func kind(of id: ObjectID) -> Answer<ObjectKind> {
+        LooseObjects.header(of: id, in: layout.objectDirectories).map { .known($0.kind) } ?? .unknown
+    }
+
+    /// The commit an object peels to (nil for a tree or blob, or a tag of one), following tags
+    /// of tags while their objects are loose.
+    public func peeledCommit(of id: ObjectID) -> Answer<ObjectID?> {
+        var current = id
+        for _ in 0..<16 {
+            guard let object = LooseObjects.header(of: current, in: layout.objectDirectories) else { return .unknown }
+            switch object.kind {
+            case .commit: return .known(current)
+            case .tree, .blob, .other: return .known(nil)
+            case .tag:
+                guard let target = LooseObjects.tagTarget(object.body) else { return .unknown }
+                current = target.id
+            }
+        }
+        return .unknown
+    }
+
+    /// Known only when the two are the same commit; a walk is libgit2's.
+    public func isAncestor(_ ancestor: ObjectID, of commit: ObjectID) -> Answer<Bool> {
+        ancestor == commit ? .known(true) : .unknown
+    }
+
+    // MARK: Helpers
+
+    /// Refs stored in the common directory (per-worktree refs and pseudo-refs are libgit2's).
+    static func isSharedRef(_ name: String) -> Bool {
+        guard name.hasPrefix("refs/"), RefNameFormat.isValid(name) else { return false }
+        return !(name.hasPrefix("refs/bisect/") || name.hasPrefix("refs/worktree/") || name.hasPrefix("refs/rewritten/"))
+    }
+
+    /// `*` matches any run of bytes, everything else itself.
+    static func matches(_ glob: String, _ name: String) -> Bool {
+        let parts = glob.split(separator: "*", omittingEmptySubsequences: false).map { Array($0.utf8) }
+        let bytes = Array(name.utf8)
+        guard parts.count > 1 else { return bytes == parts[0] }
+        guard bytes.starts(with: parts[0]) else { return false }
+        var index = parts[0].count
+        for part in parts.dropFirst().dropLast() {
+            guard let found = firstRange(of: part, in: bytes, from: index) else { return false }
+            index = found + part.count
+        }
+        let last = parts.last!
+        return bytes.count - index >= last.count && bytes.suffix(last.count).elementsEqual(last)
+    }
+
+    private static func firstRange(of part: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
+        guard !part.isEmpty else { return start }
+        var index = start
+        while index + part.count <= bytes.count {
+            if bytes[index..<(index + part.count)].elementsEqual(part) { return index }
+            index += 1
+        }
+        return nil
+    }
+}
