@@ -9,9 +9,7 @@ struct ConcurrentPushTests {
     let commits: [String]  // C0 (v1.0.0) … C6; origin's main is at C3 before the race
 
     init() throws {
-        clone = try GuardedClone(installHook: false)
-        let install = try clone.scratch.run(binary, ["install", "--server", "--repo", clone.origin], in: clone.scratch.root)
-        #expect(install.status == 0, "\(install.stderr)")
+        clone = try GuardedClone(hook: .server())
         var commits = [try clone.git("rev-parse", "main")]
         for index in 1...6 {
             commits.append(try clone.commit("change \(index)"))

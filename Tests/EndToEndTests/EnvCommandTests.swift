@@ -4,7 +4,7 @@ import Testing
 
 struct EnvCommandTests {
     @Test func mapsEveryDefaultRefToItsEnvironment() throws {
-        let clone = try GuardedClone(installHook: false)
+        let clone = try GuardedClone(hook: .none)
         _ = try clone.git("branch", "release/v1.0.0", "v1.0.0")
         _ = try clone.git("branch", "feature")
         try clone.tag("v1.1.0-rc.1")
@@ -22,7 +22,7 @@ struct EnvCommandTests {
     }
 
     @Test func usesTheConfiguredMapAndPrintsEveryFormat() throws {
-        let clone = try GuardedClone(installHook: false)
+        let clone = try GuardedClone(hook: .none)
         try clone.scratch.write("""
             [environment "preprod"]
                 target = preprod-scheduler master

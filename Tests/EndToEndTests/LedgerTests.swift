@@ -180,8 +180,7 @@ struct LedgerTests {
     /// rollbacks still share their backups and records.
     @Test func rollbacksRecordOnAGuardedOrigin() throws {
         let f = try DeployFixture()
-        let install = try f.scratch.run(binary, ["install", "--server", "--repo", f.clone.origin], in: f.scratch.root)
-        #expect(install.status == 0, "\(install.stderr)")
+        try f.clone.installServerHook()
         let back = try f.revert("v1.0.0", "--yes", "--reason", "broken")
         #expect(back.status == 0, "\(back.stderr)")
         let forward = try f.revert("v1.1.0", "--yes", "--allow-divergent", "--reason", "fixed")

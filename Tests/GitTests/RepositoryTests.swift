@@ -8,9 +8,9 @@ struct RepositoryTests {
     let work: String
 
     init() throws {
-        LibGit2.ignoreUserAndSystemConfiguration()
-        scratch = try Scratch()
-        work = try scratch.repository()
+        let world = try ReleaseWorld(.empty)
+        scratch = world.scratch
+        work = world.work
     }
 
     @Test func parsesOnlyFortyHexDigitObjectIDs() {

@@ -11,9 +11,9 @@ struct ConfigValueTests {
     let work: String
 
     init() throws {
-        LibGit2.ignoreUserAndSystemConfiguration()
-        scratch = try Scratch()
-        work = try scratch.repository()
+        let world = try ReleaseWorld(.empty)
+        scratch = world.scratch
+        work = world.work
     }
 
     func quick() -> Settings? {
