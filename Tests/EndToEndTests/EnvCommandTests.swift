@@ -46,6 +46,8 @@ struct EnvCommandTests {
                                            extraEnvironment: ["GITHUB_OUTPUT": output])
         #expect(github.status == 0)
         #expect(try String(contentsOfFile: output, encoding: .utf8) == "previous=1\nenvironment=prod\nversion=1.0.0\n")
-        #expect(try clone.releaseGuardian("env", "--format", "github").status == 2)  // no $GITHUB_OUTPUT
+        let noOutput = try clone.releaseGuardian("env", "--format", "github")
+        #expect(noOutput.status == 2)
+        #expect(noOutput.stderr.contains("GITHUB_OUTPUT"), "refused for another reason: \(noOutput.stderr)")
     }
 }

@@ -53,6 +53,7 @@ struct ServerHookTests {
         #expect(push.stderr.contains("[tag-skip]"))
         let malformed = try clone.scratch.run(binary, ["server-hook", "update", "refs/tags/x", "nothex", "0"], in: clone.origin)
         #expect(malformed.status == 2)
+        #expect(malformed.stderr.contains("nothex"), "refused for another reason: \(malformed.stderr)")
     }
 
     @Test func refusesMalformedPreReceiveInputWithExitTwo() throws {

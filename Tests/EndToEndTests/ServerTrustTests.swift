@@ -124,6 +124,7 @@ struct ServerTrustTests {
         try other.scratch.write("[release\n  allowSkip = true\n", to: other.scratch.root + "/bad")
         let bad = try other.scratch.run(binary, ["install", "--server", "--repo", other.origin, "--policy", other.scratch.root + "/bad"], in: other.scratch.root)
         #expect(bad.status == 2)
+        #expect(bad.stderr.contains(other.scratch.root + "/bad") && bad.stderr.contains("line 1"), "refused for another reason: \(bad.stderr)")
         #expect(!FileManager.default.fileExists(atPath: other.origin + "/hooks/pre-receive"))
         #expect(!FileManager.default.fileExists(atPath: other.origin + "/release-guardian.config"))
     }
@@ -220,6 +221,7 @@ struct ServerTrustTests {
         let tip = try clone.git("commit-tree", tree, "-p", malformed, "-m", "poisoned tip")
         let poisoned = try clone.push("origin", "\(tip):refs/release-guardian/ledger")
         #expect(poisoned.status != 0)
+        #expect(poisoned.stderr.contains("[record-kept]"), "refused for another reason: \(poisoned.stderr)")
         #expect(!(try clone.originRefs().contains("refs/release-guardian/ledger ")))
         let blocking = try clone.push("origin", "HEAD:refs/release-guardian/backup/staging")
         #expect(blocking.status != 0)
@@ -257,6 +259,7 @@ struct ServerTrustTests {
         try clone.tag("v1.0.1")
         let same = try clone.push("origin", "HEAD:refs/heads/release/v1.0", "v1.0.1")
         #expect(same.status != 0)
+        #expect(same.stderr.contains("[tag-on-main]"), "refused for another reason: \(same.stderr)")
         #expect(!(try clone.originRefs().contains("refs/tags/v1.0.1 ")))
     }
 

@@ -132,6 +132,7 @@ struct RepositoryTests {
         try FileManager.default.createDirectory(atPath: work + "/a/b", withIntermediateDirectories: true)
         let repository = try Repository.discover(from: work + "/a/b")
         #expect(repository.workingDirectory == work + "/")
-        #expect(throws: GitError.self) { try Repository.discover(from: scratch.root + "/home") }
+        let outside = #expect(throws: GitError.self) { try Repository.discover(from: scratch.root + "/home") }
+        #expect(outside?.code == .notFound, "\(String(describing: outside))")
     }
 }
