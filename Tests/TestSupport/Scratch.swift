@@ -17,9 +17,10 @@ public final class Scratch: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: root)
     }
 
-    /// The environment every process of a test gets: nothing of the developer's git setup.
+    /// The environment every process of a test gets: nothing of the developer's git setup, CI
+    /// platform or credentials (`HostIsolation.isHostSpecific`).
     public var environment: [String: String] {
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GIT_") }
+        var environment = ProcessInfo.processInfo.environment.filter { !HostIsolation.isHostSpecific($0.key) }
         environment["HOME"] = root + "/home"
         environment["XDG_CONFIG_HOME"] = root + "/home/.config"
         environment["GIT_CONFIG_NOSYSTEM"] = "1"
