@@ -19,8 +19,8 @@ struct CITemplateTests {
     }()
 
     func validate(_ file: String, against schema: String) throws -> ProcessResult {
+        let scratch = try Scratch()  // first: it isolates the process before PATH is read below
         let validator = try #require(Self.validator, "check-jsonschema is not installed: run ci/setup.sh")
-        let scratch = try Scratch()
         return try scratch.run(validator, ["--builtin-schema", schema, file], in: Self.packageRoot)
     }
 

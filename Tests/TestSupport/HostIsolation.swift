@@ -40,7 +40,9 @@ public enum HostIsolation {
     }()
 
     /// Applies the isolation (once; later calls do nothing). `Scratch.init` calls it, so every
-    /// fixture isolates the process before it builds anything.
+    /// fixture isolates the process before it builds anything; so does `SeededRandom.init`. Tests
+    /// run in parallel and setenv may move the environment while another thread reads it: code
+    /// that reads the environment does so after this returns (other callers wait for the first).
     public static func apply() {
         _ = applied
     }
