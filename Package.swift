@@ -33,8 +33,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // Scratch repositories built with the real git CLI, shared by the test targets.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Scratch repositories built with the real git CLI, shared by the test targets; Git only
+        // to keep libgit2 in the test process from the host's git configuration (HostIsolation).
+        .target(name: "TestSupport", dependencies: ["Git"], path: "Tests/TestSupport"),
         .testTarget(name: "GitTests", dependencies: ["Git", "GitFiles", "TestSupport"]),
         .testTarget(name: "ReleaseGuardianTests", dependencies: ["ReleaseGuardian", "Git", "GitFiles", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),

@@ -12,7 +12,9 @@ struct CICommandTests {
         #expect(try clone.push("-q", "--follow-tags", "origin", "main").status == 0)
         _ = try clone.commit("another")
         try clone.tag("v1.3.0")
-        #expect(try clone.push("-q", "--follow-tags", "origin", "main").status != 0)
+        let refused = try clone.push("-q", "--follow-tags", "origin", "main")
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("[tag-skip]"), "refused for another reason: \(refused.stderr)")
         #expect(try clone.push("-q", "--no-verify", "--follow-tags", "origin", "main").status == 0)
         return clone
     }

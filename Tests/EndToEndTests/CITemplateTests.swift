@@ -19,8 +19,8 @@ struct CITemplateTests {
     }()
 
     func validate(_ file: String, against schema: String) throws -> ProcessResult {
+        let scratch = try Scratch()  // first: it isolates the process before PATH is read below
         let validator = try #require(Self.validator, "check-jsonschema is not installed: run ci/setup.sh")
-        let scratch = try Scratch()
         return try scratch.run(validator, ["--builtin-schema", schema, file], in: Self.packageRoot)
     }
 
@@ -40,6 +40,8 @@ struct CITemplateTests {
         let broken = scratch.root + "/action.yml"
         let action = try String(contentsOfFile: Self.packageRoot + "/ci/github/action.yml", encoding: .utf8)
         try scratch.write(action.replacingOccurrences(of: "using: composite", with: "using: nonsense"), to: broken)
-        #expect(try validate(broken, against: "vendor.github-actions").status != 0)
+        let result = try validate(broken, against: "vendor.github-actions")
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("nonsense"), "rejected for another reason: \(result.stdout)\(result.stderr)")
     }
 }

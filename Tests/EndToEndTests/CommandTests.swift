@@ -7,13 +7,13 @@ struct CheckCommandTests {
     let zero = String(repeating: "0", count: 40)
 
     @Test func allowsEmptyInput() throws {
-        let clone = try GuardedClone(installHook: false)
+        let clone = try GuardedClone(hook: .none)
         let result = try clone.releaseGuardian("check", "origin", clone.origin, input: "")
         #expect(result.status == 0)
     }
 
     @Test func refusesAMalformedLineWithExitTwoNamingTheLine() throws {
-        let clone = try GuardedClone(installHook: false)
+        let clone = try GuardedClone(hook: .none)
         let head = try clone.git("rev-parse", "HEAD")
         let input = "refs/heads/main \(head) refs/heads/main \(zero)\nrefs/heads/x \(head) refs/heads/x\n"
         let result = try clone.releaseGuardian("check", "origin", input: input)
@@ -22,7 +22,7 @@ struct CheckCommandTests {
     }
 
     @Test func peelsAnnotatedTagIdsAndPrintsJSON() throws {
-        let clone = try GuardedClone(installHook: false)
+        let clone = try GuardedClone(hook: .none)
         try clone.tag("v1.0.2")
         let tagObject = try clone.git("rev-parse", "refs/tags/v1.0.2")
         let input = "refs/tags/v1.0.2 \(tagObject) refs/tags/v1.0.2 \(zero)\n"
@@ -38,7 +38,7 @@ struct CheckCommandTests {
     }
 
     @Test func acceptsAURLInPlaceOfTheRemoteName() throws {
-        let clone = try GuardedClone(installHook: false)
+        let clone = try GuardedClone(hook: .none)
         try clone.tag("v1.0.1")
         let tagObject = try clone.git("rev-parse", "refs/tags/v1.0.1")
         let input = "refs/tags/v1.0.1 \(tagObject) refs/tags/v1.0.1 \(zero)\n"
@@ -48,7 +48,7 @@ struct CheckCommandTests {
     }
 
     @Test func reportsAMissingObjectWithExitTwo() throws {
-        let clone = try GuardedClone(installHook: false)
+        let clone = try GuardedClone(hook: .none)
         let input = "refs/tags/v1.0.1 \(String(repeating: "d", count: 40)) refs/tags/v1.0.1 \(zero)\n"
         let result = try clone.releaseGuardian("check", "origin", input: input)
         #expect(result.status == 2)

@@ -9,9 +9,7 @@ struct ConcurrentPushTests {
     let commits: [String]  // C0 (v1.0.0) … C6; origin's main is at C3 before the race
 
     init() throws {
-        clone = try GuardedClone(installHook: false)
-        let install = try clone.scratch.run(binary, ["install", "--server", "--repo", clone.origin], in: clone.scratch.root)
-        #expect(install.status == 0, "\(install.stderr)")
+        clone = try GuardedClone(hook: .server())
         var commits = [try clone.git("rev-parse", "main")]
         for index in 1...6 {
             commits.append(try clone.commit("change \(index)"))
@@ -55,7 +53,8 @@ struct ConcurrentPushTests {
 
     enum Expected {
         case accepted
-        case refused
+        /// Refused by one of these rules (whichever the race leaves to refuse it).
+        case refused(_ rules: [String])
         /// Main moves forward only: allowed exactly when main has not passed the commit yet.
         case main(Int)
     }
@@ -78,18 +77,19 @@ struct ConcurrentPushTests {
         for target in [4, 4, 4, 5, 5, 5, 6, 6, 6, 6] { pushes.append((["+\(c[target]):refs/heads/main"], .main(target))) }
         for name in ["V1.1.0", "v1.2", "v01.3.0", "v1.1.0+build.1", "v2.0", "1.2.3", "v1.0.1.1", "V2.0.0", "v1.1.0-01",
                      "v1.1.0-rc_1", "v1.1.0-", "v2.0.0+meta", "v0001.0.0"] {
-            pushes.append((["\(try tagObject(name, on: c[3])):refs/tags/\(name)"], .refused))  // tag-format
+            pushes.append((["\(try tagObject(name, on: c[3])):refs/tags/\(name)"], .refused(["tag-format"])))
         }
-        for (name, commit) in [("v1.5.0", c[3]), ("v4.0.0", c[3]), ("v1.0.5", c[1]), ("v1.0.2", side)] {
-            pushes.append((["\(try tagObject(name, on: commit)):refs/tags/\(name)"], .refused))  // tag-skip, tag-on-main
+        for (name, commit, rules) in [("v1.5.0", c[3], ["tag-skip"]), ("v4.0.0", c[3], ["tag-skip"]), ("v1.0.5", c[1], ["tag-skip"]),
+                                      ("v1.0.2", side, ["tag-on-main", "tag-skip"])] {
+            pushes.append((["\(try tagObject(name, on: commit)):refs/tags/\(name)"], .refused(rules)))
         }
-        pushes.append((["+\(c[2]):refs/tags/v1.0.0"], .refused))  // tag-immutable
-        pushes.append(([":refs/tags/v1.0.0"], .refused))  // tag-delete
-        pushes.append(([":refs/heads/main"], .refused))  // main-delete
-        for _ in 1...3 { pushes.append((["+\(orphan):refs/heads/main"], .refused)) }  // main-force
-        pushes.append((["\(c[2]):refs/heads/release/v2.0.0"], .refused))  // release-branch
+        pushes.append((["+\(c[2]):refs/tags/v1.0.0"], .refused(["tag-immutable"])))
+        pushes.append(([":refs/tags/v1.0.0"], .refused(["tag-delete"])))
+        pushes.append(([":refs/heads/main"], .refused(["main-delete"])))
+        for _ in 1...3 { pushes.append((["+\(orphan):refs/heads/main"], .refused(["main-force"]))) }
+        pushes.append((["\(c[2]):refs/heads/release/v2.0.0"], .refused(["release-branch"])))
         for index in 1...4 {  // one bad ref refuses the whole push
-            pushes.append((["\(c[1]):refs/heads/mixed-\(index)", "\(try tagObject("v9.\(index).0", on: c[3])):refs/tags/v9.\(index).0"], .refused))
+            pushes.append((["\(c[1]):refs/heads/mixed-\(index)", "\(try tagObject("v9.\(index).0", on: c[3])):refs/tags/v9.\(index).0"], .refused(["tag-skip"])))
         }
         #expect(pushes.count == 60)
 
@@ -108,8 +108,9 @@ struct ConcurrentPushTests {
                     let parts = refspec.split(separator: ":").map(String.init)
                     #expect(try originRef(parts[1]) == parts[0], "\(what)")
                 }
-            case .refused:
+            case .refused(let rules):
                 #expect(result.status != 0, "\(what)")
+                #expect(rules.contains { result.stderr.contains("[\($0)]") }, "not refused by \(rules): \(what)")
                 for refspec in refspecs where !refspec.hasPrefix(":") && !refspec.hasPrefix("+") {
                     let parts = refspec.split(separator: ":").map(String.init)
                     #expect(try originRef(parts[1]) == nil, "a refused push left \(parts[1]): \(what)")

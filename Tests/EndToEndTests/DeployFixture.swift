@@ -13,12 +13,11 @@ final class DeployFixture {
     let v110: String
 
     init() throws {
-        clone = try GuardedClone(installHook: false)
-        v100 = try clone.git("rev-parse", "v1.0.0^{commit}")
-        _ = try clone.commit("the feature that breaks prod")
+        clone = try GuardedClone(hook: .none)
+        v100 = clone.firstCommit
+        v110 = try clone.commit("the feature that breaks prod")
         try clone.tag("v1.1.0")
-        v110 = try clone.git("rev-parse", "HEAD")
-        _ = try clone.push("-q", "--follow-tags", "origin", "main")
+        try clone.git("push", "-q", "--follow-tags", "origin", "main")
         daemon = try GitDaemon(basePath: clone.scratch.root + "/srv", scratch: clone.scratch)
         try makeDeployRemote("prod.git", running: v110)
         try configure(targets: [daemon.url("prod.git") + " master"])
@@ -26,9 +25,7 @@ final class DeployFixture {
 
     /// A bare repository served by the daemon, its master at `commit` (nil: empty).
     func makeDeployRemote(_ name: String, running commit: String?) throws {
-        let path = daemon.basePath + "/" + name
-        try scratch.git("init", "-q", "--bare", "-b", "master", path, in: scratch.root)
-        if let commit { try scratch.git("push", "-q", path, "\(commit):refs/heads/master", in: work) }
+        try scratch.deployRemote(at: daemon.basePath + "/" + name, running: commit, from: work)
     }
 
     /// Writes `.release-guardian` with these prod targets (`REMOTE BRANCH` each).

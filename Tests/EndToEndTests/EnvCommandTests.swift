@@ -4,7 +4,7 @@ import Testing
 
 struct EnvCommandTests {
     @Test func mapsEveryDefaultRefToItsEnvironment() throws {
-        let clone = try GuardedClone(installHook: false)
+        let clone = try GuardedClone(hook: .none)
         _ = try clone.git("branch", "release/v1.0.0", "v1.0.0")
         _ = try clone.git("branch", "feature")
         try clone.tag("v1.1.0-rc.1")
@@ -22,7 +22,7 @@ struct EnvCommandTests {
     }
 
     @Test func usesTheConfiguredMapAndPrintsEveryFormat() throws {
-        let clone = try GuardedClone(installHook: false)
+        let clone = try GuardedClone(hook: .none)
         try clone.scratch.write("""
             [environment "preprod"]
                 target = preprod-scheduler master
@@ -46,6 +46,8 @@ struct EnvCommandTests {
                                            extraEnvironment: ["GITHUB_OUTPUT": output])
         #expect(github.status == 0)
         #expect(try String(contentsOfFile: output, encoding: .utf8) == "previous=1\nenvironment=prod\nversion=1.0.0\n")
-        #expect(try clone.releaseGuardian("env", "--format", "github").status == 2)  // no $GITHUB_OUTPUT
+        let noOutput = try clone.releaseGuardian("env", "--format", "github")
+        #expect(noOutput.status == 2)
+        #expect(noOutput.stderr.contains("GITHUB_OUTPUT"), "refused for another reason: \(noOutput.stderr)")
     }
 }

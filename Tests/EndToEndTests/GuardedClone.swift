@@ -13,51 +13,46 @@ let binary: String = {
     return packageRoot.appendingPathComponent(".build/debug/release-guardian").path
 }()
 
-/// A developer's clone with the hook installed by the real binary, and its bare origin holding
-/// `main` and the release `v1.0.0`.
-final class GuardedClone {
-    let scratch: Scratch
-    let origin: String
-    let work: String
+/// The released world (TestSupport's `ReleaseWorld`: a clone and its bare origin, v1.0.0
+/// released on main and pushed), guarded by the real binary: its pre-push hook installed in the
+/// clone (the default), its server hooks in origin, or neither.
+final class GuardedClone: ReleaseWorld {
+    enum Hook {
+        /// No hook: the test installs one itself, or runs the binary directly.
+        case none
+        /// `release-guardian install` in the clone.
+        case prePush
+        /// `release-guardian install --server` in origin (the clone has no hook), with `policy`
+        /// as the server's policy file when given.
+        case server(policy: String? = nil)
+    }
 
-    init(installHook: Bool = true) throws {
-        scratch = try Scratch()
-        origin = try scratch.bareRepository()
-        work = try scratch.repository()
-        try scratch.git("remote", "add", "origin", origin, in: work)
-        try scratch.commit("first", in: work, file: "app.txt")
-        try scratch.tag("v1.0.0", in: work)
-        try scratch.git("push", "-q", "origin", "main", "v1.0.0", in: work)
-        if installHook {
+    init(hook: Hook = .prePush, originHead: String = "main") throws {
+        try super.init(.released, originHead: originHead)
+        switch hook {
+        case .none:
+            break
+        case .prePush:
             let install = try releaseGuardian("install")
             #expect(install.status == 0, "install: \(install.stderr)")
+        case .server(let policy):
+            try installServerHook(policy: policy)
         }
+    }
+
+    /// `release-guardian install --server` in origin, with `policy` as its policy file when given.
+    func installServerHook(policy: String? = nil) throws {
+        var arguments = ["install", "--server", "--repo", origin]
+        if let policy {
+            try scratch.write(policy, to: scratch.root + "/policy")
+            arguments += ["--policy", scratch.root + "/policy"]
+        }
+        let install = try scratch.run(binary, arguments, in: scratch.root)
+        #expect(install.status == 0, "\(install.stderr)")
     }
 
     /// Runs the binary in the clone.
     func releaseGuardian(_ arguments: String..., input: String? = nil, in directory: String? = nil) throws -> ProcessResult {
         try scratch.run(binary, arguments, in: directory ?? work, input: input)
-    }
-
-    func git(_ arguments: String...) throws -> String {
-        try scratch.git(arguments, in: work)
-    }
-
-    /// `git push` as a developer types it; the installed hook runs.
-    func push(_ arguments: String...) throws -> ProcessResult {
-        try scratch.run("/usr/bin/env", ["git", "push"] + arguments, in: work)
-    }
-
-    /// Every ref of origin with its value, to prove a refused push changed nothing.
-    func originRefs() throws -> String {
-        try scratch.git("for-each-ref", "--format=%(refname) %(objectname)", in: origin)
-    }
-
-    func commit(_ message: String) throws -> String {
-        try scratch.commit(message, in: work)
-    }
-
-    func tag(_ name: String, at target: String = "HEAD", annotated: Bool = true) throws {
-        try scratch.tag(name, in: work, at: target, annotated: annotated)
     }
 }

@@ -10,7 +10,7 @@ import Testing
 /// reading of stdin and mapping to exit codes.
 struct HookInputGeneratedEndToEndTests {
     @Test func everyInputEndsWithExitZeroOneOrTwo() throws {
-        let clone = try GuardedClone(installHook: false)
+        let clone = try GuardedClone(hook: .none)
         let second = try clone.commit("second")
         try clone.tag("v1.1.0")
         let objects = [second, try clone.git("rev-parse", "v1.0.0"), try clone.git("rev-parse", "v1.0.0^{commit}"),

@@ -45,7 +45,7 @@ struct LargePushTests {
     }
 
     @Test func judgesTenThousandTagsInOnePushInLinearTimeOnClientAndServer() throws {
-        let clone = try GuardedClone(installHook: false)
+        let clone = try GuardedClone(hook: .none)
         try cloneWithManyNewReleases(clone, count: Self.tagCount)
         let clientRecord = clone.scratch.root + "/pre-push-time"
         let serverRecord = clone.scratch.root + "/pre-receive-time"
@@ -63,7 +63,7 @@ struct LargePushTests {
     }
 
     @Test func refusesOneBadTagAmongTenThousandQuickly() throws {
-        let clone = try GuardedClone(installHook: false)
+        let clone = try GuardedClone(hook: .none)
         try cloneWithManyNewReleases(clone, count: Self.tagCount)
         // A tag beside the series that skips a version.
         try clone.tag("v1.0.\(Self.tagCount + 5)")

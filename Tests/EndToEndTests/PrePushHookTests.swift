@@ -99,7 +99,7 @@ struct PrePushHookTests {
     }
 
     @Test func honoursCoreHooksPathAndChainsTheHookItFinds() throws {
-        let clone = try GuardedClone(installHook: false)
+        let clone = try GuardedClone(hook: .none)
         let hooks = clone.work + "/.githooks"
         try FileManager.default.createDirectory(atPath: hooks, withIntermediateDirectories: true)
         _ = try clone.git("config", "core.hooksPath", ".githooks")

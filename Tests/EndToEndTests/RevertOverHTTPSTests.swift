@@ -19,8 +19,7 @@ struct RevertOverHTTPSTests {
             "-addext", "subjectAltName=DNS:127.0.0.1,IP:127.0.0.1", "-keyout", root + "/key.pem", "-out", root + "/cert.pem",
         ], in: root)
         guard cert.status == 0 else { throw ScratchError.commandFailed("openssl", cert.status, cert.stderr) }
-        try f.scratch.git("init", "-q", "--bare", "-b", "master", root + "/prod.git", in: root)
-        try f.scratch.git("push", "-q", root + "/prod.git", "\(f.v110):refs/heads/master", in: f.work)
+        try f.scratch.deployRemote(at: root + "/prod.git", running: f.v110, from: f.work)
         port = try freeLoopbackPort()
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Servers/https-git-server.py").path
         server.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -12,9 +12,7 @@ struct RevertOverSSHTests {
     init() throws {
         f = try DeployFixture()
         sshd = try SSHServer(scratch: f.scratch)
-        prod = f.scratch.root + "/ssh-prod.git"
-        try f.scratch.git("init", "-q", "--bare", "-b", "master", prod, in: f.scratch.root)
-        try f.scratch.git("push", "-q", prod, "\(f.v110):refs/heads/master", in: f.work)
+        prod = try f.scratch.deployRemote(at: f.scratch.root + "/ssh-prod.git", running: f.v110, from: f.work)
         try f.configure(targets: [sshd.url(prod) + " master"])
     }
 

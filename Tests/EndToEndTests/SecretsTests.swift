@@ -78,7 +78,7 @@ struct SecretsTests {
     }
 
     @Test func envJSONShowsTheTargetWithoutItsCredentials() throws {
-        let clone = try GuardedClone(installHook: false)
+        let clone = try GuardedClone(hook: .none)
         try clone.scratch.write("""
             [environment "prod"]
                 ref = release-tags

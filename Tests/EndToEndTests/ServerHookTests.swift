@@ -5,9 +5,7 @@ import Testing
 /// The server hook installed in a bare origin, fired by real pushes from a clone with no hook.
 struct ServerHookTests {
     func guardedOrigin() throws -> GuardedClone {
-        let clone = try GuardedClone(installHook: false)
-        let install = try clone.scratch.run(binary, ["install", "--server", "--repo", clone.origin], in: clone.scratch.root)
-        #expect(install.status == 0, "\(install.stderr)")
+        let clone = try GuardedClone(hook: .server())
         #expect(FileManager.default.isExecutableFile(atPath: clone.origin + "/hooks/pre-receive"))
         return clone
     }
@@ -46,7 +44,7 @@ struct ServerHookTests {
     }
 
     @Test func worksAsTheUpdateHookToo() throws {
-        let clone = try GuardedClone(installHook: false)
+        let clone = try GuardedClone(hook: .none)
         try clone.scratch.write("#!/bin/sh\nexec '\(binary)' server-hook update \"$@\"\n", to: clone.origin + "/hooks/update")
         _ = try clone.scratch.run("/bin/chmod", ["+x", clone.origin + "/hooks/update"], in: clone.origin)
         try clone.tag("v2.5.0")
@@ -55,10 +53,11 @@ struct ServerHookTests {
         #expect(push.stderr.contains("[tag-skip]"))
         let malformed = try clone.scratch.run(binary, ["server-hook", "update", "refs/tags/x", "nothex", "0"], in: clone.origin)
         #expect(malformed.status == 2)
+        #expect(malformed.stderr.contains("nothex"), "refused for another reason: \(malformed.stderr)")
     }
 
     @Test func refusesMalformedPreReceiveInputWithExitTwo() throws {
-        let clone = try GuardedClone(installHook: false)
+        let clone = try GuardedClone(hook: .none)
         let result = try clone.scratch.run(binary, ["server-hook", "pre-receive"], in: clone.origin, input: "only two\n")
         #expect(result.status == 2)
         #expect(result.stderr.contains("line 1"))

@@ -6,18 +6,6 @@ import Testing
 /// throwaway maintenance branches, a race between two pushes. Every attempt is a real `git push`
 /// to a bare origin where `install --server` ran; the clone has no hook of its own.
 struct ServerTrustTests {
-    func guardedOrigin(_ clone: GuardedClone? = nil, policy: String? = nil) throws -> GuardedClone {
-        let clone = try clone ?? GuardedClone(installHook: false)
-        var arguments = ["install", "--server", "--repo", clone.origin]
-        if let policy {
-            try clone.scratch.write(policy, to: clone.scratch.root + "/policy")
-            arguments += ["--policy", clone.scratch.root + "/policy"]
-        }
-        let install = try clone.scratch.run(binary, arguments, in: clone.scratch.root)
-        #expect(install.status == 0, "\(install.stderr)")
-        return clone
-    }
-
     func commitPolicy(_ text: String, in clone: GuardedClone, message: String = "policy") throws {
         try clone.scratch.write(text, to: clone.work + "/.release-guardian")
         _ = try clone.git("add", ".release-guardian")
@@ -27,7 +15,7 @@ struct ServerTrustTests {
     // MARK: 1–2. Policy comes from the server's owner, never from a pushed ref
 
     @Test func aPolicyPushedOnMainCannotMoveMainElsewhere() throws {
-        let clone = try guardedOrigin()
+        let clone = try GuardedClone(hook: .server())
         try commitPolicy("[release]\n    main = refs/heads/decoy\n", in: clone)
         #expect(try clone.push("-q", "origin", "main").status == 0)  // a plain fast-forward
         let before = try clone.originRefs()
@@ -40,16 +28,10 @@ struct ServerTrustTests {
     }
 
     @Test func aBranchNamedByHeadCannotLoosenThePolicy() throws {
-        // `git init --bare` without -b leaves HEAD on master, a branch this team does not use.
-        let scratch = try Scratch()
-        let origin = scratch.root + "/origin.git"
-        try scratch.git("init", "-q", "--bare", origin, in: scratch.root)
+        // HEAD on master (as `git init --bare` without -b leaves it), a branch this team does not use.
+        let clone = try GuardedClone(hook: .none, originHead: "master")
+        let (scratch, origin, work) = (clone.scratch, clone.origin, clone.work)
         #expect(try scratch.git("symbolic-ref", "HEAD", in: origin) == "refs/heads/master")
-        let work = try scratch.repository()
-        try scratch.git("remote", "add", "origin", origin, in: work)
-        try scratch.commit("first", in: work)
-        try scratch.tag("v1.0.0", in: work)
-        try scratch.git("push", "-q", "origin", "main", "v1.0.0", in: work)
         #expect(try scratch.run(binary, ["install", "--server", "--repo", origin], in: scratch.root).status == 0)
 
         try scratch.git("checkout", "-q", "-b", "master", in: work)
@@ -66,7 +48,7 @@ struct ServerTrustTests {
 
     @Test func aCommittedFileTightensTheServersPolicyButNeverLoosensIt() throws {
         // The owner allows skips; the team's committed file refuses them: refused.
-        let strict = try guardedOrigin(policy: "[release]\n    allowSkip = true\n")
+        let strict = try GuardedClone(hook: .server(policy: "[release]\n    allowSkip = true\n"))
         try commitPolicy("[release]\n    allowSkip = false\n", in: strict)
         #expect(try strict.push("-q", "origin", "main").status == 0)
         try strict.tag("v1.5.0")
@@ -75,7 +57,7 @@ struct ServerTrustTests {
         #expect(tightened.stderr.contains("[tag-skip]"), "\(tightened.stderr)")
 
         // The owner refuses skips; a committed file that allows them changes nothing.
-        let loose = try guardedOrigin()
+        let loose = try GuardedClone(hook: .server())
         try commitPolicy("[release]\n    allowSkip = true\n", in: loose)
         #expect(try loose.push("-q", "origin", "main").status == 0)
         try loose.tag("v1.5.0")
@@ -84,7 +66,7 @@ struct ServerTrustTests {
         #expect(loosened.stderr.contains("[tag-skip]"), "\(loosened.stderr)")
 
         // A key the committed file leaves out keeps the owner's value (requireAnnotated here).
-        let owner = try guardedOrigin(policy: "[release]\n    requireAnnotated = false\n")
+        let owner = try GuardedClone(hook: .server(policy: "[release]\n    requireAnnotated = false\n"))
         try commitPolicy("[release]\n    allowSkip = false\n", in: owner)
         #expect(try owner.push("-q", "origin", "main").status == 0)
         try owner.tag("v1.1.0", annotated: false)
@@ -98,7 +80,7 @@ struct ServerTrustTests {
     }
 
     @Test func installCopiesTheCommittedPolicyAndPushesCannotChangeTheCopy() throws {
-        let clone = try GuardedClone(installHook: false)
+        let clone = try GuardedClone(hook: .none)
         try commitPolicy("[release]\n    onlyVersionTags = true\n", in: clone)
         _ = try clone.push("-q", "origin", "main")
         let install = try clone.scratch.run(binary, ["install", "--server", "--repo", clone.origin], in: clone.scratch.root)
@@ -119,7 +101,7 @@ struct ServerTrustTests {
         #expect(install.stdout.contains("The server applies: release.main = main"), "\(install.stdout)")
 
         // A committed file that calls another branch main is not copied: it would unguard main.
-        let moved = try GuardedClone(installHook: false)
+        let moved = try GuardedClone(hook: .none)
         try commitPolicy("[release]\n    main = refs/heads/evil\n", in: moved)
         _ = try moved.push("-q", "origin", "main")
         let refusedCopy = try moved.scratch.run(binary, ["install", "--server", "--repo", moved.origin], in: moved.scratch.root)
@@ -129,7 +111,7 @@ struct ServerTrustTests {
 
         // Nor one that loosens the defaults (a pusher could have written it before a re-run of
         // install): the owner reviews it and gives it with --policy.
-        let loose = try GuardedClone(installHook: false)
+        let loose = try GuardedClone(hook: .none)
         try commitPolicy("[release]\n    allowSkip = true\n", in: loose)
         _ = try loose.push("-q", "origin", "main")
         let looseCopy = try loose.scratch.run(binary, ["install", "--server", "--repo", loose.origin], in: loose.scratch.root)
@@ -138,16 +120,17 @@ struct ServerTrustTests {
         #expect(!FileManager.default.fileExists(atPath: loose.origin + "/release-guardian.config"))
 
         // A policy given to install that git cannot read installs nothing.
-        let other = try GuardedClone(installHook: false)
+        let other = try GuardedClone(hook: .none)
         try other.scratch.write("[release\n  allowSkip = true\n", to: other.scratch.root + "/bad")
         let bad = try other.scratch.run(binary, ["install", "--server", "--repo", other.origin, "--policy", other.scratch.root + "/bad"], in: other.scratch.root)
         #expect(bad.status == 2)
+        #expect(bad.stderr.contains(other.scratch.root + "/bad") && bad.stderr.contains("line 1"), "refused for another reason: \(bad.stderr)")
         #expect(!FileManager.default.fileExists(atPath: other.origin + "/hooks/pre-receive"))
         #expect(!FileManager.default.fileExists(atPath: other.origin + "/release-guardian.config"))
     }
 
     @Test func aMalformedPolicyNeverLandsOnMainAndOneAlreadyThereBlocksNothing() throws {
-        let clone = try guardedOrigin()
+        let clone = try GuardedClone(hook: .server())
         let before = try clone.originRefs()
         try commitPolicy("[release]\n    allowSkip = true\n[broken\n", in: clone, message: "broken policy")
         let refused = try clone.push("origin", "main")
@@ -172,7 +155,7 @@ struct ServerTrustTests {
     }
 
     @Test func judgesPushesWhenTheTemporaryDirectoryCannotBeWritten() throws {
-        let clone = try guardedOrigin()
+        let clone = try GuardedClone(hook: .server())
         try commitPolicy("[release]\n    requireAnnotated = true\n", in: clone)
         #expect(try clone.push("-q", "origin", "main").status == 0)
         _ = try clone.commit("next")
@@ -185,7 +168,7 @@ struct ServerTrustTests {
     }
 
     @Test func whatRollbacksKeepCannotBeMovedOrDeleted() throws {
-        let clone = try guardedOrigin()
+        let clone = try GuardedClone(hook: .server())
         let backup = "refs/release-guardian/backup/prod/20261123T101500Z"
         let ledger = "refs/release-guardian/ledger"
         let first = try clone.git("rev-parse", "HEAD")
@@ -206,7 +189,7 @@ struct ServerTrustTests {
     /// A policy file of hundreds of thousands of keys (as libgit2's `config-oom` fixture) would
     /// make git list gigabytes: it is refused by its size, before anything reads it.
     @Test func aHugePolicyFileIsRefusedBeforeItIsRead() throws {
-        let clone = try guardedOrigin()
+        let clone = try GuardedClone(hook: .server())
         let keys = (0..<40_000).map { "    k\($0) = 1\n" }.joined()
         try commitPolicy("[release]\n" + keys, in: clone)
         let push = try clone.push("origin", "main")
@@ -217,7 +200,7 @@ struct ServerTrustTests {
     /// git's own upkeep on the server goes through the transaction hook: `pack-refs` deletes the
     /// loose copy of every ref it packs, which is not a deletion of the ref.
     @Test func gitsOwnUpkeepStillWorksOnAGuardedServer() throws {
-        let clone = try guardedOrigin()
+        let clone = try GuardedClone(hook: .server())
         _ = try clone.commit("next")
         try clone.tag("v1.1.0")
         #expect(try clone.push("-q", "--follow-tags", "origin", "main").status == 0)
@@ -231,13 +214,14 @@ struct ServerTrustTests {
     /// The ledger and backups cannot be seeded so that later rollbacks fail: a ledger created
     /// over a commit nobody can read, or a backup name that blocks an environment's backups.
     @Test func theRecordsCannotBePoisonedInAdvance() throws {
-        let clone = try guardedOrigin()
+        let clone = try GuardedClone(hook: .server())
         let tree = try clone.git("rev-parse", "HEAD^{tree}")
         let malformed = try clone.scratch.git("hash-object", "-t", "commit", "--literally", "-w", "--stdin", in: clone.work,
                                               input: "tree \(tree)\nauthor garbage\n\nmsg\n")
         let tip = try clone.git("commit-tree", tree, "-p", malformed, "-m", "poisoned tip")
         let poisoned = try clone.push("origin", "\(tip):refs/release-guardian/ledger")
         #expect(poisoned.status != 0)
+        #expect(poisoned.stderr.contains("[record-kept]"), "refused for another reason: \(poisoned.stderr)")
         #expect(!(try clone.originRefs().contains("refs/release-guardian/ledger ")))
         let blocking = try clone.push("origin", "HEAD:refs/release-guardian/backup/staging")
         #expect(blocking.status != 0)
@@ -248,7 +232,7 @@ struct ServerTrustTests {
     // MARK: 3. Maintenance branches vouch only for hotfixes of their line
 
     @Test func aThrowawayBranchDoesNotVouchForATag() throws {
-        let clone = try guardedOrigin()
+        let clone = try GuardedClone(hook: .server())
         _ = try clone.git("checkout", "-q", "-b", "topic")
         _ = try clone.commit("not on main")
         try clone.tag("v1.1.0")
@@ -275,11 +259,12 @@ struct ServerTrustTests {
         try clone.tag("v1.0.1")
         let same = try clone.push("origin", "HEAD:refs/heads/release/v1.0", "v1.0.1")
         #expect(same.status != 0)
+        #expect(same.stderr.contains("[tag-on-main]"), "refused for another reason: \(same.stderr)")
         #expect(!(try clone.originRefs().contains("refs/tags/v1.0.1 ")))
     }
 
     @Test func aMaintenanceBranchStartsAtItsLineOnlyMovesForwardAndStays() throws {
-        let clone = try guardedOrigin()
+        let clone = try GuardedClone(hook: .server())
         _ = try clone.commit("feature")
         try clone.tag("v1.1.0")
         #expect(try clone.push("--follow-tags", "-q", "origin", "main").status == 0)
@@ -333,7 +318,7 @@ struct ServerTrustTests {
     /// (after A's check passed on A's main): A's main is then refused as stale, and its tag,
     /// which pre-receive allowed because of that main, must not be written either.
     @Test func aTagIsNotWrittenWhenTheMainUpdateItCountedOnFails() throws {
-        let a = try guardedOrigin()
+        let a = try GuardedClone(hook: .server())
         let go = a.scratch.root + "/go"
         let waiting = a.scratch.root + "/waiting"
         let chained = a.origin + "/hooks/pre-receive.chained"
@@ -374,7 +359,7 @@ struct ServerTrustTests {
     /// the lock, goes ahead once it is free, and leaves it free; a keeper record left by a crash
     /// blocks nothing (the kernel's lock died with its process).
     @Test func guardedTransactionsWaitForEachOtherAndLeaveTheLockFree() throws {
-        let clone = try guardedOrigin()
+        let clone = try GuardedClone(hook: .server())
         let lock = clone.origin + "/release-guardian.transaction.lock"
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
@@ -406,11 +391,11 @@ struct ServerTrustTests {
     }
 
     @Test func installsTheTransactionHookAndChainsOneThatWasThere() throws {
-        let clone = try GuardedClone(installHook: false)
+        let clone = try GuardedClone(hook: .none)
         let record = clone.scratch.root + "/states"
         try clone.scratch.write("#!/bin/sh\necho \"$1\" >> '\(record)'\ncat >/dev/null\n", to: clone.origin + "/hooks/reference-transaction")
         _ = try clone.scratch.run("/bin/chmod", ["+x", clone.origin + "/hooks/reference-transaction"], in: clone.origin)
-        _ = try guardedOrigin(clone)
+        try clone.installServerHook()
         #expect(FileManager.default.isExecutableFile(atPath: clone.origin + "/hooks/reference-transaction.chained"))
         _ = try clone.commit("next")
         try clone.tag("v1.1.0")

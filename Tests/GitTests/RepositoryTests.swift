@@ -9,9 +9,9 @@ struct RepositoryTests {
     let work: String
 
     init() throws {
-        LibGit2.ignoreUserAndSystemConfiguration()
-        scratch = try Scratch()
-        work = try scratch.repository()
+        let world = try ReleaseWorld(.empty)
+        scratch = world.scratch
+        work = world.work
     }
 
     @Test func parsesOnlyFortyHexDigitObjectIDs() {
@@ -101,6 +101,7 @@ struct RepositoryTests {
         try FileManager.default.createDirectory(atPath: work + "/a/b", withIntermediateDirectories: true)
         let repository = try Repository.discover(from: work + "/a/b")
         #expect(repository.workingDirectory == work + "/")
-        #expect(throws: GitError.self) { try Repository.discover(from: scratch.root + "/home") }
+        let outside = #expect(throws: GitError.self) { try Repository.discover(from: scratch.root + "/home") }
+        #expect(outside?.code == .notFound, "\(String(describing: outside))")
     }
 }

@@ -12,9 +12,9 @@ struct ConfigValueTests {
     let work: String
 
     init() throws {
-        LibGit2.ignoreUserAndSystemConfiguration()
-        scratch = try Scratch()
-        work = try scratch.repository()
+        let world = try ReleaseWorld(.empty)
+        scratch = world.scratch
+        work = world.work
     }
 
     /// The fast path's settings; nil when it steps aside.

@@ -52,8 +52,18 @@ struct EnvironmentTests {
     }
 
     @Test func refusesMalformedEnvironmentSettings() {
-        #expect(throws: ConfigurationError.self) { try settings([("environment.prod.target", "prod-interface")]) }
-        #expect(throws: ConfigurationError.self) { try settings([("environment.prod.ref", "main")]) }
-        #expect(throws: ConfigurationError.self) { try settings([("environment.qa.target", "qa master")]) }
+        // Each refused for the key and value at fault, not for just any configuration error.
+        for (file, key, value) in [
+            ([("environment.prod.target", "prod-interface")], "environment.prod.target", "prod-interface"),  // no branch
+            ([("environment.prod.ref", "main")], "environment.prod.ref", "main"),  // not a full ref name
+            ([("environment.qa.target", "qa master")], "environment.qa.ref", ""),  // no ref, and no default for qa
+        ] {
+            let error = #expect(throws: ConfigurationError.self) { try settings(file) }
+            if case .invalidValue(let refusedKey, let refusedValue, _, _)? = error {
+                #expect(refusedKey == key && refusedValue == value, "\(file): \(String(describing: error))")
+            } else if let error {
+                Issue.record("\(file) refused for another reason: \(error)")
+            }
+        }
     }
 }

@@ -16,25 +16,21 @@ struct HookInputGeneratedTests {
     let generator: HookInputGenerator
 
     init() throws {
-        LibGit2.ignoreUserAndSystemConfiguration()
-        scratch = try Scratch()
-        origin = try scratch.bareRepository()
-        work = try scratch.repository()
-        try scratch.git("remote", "add", "origin", origin, in: work)
-        let first = try scratch.commit("first", in: work, file: "app.txt")
-        try scratch.tag("v1.0.0", in: work)
-        let second = try scratch.commit("second", in: work)
-        try scratch.tag("v1.1.0-rc.1", in: work, annotated: false)
-        let third = try scratch.commit("third", in: work)
-        try scratch.git("push", "-q", "origin", "main", "v1.0.0", "v1.1.0-rc.1", in: work)
-        try scratch.git("checkout", "-q", "-b", "side", first, in: work)
-        let side = try scratch.commit("side", in: work)
-        try scratch.git("push", "-q", "origin", "side", in: work)
-        try scratch.git("checkout", "-q", "main", in: work)
+        let world = try ReleaseWorld(.released)
+        (scratch, origin, work) = (world.scratch, world.origin, world.work)
+        let first = world.firstCommit
+        let second = try world.commit("second")
+        try world.tag("v1.1.0-rc.1", annotated: false)
+        let third = try world.commit("third")
+        try world.git("push", "-q", "origin", "main", "v1.1.0-rc.1")
+        try world.git("checkout", "-q", "-b", "side", first)
+        let side = try world.commit("side")
+        try world.git("push", "-q", "origin", "side")
+        try world.git("checkout", "-q", "main")
         let objects = [first, second, third, side,
-                       try scratch.git("rev-parse", "v1.0.0", in: work),  // the annotated tag object
-                       try scratch.git("rev-parse", "HEAD^{tree}", in: work),
-                       try scratch.git("rev-parse", "HEAD:app.txt", in: work)]
+                       try world.rev("v1.0.0"),  // the annotated tag object
+                       try world.rev("HEAD^{tree}"),
+                       try world.rev("HEAD:app.txt")]
         generator = HookInputGenerator(objects: objects, refs: ["refs/heads/side", "refs/tags/v1.1.0-rc.1", "refs/tags/v1.1.0-rc.2"])
     }
 

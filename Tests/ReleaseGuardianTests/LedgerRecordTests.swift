@@ -15,8 +15,8 @@ struct LedgerRecordTests {
     }
 
     @Test func readsRecordsOfEveryVersionOneDeploymentEach() throws {
-        let scratch = try Scratch()
-        let work = try scratch.repository()
+        let world = try ReleaseWorld(.empty)
+        let (scratch, work) = (world.scratch, world.work)
         let commit = String(repeating: "a", count: 40)
         // Written by the first version: no id, no outcome, no result per target.
         try append("""

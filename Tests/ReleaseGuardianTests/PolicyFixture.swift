@@ -3,41 +3,11 @@ import GitFiles
 import TestSupport
 @testable import ReleaseGuardian
 
-/// A developer's clone and its bare origin, with v1.0.0 released on main and pushed.
-final class PolicyFixture {
-    let scratch: Scratch
-    let work: String
-    let origin: String
-    let firstCommit: String
-
+/// The released world (a clone and its bare origin, v1.0.0 released on main and pushed), with
+/// the policy applied to it in-process.
+final class PolicyFixture: ReleaseWorld {
     init() throws {
-        LibGit2.ignoreUserAndSystemConfiguration()
-        scratch = try Scratch()
-        origin = try scratch.bareRepository()
-        work = try scratch.repository()
-        try scratch.git("remote", "add", "origin", origin, in: work)
-        firstCommit = try scratch.commit("first", in: work)
-        try scratch.tag("v1.0.0", in: work)
-        try scratch.git("push", "-q", "origin", "main", "v1.0.0", in: work)
-    }
-
-    func rev(_ name: String) throws -> String {
-        try scratch.git("rev-parse", name, in: work)
-    }
-
-    func commit(_ message: String) throws -> String {
-        try scratch.commit(message, in: work)
-    }
-
-    /// Tags HEAD (or `target`) locally and returns the tag's object id.
-    func tag(_ name: String, at target: String = "HEAD", annotated: Bool = true) throws -> String {
-        try scratch.tag(name, in: work, at: target, annotated: annotated)
-        return try rev("refs/tags/\(name)")
-    }
-
-    /// Forgets a tag made for one check, so the next check does not see it as existing.
-    func deleteLocalTag(_ name: String) throws {
-        try scratch.git("tag", "-d", name, in: work)
+        try super.init(.released)
     }
 
     /// Applies the policy to updates given as (remote ref, old id or nil, new id or nil).

@@ -10,8 +10,9 @@ struct PlainSettingsTests {
     let work: String
 
     init() throws {
-        scratch = try Scratch()
-        work = try scratch.repository()
+        let world = try ReleaseWorld(.empty)
+        scratch = world.scratch
+        work = world.work
     }
 
     /// The fast path's settings; nil when it steps aside (`.unknown`).

@@ -68,7 +68,10 @@ struct HookInputBytesTests {
         let updates = try RefUpdate.parsePrePush(input)
         #expect(updates.map(\.ref) == ["refs/heads/x", "refs/tags/v9.9.9"])
         // A one-field line before a real one is an error of its own line, never absorbed.
-        #expect(throws: HookInputError.self) { try RefUpdate.parsePrePush("junk\r\nrefs/tags/v9.9.9 \(b) refs/tags/v9.9.9 \(zero)\n") }
+        let junk = #expect(throws: HookInputError.self) { try RefUpdate.parsePrePush("junk\r\nrefs/tags/v9.9.9 \(b) refs/tags/v9.9.9 \(zero)\n") }
+        if case .malformedLine(let number, let line, _, _)? = junk {
+            #expect(number == 1 && line == "junk", "\(String(describing: junk))")
+        }
     }
 
     @Test func splitsCRLFPreReceiveInputIntoItsLines() throws {
@@ -78,7 +81,10 @@ struct HookInputBytesTests {
             _ = try ServerHook.parsePreReceive("\(zero) \(a) refs/heads/x\r\njunk\r\n")
             Issue.record("accepted a junk line")
         } catch {
-            guard case .malformedLine(let number, _, _, _) = error else { return }
+            guard case .malformedLine(let number, _, _, _) = error else {
+                Issue.record("wrong error: \(error)")
+                return
+            }
             #expect(number == 2)
         }
     }

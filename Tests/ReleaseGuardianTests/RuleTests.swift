@@ -205,8 +205,13 @@ struct RuleTests {
 
     @Test func reportsAMissingObjectAsAnErrorNotAVerdict() throws {
         let f = try PolicyFixture()
-        #expect(throws: PolicyError.self) {
+        let error = #expect(throws: PolicyError.self) {
             try f.evaluate([f.newTag("v1.0.1", String(repeating: "d", count: 40))])
+        }
+        if case .missingObject(let ref, let id)? = error {
+            #expect(ref == "refs/tags/v1.0.1" && id.hex == String(repeating: "d", count: 40))
+        } else if let error {
+            Issue.record("refused for another reason: \(error)")
         }
     }
 

@@ -9,9 +9,9 @@ struct SettingsTests {
     let work: String
 
     init() throws {
-        LibGit2.ignoreUserAndSystemConfiguration()
-        scratch = try Scratch()
-        work = try scratch.repository()
+        let world = try ReleaseWorld(.empty)
+        scratch = world.scratch
+        work = world.work
     }
 
     func load() throws -> Settings {

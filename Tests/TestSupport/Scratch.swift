@@ -2,11 +2,12 @@ import Foundation
 
 /// A scratch directory of real git repositories, built with the real git CLI and removed when
 /// the value goes away. git runs isolated from the developer's configuration: its own HOME, no
-/// system config, a fixed identity.
+/// system config, a fixed identity. Making one isolates the test process too (`HostIsolation`).
 public final class Scratch: @unchecked Sendable {
     public let root: String
 
     public init() throws {
+        HostIsolation.apply()
         let base = FileManager.default.temporaryDirectory.path
         root = base + "/release-guardian-test-" + UUID().uuidString.prefix(8).lowercased()
         try FileManager.default.createDirectory(atPath: root + "/home", withIntermediateDirectories: true)
@@ -16,9 +17,10 @@ public final class Scratch: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: root)
     }
 
-    /// The environment every process of a test gets: nothing of the developer's git setup.
+    /// The environment every process of a test gets: nothing of the developer's git setup, CI
+    /// platform or credentials (`HostIsolation.isHostSpecific`).
     public var environment: [String: String] {
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GIT_") }
+        var environment = ProcessInfo.processInfo.environment.filter { !HostIsolation.isHostSpecific($0.key) }
         environment["HOME"] = root + "/home"
         environment["XDG_CONFIG_HOME"] = root + "/home/.config"
         environment["GIT_CONFIG_NOSYSTEM"] = "1"
@@ -40,11 +42,20 @@ public final class Scratch: @unchecked Sendable {
         return path
     }
 
-    /// A new bare repository, as a remote.
+    /// A new bare repository, as a remote, with `initialBranch` as the branch its HEAD names.
     @discardableResult
-    public func bareRepository(_ name: String = "origin.git") throws -> String {
+    public func bareRepository(_ name: String = "origin.git", initialBranch: String = "main") throws -> String {
         let path = root + "/" + name
-        try git("init", "-q", "--bare", "-b", "main", path, in: root)
+        try git("init", "-q", "--bare", "-b", initialBranch, path, in: root)
+        return path
+    }
+
+    /// A deploy remote as PaaS providers have them: a new bare repository at `path` (absolute)
+    /// whose branch is `master`, at `commit` pushed from `repository`, or empty when `commit` is nil.
+    @discardableResult
+    public func deployRemote(at path: String, running commit: String?, from repository: String) throws -> String {
+        try git("init", "-q", "--bare", "-b", "master", path, in: root)
+        if let commit { try git("push", "-q", path, "\(commit):refs/heads/master", in: repository) }
         return path
     }
 

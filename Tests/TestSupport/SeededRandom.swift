@@ -8,6 +8,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     public init(seed: UInt64) {
+        HostIsolation.apply()  // the environment is read after the isolation changed it, never while
         let override = ProcessInfo.processInfo.environment["RELEASE_GUARDIAN_TEST_SEED"].flatMap { UInt64($0) }
         self.seed = override ?? seed
         state = self.seed
