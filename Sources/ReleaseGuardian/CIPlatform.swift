@@ -15,8 +15,8 @@ public enum CIPlatform: String, Sendable {
         case .github:
             return environment["GITHUB_REF"].flatMap { $0.isEmpty ? nil : $0 }
         case .gitlab:
-            if let tag = environment["CI_COMMIT_TAG"], !tag.isEmpty { return "refs/tags/" + tag }
-            if let branch = environment["CI_COMMIT_BRANCH"], !branch.isEmpty { return "refs/heads/" + branch }
+            if let tag = environment["CI_COMMIT_TAG"], !tag.isEmpty { return RefName.tag(tag) }
+            if let branch = environment["CI_COMMIT_BRANCH"], !branch.isEmpty { return RefName.branch(branch) }
             return nil
         }
     }

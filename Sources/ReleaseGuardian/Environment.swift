@@ -137,15 +137,10 @@ public struct ReleaseRef: Sendable {
     public let version: SemanticVersion
 
     public init?(_ ref: String) {
-        let name: Substring
-        if ref.hasPrefix("refs/tags/") {
-            name = ref.dropFirst("refs/tags/".count)
-        } else if ref.hasPrefix("refs/heads/release/") {
-            name = ref.dropFirst("refs/heads/release/".count)
-        } else {
-            return nil
-        }
-        guard let version = TagName(String(name)).version else { return nil }
+        // The tag itself, or the tag a `release/<tag>` branch is named after.
+        guard let name = RefName.tagName(of: ref) ?? RefName.branchName(of: ref).flatMap({ $0.hasPrefix("release/") ? String($0.dropFirst(8)) : nil }),
+              let version = TagName(name).version
+        else { return nil }
         self.version = version
     }
 }

@@ -12,7 +12,7 @@ struct MaintenanceBranch: Equatable {
 
     /// The line `ref` names, or nil when it is not a maintenance branch of `settings`.
     init?(ref: String, settings: Settings) {
-        guard ref.hasPrefix("refs/heads/"), fnmatch(settings.maintenanceBranches, ref, 0) == 0,
+        guard ref.hasPrefix(RefName.headsPrefix), fnmatch(settings.maintenanceBranches, ref, 0) == 0,
               let last = ref.split(separator: "/").last
         else { return nil }
         var name = Substring(last)

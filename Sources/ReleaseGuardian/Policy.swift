@@ -102,14 +102,14 @@ public enum Vantage: Sendable {
     /// Where the receiving side's branches are read, most trusted first: for a client, the
     /// remote-tracking branches of the remote pushed to, then the local branches.
     var branchSources: [String] {
-        if let tracking = trackingPrefix { return [tracking, "refs/heads/"] }
-        return ["refs/heads/"]
+        if let tracking = trackingPrefix { return [tracking, RefName.headsPrefix] }
+        return [RefName.headsPrefix]
     }
 
     /// `refs/remotes/<remote>/` when the client pushes to a named remote.
     var trackingPrefix: String? {
-        guard case .client(let remote?) = self, RefNameFormat.isValid("refs/remotes/\(remote)/x") else { return nil }
-        return "refs/remotes/\(remote)/"
+        guard case .client(let remote?) = self, RefNameFormat.isValid(RefName.remoteBranch(remote, "x")) else { return nil }
+        return RefName.remotesPrefix + remote + "/"
     }
 
     var remoteName: String {

@@ -48,10 +48,10 @@ public enum ServerPolicyFile {
             // could have committed it, and a re-run of install would adopt it.
             let loosened = committed.loosenings(comparedTo: Settings())
             guard loosened.isEmpty else {
-                throw .invalidPolicy("the \(Settings.fileName) committed on \(main.dropFirst("refs/heads/".count)) loosens the defaults (\(loosened.joined(separator: ", "))), and anyone who can push to main could have written it. Review it, then install it with --policy FILE (e.g. `git show \(shellQuoted(main.dropFirst("refs/heads/".count) + ":" + Settings.fileName)) > policy`).")
+                throw .invalidPolicy("the \(Settings.fileName) committed on \(RefName.short(main)) loosens the defaults (\(loosened.joined(separator: ", "))), and anyone who can push to main could have written it. Review it, then install it with --policy FILE (e.g. `git show \(shellQuoted(RefName.short(main) + ":" + Settings.fileName)) > policy`).")
             }
             text = bytes
-            source = "\(main.dropFirst("refs/heads/".count)):\(Settings.fileName)"
+            source = "\(RefName.short(main)):\(Settings.fileName)"
         }
         let temporary = path + ".release-guardian-tmp"
         guard FileManager.default.createFile(atPath: temporary, contents: Data(text), attributes: [.posixPermissions: 0o644]),

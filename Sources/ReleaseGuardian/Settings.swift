@@ -8,9 +8,9 @@ import Git
 /// the file key by key: `git config release-guardian.release.allowSkip true`.
 public struct Settings: Sendable, Equatable {
     /// The main branch, as a full ref name.
-    public var mainBranch = "refs/heads/main"
+    public var mainBranch = RefName.branch("main")
     /// Branches where hotfix tags of older lines may live, as a glob on full ref names.
-    public var maintenanceBranches = "refs/heads/release/v*"
+    public var maintenanceBranches = RefName.branch("release/v*")
     public var requireAnnotated = true
     public var allowSkip = false
     public var onlyVersionTags = false
@@ -95,7 +95,7 @@ public struct Settings: Sendable, Equatable {
     /// by git itself, and where they come from; nil when there is no such file.
     static func committedEntries(onBranch branch: String, at commit: ObjectID? = nil,
                                  in repository: any RepositoryReading) throws(ConfigurationError) -> (entries: [Config.Entry], source: String)? {
-        let source = "\(branch.dropFirst("refs/heads/".count)):\(fileName)"
+        let source = "\(RefName.short(branch)):\(fileName)"
         let entries: [Config.Entry]
         do {
             guard let tip = try commit ?? repository.target(ofReference: branch),
@@ -117,7 +117,7 @@ public struct Settings: Sendable, Equatable {
 
     /// The settings the rules use, in git-config words, for people to check.
     public var ruleSummary: String {
-        "release.main = \(mainBranch.dropFirst("refs/heads/".count)), release.maintenance = \(maintenanceBranches.dropFirst("refs/heads/".count)), "
+        "release.main = \(RefName.short(mainBranch)), release.maintenance = \(RefName.short(maintenanceBranches)), "
             + "requireAnnotated = \(requireAnnotated), allowSkip = \(allowSkip), onlyVersionTags = \(onlyVersionTags)"
     }
 
@@ -193,7 +193,7 @@ public struct Settings: Sendable, Equatable {
         guard !trimmed.isEmpty, !trimmed.contains(" ") else {
             throw .invalidValue(key: key, value: value, source: source, expected: "a branch name such as main")
         }
-        return trimmed.hasPrefix("refs/") ? trimmed : "refs/heads/" + trimmed
+        return trimmed.hasPrefix("refs/") ? trimmed : RefName.branch(trimmed)
     }
 }
 

@@ -9,7 +9,7 @@ struct MaintenanceBranchRule: Rule {
         guard case .maintenanceBranch(let branch) = update.kind else { return nil }
         let name = update.shortName
         let ref = update.update.ref
-        let main = context.settings.mainBranch.dropFirst("refs/heads/".count)
+        let main = RefName.short(context.settings.mainBranch)
         if update.update.isDeletion {
             return Violation(
                 rule: .maintenanceBranch, ref: ref,

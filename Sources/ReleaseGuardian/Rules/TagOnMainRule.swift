@@ -6,7 +6,7 @@ struct TagOnMainRule: Rule {
     func check(_ update: GuardedUpdate, in context: PolicyContext) throws(PolicyError) -> Violation? {
         guard case .tag(.release(let version)) = update.kind, let commit = update.newCommit else { return nil }
         let main = context.settings.mainBranch
-        let mainName = main.dropFirst("refs/heads/".count)
+        let mainName = RefName.short(main)
         if try context.branchValueAfterPush(main)?.id == commit { return nil }  // tagged at main's tip
         let head = try context.branchAfterPush(main)
         if let head, try context.isAncestor(commit, of: head.commit) { return nil }
@@ -20,7 +20,7 @@ struct TagOnMainRule: Rule {
         let whereMain = head.map { "\(mainName) is at \($0.commit.short), from \($0.source)" } ?? "\(mainName) does not exist"
         return Violation(
             rule: .tagOnMain, ref: update.update.ref,
-            message: "\(tag) (\(commit.short)) is not on \(mainName) as it will be after this push (\(whereMain)), nor on a maintenance branch of line \(version.line) that existed before it (\(context.settings.maintenanceBranches.dropFirst("refs/heads/".count)); a branch counts only for hotfixes of the line it names, once pushed).",
+            message: "\(tag) (\(commit.short)) is not on \(mainName) as it will be after this push (\(whereMain)), nor on a maintenance branch of line \(version.line) that existed before it (\(RefName.short(context.settings.maintenanceBranches)); a branch counts only for hotfixes of the line it names, once pushed).",
             fix: "Merge the commit into \(mainName) and push both together: `git push --follow-tags \(shellQuoted(remote)) \(shellQuoted(String(mainName)))`; or tag a commit of \(mainName). For a hotfix of a released line, push its maintenance branch first (`git push \(shellQuoted(remote)) \(shellQuoted("release/v\(version.line)"))`, started at that line's release), then the tag: `git push \(shellQuoted(remote)) \(shellQuoted(tag))`." + context.shallowHint)
     }
 }
