@@ -24,11 +24,14 @@ public struct GitError: Error, CustomStringConvertible, Sendable {
     public let code: Code
     public let message: String
     public let function: String
+    /// libgit2 could not read a git config file (the message names the file and line).
+    public let isConfiguration: Bool
 
-    public init(code: Code, message: String, function: String) {
+    public init(code: Code, message: String, function: String, isConfiguration: Bool = false) {
         self.code = code
         self.message = message
         self.function = function
+        self.isConfiguration = isConfiguration
     }
 
     public var description: String { "\(message) (\(function))" }
@@ -39,9 +42,11 @@ public struct GitError: Error, CustomStringConvertible, Sendable {
 func check(_ rc: Int32, _ function: StaticString) throws(GitError) -> Int32 {
     guard rc < 0 else { return rc }
     var message = "libgit2 error \(rc)"
+    var isConfiguration = false
     if let last = git_error_last(), let text = last.pointee.message {
         message = String(cString: text)
+        isConfiguration = last.pointee.klass == Int32(GIT_ERROR_CONFIG.rawValue)
     }
     git_error_clear()
-    throw GitError(code: GitError.Code(rc), message: message, function: "\(function)")
+    throw GitError(code: GitError.Code(rc), message: message, function: "\(function)", isConfiguration: isConfiguration)
 }

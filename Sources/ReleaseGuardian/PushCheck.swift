@@ -60,7 +60,7 @@ public enum CheckError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .input(let error): "\(error)"
-        case .repository(let error): "not in a git repository: \(error.message)"
+        case .repository(let error): error.openingDescription
         case .configuration(let error): "\(error)"
         case .policy(let error): "\(error)"
         case .busy(let path): "another push to this repository held \(path) for 20 s, so this ref was not written: push again. A push's lock ends with its git process, at most a minute after it started."

@@ -32,7 +32,7 @@ public enum OpenError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .repository(let error): "not in a git repository: \(error.message)"
+        case .repository(let error): error.openingDescription
         case .configuration(let error): "\(error)"
         }
     }

@@ -59,6 +59,15 @@ public enum ReadError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { message }
+
+    /// For a repository that cannot be opened: a config file libgit2 cannot read is named with
+    /// its line and how to check it; anything else means there is no repository here.
+    public var openingDescription: String {
+        if case .git(let error) = self, error.isConfiguration {
+            return "cannot read the git configuration: \(error.message). Fix that line (`git config --list --show-origin` shows where each setting comes from)."
+        }
+        return "not in a git repository: \(message)"
+    }
 }
 
 /// Every question answered through libgit2 alone: the reference the file readers are held to,
