@@ -1,40 +1,22 @@
 import CLibGit2
 import Foundation
 
-/// How to reach remotes: where the user's SSH files are, which key to use, progress.
-public struct TransportOptions: Sendable {
-    /// Home of `.ssh/known_hosts` and the default keys (`$HOME`).
-    public var homeDirectory: String
-    /// A private key to use instead of the agent and the default keys.
-    public var sshKey: String?
-    /// Called with short progress lines (only set on a terminal).
-    public var progress: (@Sendable (String) -> Void)?
-    /// A PEM file of the certificate authorities to trust for HTTPS remotes instead of the
-    /// system's (a self-hosted server with a private CA).
-    public var certificateAuthorities: String?
-
-    public init(homeDirectory: String? = nil, sshKey: String? = nil, certificateAuthorities: String? = nil,
-                progress: (@Sendable (String) -> Void)? = nil) {
-        self.homeDirectory = homeDirectory ?? ProcessEnvironment.value("HOME") ?? "/"
-        self.sshKey = sshKey
-        self.certificateAuthorities = certificateAuthorities
-        self.progress = progress
-    }
-
-    var knownHostsPath: String { homeDirectory + "/.ssh/known_hosts" }
-}
-
 /// A remote head: a ref the remote advertises and its object.
 public struct RemoteHead: Equatable, Sendable {
     public let name: String
     public let id: ObjectID
 }
 
-/// Why talking to a remote failed. Each case says what to do.
+/// Why talking to a remote failed: the facts (which URL, host, credentials, refs). What to do
+/// about it is the caller's to say; its own words come back only through `hostKey`'s reason.
 public enum RemoteError: Error, CustomStringConvertible, Sendable {
     case git(url: String, GitError)
-    case hostKey(host: String, port: Int, verdict: KnownHosts.Verdict, knownHosts: String)
-    case certificate(host: String, url: String)
+    /// The host-key closure refused the server's key, for `reason`.
+    case hostKey(host: String, port: Int, reason: any Error)
+    /// libgit2 did not verify the TLS certificate; `problem` is the TLS library's reason, when
+    /// it gave one.
+    case certificate(host: String, url: String, problem: String?)
+    /// Every credential offered (named in `tried`, in order) was refused, or none was offered.
     case authentication(url: String, tried: [String])
     /// The lease: the remote ref is not what was planned, so nothing was pushed.
     case leaseBroken(ref: String, expected: ObjectID?, found: ObjectID?)
@@ -45,22 +27,12 @@ public enum RemoteError: Error, CustomStringConvertible, Sendable {
         switch self {
         case .git(let url, let error):
             return "\(url): \(error.message)"  // the message was scrubbed of credentials when made
-        case .hostKey(let host, let port, let verdict, let knownHosts):
-            let scan = port == 22 ? "ssh-keyscan \(shellQuoted(host))" : "ssh-keyscan -p \(port) \(shellQuoted(host))"
-            switch verdict {
-            case .unknown:
-                return "the SSH host key of \(host):\(port) is not in \(knownHosts), so the server cannot be trusted. Check its fingerprint with the provider, then add it: `\(scan) >> \(shellQuoted(knownHosts))`."
-            case .changed(let types):
-                return "the SSH host key of \(host):\(port) is not the one in \(knownHosts) (known: \(types.joined(separator: ", "))): the key changed, or someone is in the middle. Confirm the new key with the provider, then replace the line (`ssh-keygen -R \(shellQuoted(port == 22 ? host : "[\(host)]:\(port)")) -f \(shellQuoted(knownHosts))` and `\(scan) >> \(shellQuoted(knownHosts))`)."
-            case .revoked:
-                return "the SSH host key of \(host):\(port) is marked @revoked in \(knownHosts)."
-            case .trusted:
-                return "the SSH host key of \(host):\(port) is trusted"
-            }
-        case .certificate(let host, let url):
-            return "\(url): the TLS certificate of \(host) is not trusted (not signed by a known authority, expired, or for another name). For a server with a private authority, give its PEM file as deploy.caFile in .release-guardian."
+        case .hostKey(_, _, let reason):
+            return "\(reason)"
+        case .certificate(let host, let url, let problem):
+            return "\(url): the TLS certificate of \(host) is not trusted (\(problem ?? "not signed by a known authority, expired, or for another name"))."
         case .authentication(let url, let tried):
-            return "\(url): authentication failed (tried \(tried.isEmpty ? "nothing: no credential was available" : tried.joined(separator: ", "))). Load the deploy key into ssh-agent, put it in ~/.ssh, or for HTTPS set RELEASE_GUARDIAN_HTTPS_TOKEN."
+            return "\(url): authentication failed (tried \(tried.isEmpty ? "nothing: no credential was available" : tried.joined(separator: ", ")))."
         case .leaseBroken(let ref, let expected, let found):
             return "\(ref) is at \(found?.short ?? "nothing") on the remote, not \(expected?.short ?? "nothing") as planned: someone else pushed meanwhile. Nothing was pushed there; look at what changed, then plan again."
         case .rejected(let url, let refs):

@@ -1,5 +1,4 @@
 import CLibGit2
-import Foundation
 
 /// The state libgit2's callbacks share during one network operation. Errors never cross a C
 /// frame: a callback stores its error here and returns GIT_EUSER; `check` rethrows it.
@@ -12,14 +11,12 @@ final class TransportSession {
     var failure: RemoteError?
     var lease: [String: ObjectID?] = [:]
     var rejected: [String: String] = [:]
-    /// Credentials offered so far, to stop when all were refused (libgit2 asks again).
+    /// The host whose TLS certificate libgit2 did not verify.
+    var untrustedCertificateHost: String?
+    /// The names of the credentials offered so far (libgit2 asks again after each refusal).
     var triedCredentials: [String] = []
 
-    /// Whether the URL is https: the only scheme a token is sent over.
-    let isHTTPS: Bool
-
     init(endpoint: Endpoint, options: TransportOptions, url: String) {
-        isHTTPS = url.lowercased().hasPrefix("https://")
         self.endpoint = endpoint
         self.options = options
         displayURL = redacted(url)
@@ -35,6 +32,7 @@ final class TransportSession {
         } catch {
             if error.code == .auth { throw .authentication(url: displayURL, tried: triedCredentials) }
             let message = redacted(error.message, alsoHiding: secrets)
+            if let host = untrustedCertificateHost { throw .certificate(host: host, url: displayURL, problem: message) }
             throw .git(url: displayURL, GitError(code: error.code, message: message, function: error.function))
         }
     }
@@ -75,75 +73,55 @@ final class TransportSession {
 
     // MARK: Callbacks
 
+    /// Asks the caller's closure, and hands libgit2 what it chose; nil (or a kind the server
+    /// does not take) ends the operation with what was offered so far.
     private func credential(_ out: UnsafeMutablePointer<UnsafeMutablePointer<git_credential>?>?, _ usernameFromURL: String?,
                             _ allowed: UInt32) -> Int32 {
-        if allowed & GIT_CREDENTIAL_SSH_KEY.rawValue != 0 {
-            let user = usernameFromURL ?? "git"
-            let candidates = sshKeyCandidates()
-            guard triedCredentials.count < candidates.count else {
-                failure = .authentication(url: displayURL, tried: triedCredentials)
-                return GIT_EUSER.rawValue
-            }
-            let candidate = candidates[triedCredentials.count]
-            triedCredentials.append(candidate)
-            if candidate == "ssh-agent" { return git_credential_ssh_key_from_agent(out, user) }
-            let publicKey = FileManager.default.fileExists(atPath: candidate + ".pub") ? candidate + ".pub" : nil
-            let passphrase = ProcessEnvironment.value("RELEASE_GUARDIAN_SSH_PASSPHRASE")
-            return git_credential_ssh_key_new(out, user, publicKey, candidate, passphrase)
+        let allowed = CredentialTypes(rawValue: allowed)
+        let request = CredentialRequest(url: displayURL, usernameFromURL: usernameFromURL, allowed: allowed, attempt: triedCredentials.count)
+        guard let credential = options.credentials(request), allowed.contains(credential.type) else {
+            failure = .authentication(url: displayURL, tried: triedCredentials)
+            return GIT_EUSER.rawValue
         }
-        if allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT.rawValue != 0 {
-            // Never over plain http (or to any other scheme): the token would travel in clear.
-            guard triedCredentials.isEmpty, isHTTPS, let token = ProcessEnvironment.value("RELEASE_GUARDIAN_HTTPS_TOKEN"), !token.isEmpty else {
-                failure = .authentication(url: displayURL, tried: triedCredentials)
-                return GIT_EUSER.rawValue
-            }
-            triedCredentials.append("the token in RELEASE_GUARDIAN_HTTPS_TOKEN")
-            let user = usernameFromURL ?? ProcessEnvironment.value("RELEASE_GUARDIAN_HTTPS_USER") ?? "git"
-            return git_credential_userpass_plaintext_new(out, user, token)
+        switch credential.kind {
+        case .sshKeyFile(let user, let privateKey, let publicKey, let passphrase):
+            triedCredentials.append(credential.name)
+            return git_credential_ssh_key_new(out, user, publicKey, privateKey, passphrase)
+        case .sshAgent(let user):
+            triedCredentials.append(credential.name)
+            return git_credential_ssh_key_from_agent(out, user)
+        case .userPassword(let user, let password):
+            triedCredentials.append(credential.name)
+            return git_credential_userpass_plaintext_new(out, user, password)
+        case .username(let user):
+            return git_credential_username_new(out, user)
         }
-        if allowed & GIT_CREDENTIAL_USERNAME.rawValue != 0 {
-            return git_credential_username_new(out, usernameFromURL ?? "git")
-        }
-        failure = .authentication(url: displayURL, tried: triedCredentials)
-        return GIT_EUSER.rawValue
-    }
-
-    /// The agent when one runs, then a configured key, else the default keys that exist.
-    private func sshKeyCandidates() -> [String] {
-        var candidates: [String] = []
-        if let socket = ProcessEnvironment.value("SSH_AUTH_SOCK"), !socket.isEmpty { candidates.append("ssh-agent") }
-        if let key = options.sshKey {
-            candidates.append(key)
-        } else {
-            for name in ["id_ed25519", "id_ecdsa", "id_rsa"] {
-                let path = options.homeDirectory + "/.ssh/" + name
-                if FileManager.default.fileExists(atPath: path) { candidates.append(path) }
-            }
-        }
-        return candidates
     }
 
     private func checkCertificate(_ certificate: UnsafeMutablePointer<git_cert>?, valid: Int32, host: String) -> Int32 {
         guard let certificate, certificate.pointee.cert_type == GIT_CERT_HOSTKEY_LIBSSH2 else {
-            // TLS: libgit2's own verdict, stated explicitly (libgit2 1.5 treats a positive
-            // "pass-through" answer as acceptance, which would let any certificate in).
+            // TLS: libgit2's own verdict, stated explicitly (libgit2 1.5 takes any positive
+            // answer as acceptance). An invalid certificate is refused with GIT_PASSTHROUGH,
+            // on which libgit2 restores its own error: the TLS library's reason (expired, no
+            // trusted authority…), which `check` reports.
             if valid != 0 { return 0 }
-            failure = .certificate(host: host, url: displayURL)
-            return GIT_ECERTIFICATE.rawValue
+            untrustedCertificateHost = host
+            return GIT_PASSTHROUGH.rawValue
         }
         let hostKey = UnsafeMutableRawPointer(certificate).assumingMemoryBound(to: git_cert_hostkey.self).pointee
         let port = endpoint.port == 0 ? 22 : endpoint.port
         guard hostKey.type.rawValue & GIT_CERT_SSH_RAW.rawValue != 0, let raw = hostKey.hostkey else {
-            failure = .hostKey(host: host, port: port, verdict: .unknown, knownHosts: options.knownHostsPath)
+            failure = .hostKey(host: host, port: port, reason: HostKeyUnreadable(host: host, port: port))
             return GIT_ECERTIFICATE.rawValue
         }
         let key = Array(UnsafeRawBufferPointer(start: raw, count: hostKey.hostkey_len))
-        let verdict = KnownHosts(path: options.knownHostsPath).verify(host: host, port: port, key: key)
-        guard verdict == .trusted else {
-            failure = .hostKey(host: host, port: port, verdict: verdict, knownHosts: options.knownHostsPath)
+        switch options.hostKey(HostKey(host: host, port: port, key: key)) {
+        case .trusted:
+            return 0
+        case .refused(let reason):
+            failure = .hostKey(host: host, port: port, reason: reason)
             return GIT_ECERTIFICATE.rawValue
         }
-        return 0
     }
 
     private func negotiate(_ updates: UnsafeMutablePointer<UnsafePointer<git_push_update>?>?, _ count: Int) -> Int32 {

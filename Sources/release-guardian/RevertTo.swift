@@ -61,7 +61,7 @@ extension ReleaseGuardian {
                 throw Terminal.fail("\(error)")
             }
             let progress: (@Sendable (String) -> Void)? = isatty(STDERR_FILENO) == 1 ? { @Sendable line in Terminal.error("   " + line) } : nil
-            let transport = TransportOptions(sshKey: settings.deploySSHKey, certificateAuthorities: settings.deployCAFile, progress: progress)
+            let transport = TransportPolicy(settings: settings, environment: ProcessInfo.processInfo.environment).options(progress: progress)
             let log: (String) -> Void = { Terminal.error($0) }
             var request = RevertRequest(tag: tag)
             request.environment = env

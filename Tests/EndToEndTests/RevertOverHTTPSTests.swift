@@ -77,6 +77,9 @@ struct RevertOverHTTPSTests {
         let result = try revert(token: "s3cret-token")
         #expect(result.status == 2)
         #expect(result.stderr.contains("TLS certificate of 127.0.0.1 is not trusted"), "refused for another reason: \(result.stderr)")
+        // The TLS library's own reason (a self-signed certificate: no trusted authority signed it).
+        #expect(result.stderr.contains("not trusted (the SSL certificate is invalid: "), "\(result.stderr)")
+        #expect(result.stderr.contains("deploy.caFile"))
         #expect(!result.stderr.contains("s3cret-token"))
         #expect(try prodHead() == f.v110)
     }

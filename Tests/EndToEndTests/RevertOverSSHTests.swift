@@ -58,6 +58,9 @@ struct RevertOverSSHTests {
         let result = try f.revert("v1.0.0", "--yes")
         #expect(result.status == 2)
         #expect(result.stderr.contains("authentication failed"), "\(result.stderr)")
+        // The key offered is named, with what to do.
+        #expect(result.stderr.contains(key + ")") || result.stderr.contains(key + ","), "\(result.stderr)")
+        #expect(result.stderr.contains("Load the deploy key into ssh-agent"))
         #expect(try prodHead() == f.v110)
     }
 }

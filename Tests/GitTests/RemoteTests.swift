@@ -23,7 +23,41 @@ struct RemoteTests {
         try scratch.deployRemote(at: daemon.basePath + "/prod.git", running: "HEAD~1", from: work)
     }
 
-    func options() -> TransportOptions { TransportOptions(homeDirectory: scratch.root + "/home") }
+    func options() -> TransportOptions { TransportOptions() }
+
+    /// The scratch user's key, offered once, and the sshd's own host key trusted: what a caller's
+    /// closures decide; here only that libgit2 is handed them.
+    func sshOptions(_ sshd: SSHServer) throws -> TransportOptions {
+        let trusted = try hostKey(of: sshd)
+        let key = scratch.root + "/home/.ssh/id_ed25519"
+        return TransportOptions(
+            credentials: { request in
+                if request.allowed.contains(.sshKey) {
+                    return request.attempt == 0 ? .sshKeyFile(user: request.usernameFromURL ?? "git", privateKey: key, publicKey: key + ".pub", passphrase: nil) : nil
+                }
+                return request.allowed.contains(.username) ? .username(request.usernameFromURL ?? "git") : nil
+            },
+            hostKey: { $0.key == trusted ? .trusted : .refused(Untrusted()) })
+    }
+
+    /// The raw host key blob sshd sends, from its public key file.
+    func hostKey(of sshd: SSHServer) throws -> [UInt8] {
+        let fields = try String(contentsOfFile: sshd.hostPublicKeyFile, encoding: .utf8).split(separator: " ")
+        return Array(try #require(Data(base64Encoded: String(fields[1]))))
+    }
+
+    struct Untrusted: Error {}
+
+    /// What the closures were asked, across libgit2's threads of control.
+    final class Asked: @unchecked Sendable {
+        private let lock = NSLock()
+        private var requests: [CredentialRequest] = []
+        private var keys: [HostKey] = []
+        func add(_ request: CredentialRequest) { lock.withLock { requests.append(request) } }
+        func add(_ key: HostKey) { lock.withLock { keys.append(key) } }
+        var credentialRequests: [CredentialRequest] { lock.withLock { requests } }
+        var hostKeys: [HostKey] { lock.withLock { keys } }
+    }
 
     func head(_ path: String) throws -> String {
         try scratch.git("rev-parse", "refs/heads/master", in: path)
@@ -51,11 +85,11 @@ struct RemoteTests {
 
     @Test func leaseHoldsOverSSH() throws {
         let sshd = try SSHServer(scratch: scratch)
-        try sshd.trust(hashed: true)
+        let options = try sshOptions(sshd)
         let path = try scratch.deployRemote(at: scratch.root + "/ssh-prod.git", running: "HEAD~1", from: work)
         let remote = try Remote(sshd.url(path), in: Repository.open(at: work))
         do {
-            try remote.push(["+refs/heads/candidate:refs/heads/master"], lease: ["refs/heads/master": second], options: options())
+            try remote.push(["+refs/heads/candidate:refs/heads/master"], lease: ["refs/heads/master": second], options: options)
             Issue.record("a broken lease pushed")
         } catch {
             // The lease, not the connection: an SSH failure would throw too.
@@ -66,8 +100,59 @@ struct RemoteTests {
             #expect(ref == "refs/heads/master" && expected == second && found == first)
         }
         #expect(try head(path) == first.hex)
-        try remote.push(["+refs/heads/candidate:refs/heads/master"], lease: ["refs/heads/master": first], options: options())
+        try remote.push(["+refs/heads/candidate:refs/heads/master"], lease: ["refs/heads/master": first], options: options)
         #expect(try head(path) == second.hex)
+    }
+
+    @Test func aRefusedHostKeyEndsTheConnectionBeforeAnyCredential() throws {
+        let sshd = try SSHServer(scratch: scratch)
+        let key = try hostKey(of: sshd)
+        let asked = Asked()
+        let options = TransportOptions(credentials: { asked.add($0); return nil }, hostKey: { asked.add($0); return .refused(Untrusted()) })
+        let remote = try Remote(sshd.url(scratch.root + "/none.git"), in: Repository.open(at: work))
+        do {
+            _ = try remote.heads(options: options)
+            Issue.record("an untrusted host was read")
+        } catch {
+            guard case .hostKey(let host, let port, let reason) = error else {
+                Issue.record("\(error)")
+                return
+            }
+            #expect(host == "127.0.0.1" && port == sshd.port && reason is Untrusted)
+        }
+        #expect(asked.hostKeys.map(\.key) == [key])
+        #expect(asked.credentialRequests.isEmpty)
+    }
+
+    @Test func namesEveryCredentialOfferedWhenAllAreRefused() throws {
+        let sshd = try SSHServer(scratch: scratch)
+        let trusted = try hostKey(of: sshd)
+        let stranger = scratch.root + "/stranger_ed25519"
+        _ = try scratch.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", stranger], in: scratch.root)
+        let asked = Asked()
+        let options = TransportOptions(
+            credentials: { request in
+                asked.add(request)
+                guard request.allowed.contains(.sshKey) else { return .username(request.usernameFromURL ?? "git") }
+                return request.attempt < 2 ? .sshKeyFile(user: request.usernameFromURL ?? "git", privateKey: stranger, publicKey: nil, passphrase: "pass phrase") : nil
+            },
+            hostKey: { $0.key == trusted ? .trusted : .refused(Untrusted()) })
+        let remote = try Remote(sshd.url(scratch.root + "/none.git"), in: Repository.open(at: work))
+        do {
+            _ = try remote.heads(options: options)
+            Issue.record("a stranger's key was let in")
+        } catch {
+            guard case .authentication(let url, let tried) = error else {
+                Issue.record("\(error)")
+                return
+            }
+            #expect(url == sshd.url(scratch.root + "/none.git"))
+            #expect(tried == [stranger, stranger])
+            #expect(!"\(error)".contains("pass phrase"))
+        }
+        let keyRequests = asked.credentialRequests.filter { $0.allowed.contains(.sshKey) }
+        #expect(keyRequests.map(\.attempt) == [0, 1, 2])
+        #expect(keyRequests.allSatisfy { $0.usernameFromURL == NSUserName() })
     }
 
     @Test func reportsARefTheServerRefusesAsAFailure() throws {
@@ -108,60 +193,5 @@ struct RemoteTests {
         #expect(redacted("https://deploy:s3cret@git.example.test/app.git") == "https://***@git.example.test/app.git")
         #expect(redacted("https://git.example.test/app.git") == "https://git.example.test/app.git")
         #expect(redacted("git@ssh.osc-fr1.scalingo.com:app.git") == "git@ssh.osc-fr1.scalingo.com:app.git")
-    }
-}
-
-struct KnownHostsTests {
-    let key: [UInt8] = Array("ssh-ed25519-key-blob".utf8)
-    let other: [UInt8] = Array("another-key-blob".utf8)
-
-    func knownHosts(_ lines: String) throws -> KnownHosts {
-        let scratch = try Scratch()
-        let path = scratch.root + "/known_hosts"
-        try scratch.write(lines, to: path)
-        return KnownHosts(path: path)
-    }
-
-    func line(_ hosts: String, _ key: [UInt8], marker: String = "") -> String {
-        "\(marker)\(hosts) ssh-ed25519 \(Data(key).base64EncodedString())\n"
-    }
-
-    @Test func matchesPlainPortAndWildcardEntries() throws {
-        let file = try knownHosts(line("git.example.test,10.0.0.1", key) + line("[127.0.0.1]:2222", key) + line("*.scalingo.test,!evil.scalingo.test", key))
-        #expect(file.verify(host: "git.example.test", port: 22, key: key) == .trusted)
-        #expect(file.verify(host: "127.0.0.1", port: 2222, key: key) == .trusted)
-        #expect(file.verify(host: "127.0.0.1", port: 22, key: key) == .unknown)
-        #expect(file.verify(host: "ssh.scalingo.test", port: 22, key: key) == .trusted)
-        #expect(file.verify(host: "evil.scalingo.test", port: 22, key: key) == .unknown)
-        #expect(file.verify(host: "git.example.test", port: 22, key: other) == .changed(knownTypes: ["ssh-ed25519"]))
-    }
-
-    @Test func matchesHashedEntries() throws {
-        // `|1|salt|HMAC-SHA1(salt, "[127.0.0.1]:2222")`, as `ssh-keygen -H` writes it.
-        let salt: [UInt8] = Array(0..<20)
-        let hash = hmacSHA1(key: salt, message: Array("[127.0.0.1]:2222".utf8))
-        let hosts = "|1|\(Data(salt).base64EncodedString())|\(Data(hash).base64EncodedString())"
-        let file = try knownHosts(line(hosts, key))
-        #expect(file.verify(host: "127.0.0.1", port: 2222, key: key) == .trusted)
-        #expect(file.verify(host: "127.0.0.2", port: 2222, key: key) == .unknown)
-    }
-
-    @Test func honoursRevokedKeys() throws {
-        let file = try knownHosts(line("host.test", key) + line("host.test", key, marker: "@revoked "))
-        #expect(file.verify(host: "host.test", port: 22, key: key) == .revoked)
-    }
-}
-
-struct SHA1Tests {
-    func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
-
-    @Test func matchesRFC2202() {
-        #expect(hex(hmacSHA1(key: [UInt8](repeating: 0x0b, count: 20), message: Array("Hi There".utf8)))
-            == "b617318655057264e28bc0b6fb378c8ef146be00")
-        #expect(hex(hmacSHA1(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8)))
-            == "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79")
-        #expect(hex(hmacSHA1(key: [UInt8](repeating: 0xaa, count: 80),
-                             message: Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8)))
-            == "aa4ae5e15272d00e95705637ce8a3b55ed402112")
     }
 }

@@ -33,7 +33,7 @@ struct LedgerRecordTests {
                 """, in: work, scratch: scratch)
         }
         let repository = try Repository.open(at: work)
-        let ledger = Ledger(repository: repository, transport: TransportOptions(homeDirectory: scratch.root + "/home"), sourceRemote: "origin")
+        let ledger = Ledger(repository: repository, transport: TransportOptions(), sourceRemote: "origin")
         let records = try ledger.records()
         #expect(records.count == 4)
         let deployments = Ledger.deployments(records)

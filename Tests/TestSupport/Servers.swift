@@ -120,6 +120,9 @@ public final class SSHServer: @unchecked Sendable {
         try waitForListener(port: port)
     }
 
+    /// The server's public host key (`ssh-ed25519 BASE64 host`).
+    public var hostPublicKeyFile: String { directory + "/host_ed25519.pub" }
+
     /// `ssh://USER@127.0.0.1:PORT/<absolute path>`
     public func url(_ path: String) -> String { "ssh://\(NSUserName())@127.0.0.1:\(port)\(path)" }
 

@@ -123,7 +123,7 @@ public struct Ledger {
 
         var description: String {
             switch self {
-            case .remote(let error): "\(error)"
+            case .remote(let error): TransportPolicy.explain(error)
             case .git(let error): error.message
             }
         }

@@ -114,7 +114,7 @@ public enum RevertError: Error, CustomStringConvertible {
         case .noTargets(let environment):
             return "the environment \(environment) has no deploy target. Add one to .release-guardian: [environment \"\(environment)\"] target = REMOTE BRANCH."
         case .remote(let step, let error, let changed):
-            return "\(step): \(error)" + Self.changedSentence(changed)
+            return "\(step): \(TransportPolicy.explain(error))" + Self.changedSentence(changed)
         case .git(let error):
             return "git: \(error.message)"
         case .read(let error):
