@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Git
 import ReleaseGuardian
 
 extension ReleaseGuardian {
@@ -46,70 +45,38 @@ extension ReleaseGuardian {
         @OptionGroup var output: OutputOptions
 
         func validate() throws {
-            if let expect, ObjectID(hex: expect) == nil { throw ValidationError("--expect takes a full 40-digit commit id") }
+            if let expect, !RevertRequest.isCommitID(expect) { throw ValidationError("--expect takes a full 40-digit commit id") }
         }
 
         func run() throws {
-            let interactive = isatty(STDIN_FILENO) == 1
-            guard dryRun || yes || interactive else { throw refuse(RevertError.needsConfirmation) }
-            let repository: Repository
-            let settings: Settings
-            do {
-                repository = try Repository.discover(from: FileManager.default.currentDirectoryPath)
-                settings = try Settings.load(for: repository)
-            } catch {
-                throw Terminal.fail("\(error)")
-            }
-            let progress: (@Sendable (String) -> Void)? = isatty(STDERR_FILENO) == 1 ? { @Sendable line in Terminal.error("   " + line) } : nil
-            let transport = TransportPolicy(settings: settings, environment: ProcessInfo.processInfo.environment).options(progress: progress)
-            let log: (String) -> Void = { Terminal.error($0) }
             var request = RevertRequest(tag: tag)
             request.environment = env
-            request.expect = expect.flatMap(ObjectID.init(hex:))
+            request.expectedCommit = expect
             request.allowDivergent = allowDivergent
             request.reason = reason
             request.sourceRemote = remote
-
-            let plan: RevertPlan
-            do throws(RevertError) {
-                plan = try RevertPlanner(repository: repository, settings: settings, transport: transport, log: log).plan(request)
-            } catch {
-                throw refuse(error)
-            }
-            if !output.json { Terminal.out(RevertReport.planText(plan)) }
-            if dryRun {
-                if output.json { Terminal.json(RevertJSON(plan: plan, outcome: nil)) } else { Terminal.out("Dry run: nothing was changed.") }
-                return
-            }
-            let executor = RevertExecutor(repository: repository, transport: transport, log: log)
-            executor.settleInterrupted(plan)
-            if plan.isNoOp {
-                if output.json { Terminal.json(RevertJSON(plan: plan, outcome: nil)) }
-                Terminal.error("Every target already runs \(plan.tag): nothing to do.")
-                return
-            }
-            if yes {
-                log("5. Confirmed by --yes.")
-            } else {
-                FileHandle.standardError.write(Data("5. Type the environment's name (\(plan.environment)) to go ahead: ".utf8))
-                let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces)
-                guard answer == plan.environment else { throw refuse(RevertError.notConfirmed(needed: plan.environment)) }
-            }
-            let outcome: RevertOutcome
-            do throws(RevertError) {
-                try executor.recheck(plan)
-                outcome = try executor.execute(plan)
-            } catch {
-                throw refuse(error)
-            }
-            let markdown = RevertReport.markdown(outcome)
-            if output.json { Terminal.json(RevertJSON(plan: plan, outcome: outcome)) } else { Terminal.out("\n" + markdown) }
-            if let report {
-                do {
-                    try markdown.write(toFile: report, atomically: true, encoding: .utf8)
-                } catch {
-                    throw Terminal.fail("the rollback is done, but the report could not be written to \(report): \(error.localizedDescription)")
+            let confirmation: RevertSession.Confirmation =
+                if yes {
+                    .given
+                } else if isatty(STDIN_FILENO) == 1 {
+                    .ask { question in
+                        Terminal.prompt(question.prompt)
+                        return readLine(strippingNewline: true)
+                    }
+                } else {
+                    .unavailable
                 }
+            let progress: (@Sendable (String) -> Void)? = isatty(STDERR_FILENO) == 1 ? { @Sendable line in Terminal.error("   " + line) } : nil
+            let output = RevertSession.Output(json: self.output.json, result: { Terminal.out($0) }, document: { Terminal.json($0) },
+                                              log: { Terminal.error($0) }, progress: progress)
+            var session = RevertSession(request: request, directory: FileManager.default.currentDirectoryPath,
+                                        environment: ProcessInfo.processInfo.environment, confirmation: confirmation, output: output)
+            session.dryRun = dryRun
+            session.reportFile = report
+            do throws(RevertError) {
+                _ = try session.run()
+            } catch {
+                throw refuse(error)
             }
         }
 

@@ -28,6 +28,11 @@ enum Terminal {
         FileHandle.standardError.write(Data((redacted(text) + "\n").utf8))
     }
 
+    /// A question on stderr, the answer to be typed on the same line.
+    static func prompt(_ text: String) {
+        FileHandle.standardError.write(Data(redacted(text).utf8))
+    }
+
     static let stderrHasColour: Bool = {
         isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"].map { $0 != "dumb" } ?? false
             && ProcessInfo.processInfo.environment["NO_COLOR"] == nil

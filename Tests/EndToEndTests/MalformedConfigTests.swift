@@ -33,6 +33,7 @@ struct MalformedConfigTests {
             try clone.releaseGuardian("check", "origin", input: "refs/tags/v1.1.0 \(head) refs/tags/v1.1.0 \(zero)\n"),
             try clone.releaseGuardian("env", "main"),
             try clone.releaseGuardian("ci", "--ref", "refs/heads/main"),
+            try clone.releaseGuardian("revert-to", "v1.0.0", "--dry-run"),
         ]
         for run in runs {
             #expect(run.status == 2, "\(file): exit \(run.status), \(run.stderr)")

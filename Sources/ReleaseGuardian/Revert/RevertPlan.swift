@@ -14,6 +14,17 @@ public struct RevertRequest: Sendable {
     public init(tag: String) {
         self.tag = tag
     }
+
+    /// Whether `text` is what `--expect` takes: a full 40-digit commit id.
+    public static func isCommitID(_ text: String) -> Bool {
+        ObjectID(hex: text) != nil
+    }
+
+    /// `expect` as its 40 hexadecimal digits (anything else sets none).
+    public var expectedCommit: String? {
+        get { expect?.hex }
+        set { expect = newValue.flatMap(ObjectID.init(hex:)) }
+    }
 }
 
 /// A rollback planned and checked, before anything changes.
@@ -66,16 +77,20 @@ public enum RevertError: Error, CustomStringConvertible {
     /// Another deployer moved the target between the plan and the push: `found` runs there now.
     case leaseBroken(target: String, planned: ObjectID?, found: ObjectID?, foundVersions: [String], changed: [String])
     // Could not run.
+    /// No repository around the directory it ran in, or one whose git config libgit2 cannot read.
+    case repository(GitError)
     case noTargets(environment: String)
     case remote(step: String, RemoteError, changed: [String])
     case git(GitError)
     case read(ReadError)
     case configuration(ConfigurationError)
     case policy(PolicyError)
+    /// The rollback is done; only the `--report` file is missing.
+    case reportNotWritten(path: String, detail: String)
 
     public var isRefusal: Bool {
         switch self {
-        case .noTargets, .remote, .git, .configuration, .policy: false
+        case .repository, .noTargets, .remote, .git, .configuration, .policy, .reportNotWritten: false
         default: true
         }
     }
@@ -111,6 +126,8 @@ public enum RevertError: Error, CustomStringConvertible {
             let now = found.map { $0.short + RevertReport.versionSuffix(versions) } ?? "nothing"
             return "someone deployed meanwhile: \(target) runs \(now) now, not \(planned?.short ?? "nothing") as planned, so nothing was pushed there."
                 + Self.changedSentence(changed) + " Look at what runs now, then plan again (the same command shows the new plan)."
+        case .repository(let error):
+            return ReadError.git(error).openingDescription
         case .noTargets(let environment):
             return "the environment \(environment) has no deploy target. Add one to .release-guardian: [environment \"\(environment)\"] target = REMOTE BRANCH."
         case .remote(let step, let error, let changed):
@@ -123,6 +140,8 @@ public enum RevertError: Error, CustomStringConvertible {
             return "\(error)"
         case .policy(let error):
             return "\(error)"
+        case .reportNotWritten(let path, let detail):
+            return "the rollback is done, but the report could not be written to \(path): \(detail)"
         }
     }
 

@@ -3,8 +3,8 @@ import Foundation
 /// OpenSSH's known_hosts, read to verify an SSH server's host key (libgit2 1.5 accepts any key
 /// unless told otherwise). Plain and hashed (`|1|salt|hash`) host patterns, `[host]:port`,
 /// comma lists, `*`/`?` wildcards, `!` negation and `@revoked` are understood.
-public struct KnownHosts: Sendable {
-    public enum Verdict: Equatable, Sendable {
+struct KnownHosts: Sendable {
+    enum Verdict: Equatable, Sendable {
         case trusted
         /// No line names this host.
         case unknown
@@ -21,10 +21,10 @@ public struct KnownHosts: Sendable {
     }
 
     let entries: [Entry]
-    public let path: String
+    let path: String
 
     /// Reads the file; a missing file is an empty list (every host unknown).
-    public init(path: String) {
+    init(path: String) {
         self.path = path
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
         entries = text.split(separator: "\n").compactMap(Self.parse)
@@ -43,7 +43,7 @@ public struct KnownHosts: Sendable {
     }
 
     /// The verdict on `key` (the raw host key blob, as sent by the server) for `host:port`.
-    public func verify(host: String, port: Int, key: [UInt8]) -> Verdict {
+    func verify(host: String, port: Int, key: [UInt8]) -> Verdict {
         let name = port == 22 ? host : "[\(host)]:\(port)"
         let matching = entries.filter { $0.marker != "@cert-authority" && Self.matches($0.patterns, name) }
         if matching.contains(where: { $0.marker == "@revoked" && $0.key == key }) { return .revoked }

@@ -4,7 +4,7 @@ import Git
 /// How release-guardian reaches deploy remotes: which credentials it offers and in what order,
 /// which SSH host keys it trusts, and what it advises when either fails. `Git` carries these
 /// decisions out through the closures of `TransportOptions` (as Cargo decides for git2-rs).
-public struct TransportPolicy: Sendable {
+struct TransportPolicy: Sendable {
     /// The passphrase of a protected SSH key.
     static let passphraseVariable = "RELEASE_GUARDIAN_SSH_PASSPHRASE"
     /// The token for HTTPS remotes, and its user when the URL names none.
@@ -29,17 +29,18 @@ public struct TransportPolicy: Sendable {
 
     /// The policy for a repository's deploy remotes: its `deploy.` settings and this process's
     /// environment.
-    public init(settings: Settings, environment: [String: String]) {
+    init(settings: Settings, environment: [String: String]) {
         self.init(sshKey: settings.deploySSHKey, certificateAuthorities: settings.deployCAFile, environment: environment)
     }
 
     var knownHostsPath: String { homeDirectory + "/.ssh/known_hosts" }
 
     /// The options that carry this policy out; `progress` gets short progress lines.
-    public func options(progress: (@Sendable (String) -> Void)? = nil) -> TransportOptions {
+    func options(progress: (@Sendable (String) -> Void)? = nil) -> TransportOptions {
         let policy = self
-        return TransportOptions(credentials: { policy.credential(for: $0) }, hostKey: { policy.verdict(on: $0) },
-                                certificateAuthorities: certificateAuthorities, progress: progress)
+        return TransportOptions(
+            credentials: { policy.credential(for: $0) }, hostKey: { policy.verdict(on: $0) },
+            certificateAuthorities: certificateAuthorities, progress: progress)
     }
 
     // MARK: Credentials
@@ -59,7 +60,7 @@ public struct TransportPolicy: Sendable {
         }
         if request.allowed.contains(.userPassword) {
             guard request.attempt == 0, request.url.lowercased().hasPrefix("https://"),
-                  let token = environment[Self.tokenVariable], !token.isEmpty
+                let token = environment[Self.tokenVariable], !token.isEmpty
             else { return nil }
             let user = request.usernameFromURL ?? environment[Self.tokenUserVariable] ?? "git"
             return .userPassword(user: user, password: token, name: "the token in \(Self.tokenVariable)")
@@ -121,9 +122,11 @@ struct HostKeyRefusal: Error, CustomStringConvertible {
         let scan = port == 22 ? "ssh-keyscan \(shellQuoted(host))" : "ssh-keyscan -p \(port) \(shellQuoted(host))"
         switch verdict {
         case .unknown:
-            return "the SSH host key of \(host):\(port) is not in \(knownHosts), so the server cannot be trusted. Check its fingerprint with the provider, then add it: `\(scan) >> \(shellQuoted(knownHosts))`."
+            return
+                "the SSH host key of \(host):\(port) is not in \(knownHosts), so the server cannot be trusted. Check its fingerprint with the provider, then add it: `\(scan) >> \(shellQuoted(knownHosts))`."
         case .changed(let types):
-            return "the SSH host key of \(host):\(port) is not the one in \(knownHosts) (known: \(types.joined(separator: ", "))): the key changed, or someone is in the middle. Confirm the new key with the provider, then replace the line (`ssh-keygen -R \(shellQuoted(port == 22 ? host : "[\(host)]:\(port)")) -f \(shellQuoted(knownHosts))` and `\(scan) >> \(shellQuoted(knownHosts))`)."
+            return
+                "the SSH host key of \(host):\(port) is not the one in \(knownHosts) (known: \(types.joined(separator: ", "))): the key changed, or someone is in the middle. Confirm the new key with the provider, then replace the line (`ssh-keygen -R \(shellQuoted(port == 22 ? host : "[\(host)]:\(port)")) -f \(shellQuoted(knownHosts))` and `\(scan) >> \(shellQuoted(knownHosts))`)."
         case .revoked:
             return "the SSH host key of \(host):\(port) is marked @revoked in \(knownHosts)."
         case .trusted:

@@ -1,0 +1,124 @@
+import Foundation
+import Git
+
+/// One `revert-to`, from the request to the report: plan (steps 1–4), show the plan, stop for a
+/// dry run or when every target already runs the tag, confirm (5), read the targets again and
+/// execute (6–9), report. The CLI gives it the request, a way to confirm and where output goes,
+/// and turns what it throws into an exit code (`RevertError.isRefusal`: 1, else 2).
+public struct RevertSession {
+    /// How the operator confirms.
+    public enum Confirmation {
+        /// `--yes`: confirmed beforehand.
+        case given
+        /// On a terminal: `ask` shows the question and returns the line typed (nil: none).
+        case ask(_ ask: (ConfirmationQuestion) -> String?)
+        /// Neither: only a dry run may go on.
+        case unavailable
+    }
+
+    /// Where output goes: results on stdout, steps on stderr.
+    public struct Output {
+        /// `--json`: one JSON document instead of the plan and the Markdown report.
+        public var json: Bool
+        /// A result for stdout: the plan, the report.
+        public var result: (String) -> Void
+        /// The JSON document, for stdout.
+        public var document: (RevertJSON) -> Void
+        /// A step or a note, for stderr.
+        public var log: (String) -> Void
+        /// Short progress lines of network operations (a terminal wants them, a log does not).
+        public var progress: (@Sendable (String) -> Void)?
+
+        public init(
+            json: Bool, result: @escaping (String) -> Void, document: @escaping (RevertJSON) -> Void,
+            log: @escaping (String) -> Void, progress: (@Sendable (String) -> Void)?
+        ) {
+            self.json = json
+            self.result = result
+            self.document = document
+            self.log = log
+            self.progress = progress
+        }
+    }
+
+    /// How a session ended without an error.
+    public enum Outcome {
+        /// `--dry-run`: the plan, nothing changed.
+        case planned(RevertPlan)
+        /// Every target already ran the tag's commit.
+        case nothingToDo(RevertPlan)
+        case done(RevertOutcome)
+    }
+
+    public let request: RevertRequest
+    /// The directory the repository is discovered from.
+    public let directory: String
+    public var dryRun = false
+    /// Also write the Markdown report to this file.
+    public var reportFile: String?
+    /// The process environment, for the transport's credentials.
+    public var environment: [String: String]
+    let confirmation: Confirmation
+    let output: Output
+
+    public init(request: RevertRequest, directory: String, environment: [String: String], confirmation: Confirmation, output: Output) {
+        self.request = request
+        self.directory = directory
+        self.environment = environment
+        self.confirmation = confirmation
+        self.output = output
+    }
+
+    public func run() throws(RevertError) -> Outcome {
+        if case .unavailable = confirmation, !dryRun { throw .needsConfirmation }
+        let repository: Repository
+        do { repository = try Repository.discover(from: directory) } catch { throw .repository(error) }
+        let settings: Settings
+        do { settings = try Settings.load(for: repository) } catch { throw .configuration(error) }
+        let transport = TransportPolicy(settings: settings, environment: environment).options(progress: output.progress)
+
+        let plan = try RevertPlanner(repository: repository, settings: settings, transport: transport, log: output.log).plan(request)
+        if !output.json { output.result(RevertReport.planText(plan)) }
+        if dryRun {
+            if output.json { output.document(RevertJSON(plan: plan, outcome: nil)) } else { output.result("Dry run: nothing was changed.") }
+            return .planned(plan)
+        }
+        let executor = RevertExecutor(repository: repository, transport: transport, log: output.log)
+        executor.settleInterrupted(plan)
+        if plan.isNoOp {
+            if output.json { output.document(RevertJSON(plan: plan, outcome: nil)) }
+            output.log("Every target already runs \(plan.tag): nothing to do.")
+            return .nothingToDo(plan)
+        }
+        switch confirmation {
+        case .given:
+            output.log("5. Confirmed by --yes.")
+        case .ask(let ask):
+            let answer = ask(ConfirmationQuestion(environment: plan.environment))?.trimmingCharacters(in: .whitespaces)
+            guard answer == plan.environment else { throw .notConfirmed(needed: plan.environment) }
+        case .unavailable:
+            throw .needsConfirmation
+        }
+        try executor.recheck(plan)
+        let outcome = try executor.execute(plan)
+
+        let markdown = RevertReport.markdown(outcome)
+        if output.json { output.document(RevertJSON(plan: plan, outcome: outcome)) } else { output.result("\n" + markdown) }
+        if let reportFile {
+            do {
+                try markdown.write(toFile: reportFile, atomically: true, encoding: .utf8)
+            } catch {
+                throw .reportNotWritten(path: reportFile, detail: error.localizedDescription)
+            }
+        }
+        return .done(outcome)
+    }
+}
+
+/// Step 5's question: type the environment's name to go ahead.
+public struct ConfirmationQuestion: Sendable {
+    public let environment: String
+
+    /// What the terminal shows; the answer follows on the same line.
+    public var prompt: String { "5. Type the environment's name (\(environment)) to go ahead: " }
+}
