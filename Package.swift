@@ -25,13 +25,16 @@ let package = Package(
         .target(name: "Git", dependencies: ["CLibGit2", "GitFiles"]),
         // The domain: SemVer, rules, hook input, configuration, hook installation.
         .target(name: "ReleaseGuardian", dependencies: ["Git", "GitFiles"]),
-        // One file per command; parses, calls the domain, prints.
+        // One file per command; parses, calls the domain, prints. It imports ReleaseGuardian,
+        // never Git or GitFiles: with MemberImportVisibility even a member of their types (an
+        // ObjectID's `short`) is out of its reach, so the compiler keeps the arrows one way.
         .executableTarget(
             name: "release-guardian",
             dependencies: [
                 "ReleaseGuardian",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]
         ),
         // Scratch repositories built with the real git CLI, shared by the test targets; Git only
         // to keep libgit2 in the test process from the host's git configuration (HostIsolation).

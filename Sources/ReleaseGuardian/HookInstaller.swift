@@ -128,6 +128,8 @@ public struct HookInstaller {
 
 /// Why the hook could not be installed.
 public enum InstallError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// `--repo` (or the current directory) is no repository.
+    case notARepository(String)
     case bareRepository(String)
     case chainedHookExists(hook: String, chained: String)
     case io(path: String, detail: String)
@@ -136,6 +138,8 @@ public enum InstallError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
+        case .notARepository(let detail):
+            "not a git repository: \(detail)"
         case .bareRepository(let path):
             "\(path) is a bare repository: a pre-push hook runs on a developer's clone. Run `release-guardian install` inside a clone, or `release-guardian install --server` to guard this repository as a server."
         case .chainedHookExists(let hook, let chained):

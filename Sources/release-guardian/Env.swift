@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Git
 import ReleaseGuardian
 
 extension ReleaseGuardian {
@@ -23,11 +22,7 @@ extension ReleaseGuardian {
             let environment = ProcessInfo.processInfo.environment
             let deployment: Deployment
             do {
-                let repository = try Repository.discover(from: FileManager.default.currentDirectoryPath)
-                let settings = try Settings.load(for: repository)
-                deployment = Deployment(ref: try RefResolver.resolve(ref, in: repository, environment: environment), settings: settings)
-            } catch let error as GitError {
-                throw Terminal.fail("not in a git repository: \(error.message)")
+                deployment = try Deployment.lookUp(ref, from: FileManager.default.currentDirectoryPath, environment: environment)
             } catch {
                 throw Terminal.fail("\(error)")
             }

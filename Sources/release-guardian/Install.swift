@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Git
 import ReleaseGuardian
 
 extension ReleaseGuardian {
@@ -24,33 +23,29 @@ extension ReleaseGuardian {
         }
 
         func run() throws {
-            let repository: Repository
-            do throws(GitError) {
-                if let repo {
-                    repository = try Repository.open(at: repo)
-                } else {
-                    repository = try Repository.discover(from: FileManager.default.currentDirectoryPath)
-                }
+            let installation: Installation
+            do {
+                installation = try Installation(repository: repo, from: FileManager.default.currentDirectoryPath)
             } catch {
-                throw Terminal.fail("not a git repository: \(error.message)")
+                throw Terminal.fail("\(error)")
             }
             do {
                 if server {
                     // The policy first: a policy that cannot be used leaves the repository as it was.
-                    switch try ServerPolicyFile.install(in: repository, from: policy) {
+                    switch try installation.installServerPolicy(from: policy) {
                     case .written(let path, let source): Terminal.out("Wrote the server's policy \(path) from \(source).")
                     case .kept(let path): Terminal.out("Kept the server's policy \(path) (replace it with --policy FILE).")
                     case .none(let path): Terminal.out("No policy file given or committed: the defaults apply, with the repository's git config (release-guardian.…); --policy FILE writes \(path).")
                     }
-                    if let applied = try? Settings.serverPolicy(for: repository).settings { Terminal.out("The server applies: \(applied.ruleSummary).") }
+                    if let applied = installation.serverRuleSummary { Terminal.out("The server applies: \(applied).") }
                 }
                 for hook in server ? Hook.server : [.prePush] {
-                    report(try HookInstaller().install(hook, in: repository, binaryPath: Self.executablePath()))
+                    report(try installation.install(hook, binaryPath: Self.executablePath()))
                 }
             } catch {
                 Terminal.error("release-guardian: \(error)")
                 switch error {
-                case .io, .invalidPolicy: throw ExitCode(2)
+                case .notARepository, .io, .invalidPolicy: throw ExitCode(2)
                 default: throw ExitCode(1)
                 }
             }

@@ -1,11 +1,10 @@
 import ArgumentParser
 import Foundation
-import Git
 import ReleaseGuardian
 
 /// stdout for results, stderr for diagnostics, colour only on a terminal that wants it. Every
-/// line goes through `redacted` on its way out: no credential of a URL reaches a terminal or a
-/// CI log, whichever message carried it.
+/// line goes through `Secrets.redacted` on its way out: no credential of a URL reaches a
+/// terminal or a CI log, whichever message carried it.
 enum Terminal {
     /// All of standard input (git's hook lines), read with plain `read(2)`: FileHandle costs
     /// more start-up than the whole check of a push of branches.
@@ -21,16 +20,16 @@ enum Terminal {
     }
 
     static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data((redacted(text) + "\n").utf8))
+        FileHandle.standardOutput.write(Data((Secrets.redacted(text) + "\n").utf8))
     }
 
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data((redacted(text) + "\n").utf8))
+        FileHandle.standardError.write(Data((Secrets.redacted(text) + "\n").utf8))
     }
 
     /// A question on stderr, the answer to be typed on the same line.
     static func prompt(_ text: String) {
-        FileHandle.standardError.write(Data(redacted(text).utf8))
+        FileHandle.standardError.write(Data(Secrets.redacted(text).utf8))
     }
 
     static let stderrHasColour: Bool = {

@@ -1,3 +1,4 @@
+import ArgumentParser  // for `main()` below; importing costs nothing at start-up, calling it does
 import Foundation
 
 // `check` is the pre-push hook: it runs on every push of every developer. Git's plain call is

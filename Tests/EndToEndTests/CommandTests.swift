@@ -63,6 +63,25 @@ struct CheckCommandTests {
         #expect(result.status == 2)
         #expect(result.stderr.contains("not in a git repository"))
     }
+
+    /// Each command that opens a repository, through the domain's entry points (the CLI has no
+    /// access to Git's errors): exit 2 and the same words.
+    @Test(arguments: [["env", "main"], ["revert-to", "v1.0.0", "--dry-run"], ["revert-to", "v1.0.0", "--yes"]])
+    func commandsOutsideARepositorySaySo(_ arguments: [String]) throws {
+        let scratch = try Scratch()
+        let result = try scratch.run(binary, arguments, in: scratch.root)
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("release-guardian: error: not in a git repository: "), "\(result.stderr)")
+    }
+
+    @Test func installIntoWhatIsNoRepositorySaysSo() throws {
+        let scratch = try Scratch()
+        for arguments in [["install"], ["install", "--server", "--repo", scratch.root + "/nowhere.git"]] {
+            let result = try scratch.run(binary, arguments, in: scratch.root)
+            #expect(result.status == 2, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.hasPrefix("release-guardian: error: not a git repository: "), "\(arguments): \(result.stderr)")
+        }
+    }
 }
 
 struct SemverCommandTests {

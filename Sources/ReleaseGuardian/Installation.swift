@@ -1,0 +1,33 @@
+import Git
+
+/// The repository `install` writes into (`--repo`'s, else the one around the current
+/// directory), and what it installs there.
+public struct Installation {
+    let repository: Repository
+
+    public init(repository path: String?, from directory: String) throws(InstallError) {
+        do throws(GitError) {
+            if let path {
+                repository = try Repository.open(at: path)
+            } else {
+                repository = try Repository.discover(from: directory)
+            }
+        } catch {
+            throw .notARepository(error.message)
+        }
+    }
+
+    /// The server's policy file (`ServerPolicyFile.install`).
+    public func installServerPolicy(from file: String?) throws(InstallError) -> ServerPolicyFile.Outcome {
+        try ServerPolicyFile.install(in: repository, from: file)
+    }
+
+    /// The rules the server applies, in a line; nil when its policy cannot be read.
+    public var serverRuleSummary: String? {
+        try? Settings.serverPolicy(for: repository).settings.ruleSummary
+    }
+
+    public func install(_ hook: Hook, binaryPath: String?) throws(InstallError) -> HookInstaller.Result {
+        try HookInstaller().install(hook, in: repository, binaryPath: binaryPath)
+    }
+}
