@@ -8,6 +8,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // HMAC-SHA1, for the hashed host names of known_hosts.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // libgit2 from the system (Debian: libgit2-dev), seen through pkg-config.
@@ -24,7 +26,7 @@ let package = Package(
         // The only target that talks to libgit2: a safe Swift face, mechanism only.
         .target(name: "Git", dependencies: ["CLibGit2", "GitFiles"]),
         // The domain: SemVer, rules, hook input, configuration, hook installation.
-        .target(name: "ReleaseGuardian", dependencies: ["Git", "GitFiles"]),
+        .target(name: "ReleaseGuardian", dependencies: ["Git", "GitFiles", .product(name: "Crypto", package: "swift-crypto")]),
         // One file per command; parses, calls the domain, prints. It imports ReleaseGuardian,
         // never Git or GitFiles: with MemberImportVisibility even a member of their types (an
         // ObjectID's `short`) is out of its reach, so the compiler keeps the arrows one way.

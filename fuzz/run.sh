@@ -52,6 +52,17 @@ flags=(-O -sanitize=fuzzer,address -parse-as-library -I Sources/CLibGit2 -I Sour
 
 mkdir -p "$build/modules" "$build/artifacts"
 
+# ReleaseGuardian imports Crypto (swift-crypto, for known_hosts' HMAC-SHA1). SwiftPM builds it
+# and its BoringSSL once, uninstrumented, in a scratch directory of its own; the fuzz modules see
+# its two Swift modules and the targets link its objects.
+swift build -c release --target Crypto --scratch-path "$build/spm" >&2
+mkdir -p "$build/crypto-modules"
+for module in Crypto CryptoBoringWrapper; do
+    ln -sfn "$PWD/$build/spm/release/Modules/$module.swiftmodule" "$build/crypto-modules/$module.swiftmodule"
+done
+flags+=(-I "$build/crypto-modules")
+mapfile -t crypto_objects < <(find -L "$build/spm/release/"{Crypto,CryptoBoringWrapper,CCryptoBoringSSL,CCryptoBoringSSLShims}.build -name '*.o' | sort)
+
 # One module at a time, rebuilt when a source is newer than its object.
 compile_module() {
     local name=$1 directory=$2 sources
@@ -74,7 +85,7 @@ for target in "${targets[@]}"; do
     source=fuzz/Targets/$(source_of "$target")
     executable=$build/fuzz-$target
     "$swiftc" "${flags[@]}" -module-name "Fuzz${target//-/}" fuzz/Targets/Check.swift "$source" \
-        "$build/GitFiles.o" "$build/Git.o" "$build/ReleaseGuardian.o" -lgit2 -lz -o "$executable"
+        "$build/GitFiles.o" "$build/Git.o" "$build/ReleaseGuardian.o" "${crypto_objects[@]}" -lgit2 -lz -o "$executable"
     if [[ -n $replay ]]; then
         "$executable" "$replay" || status=1
         continue

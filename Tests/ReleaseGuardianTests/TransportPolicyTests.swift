@@ -36,20 +36,25 @@ struct TransportPolicyTests {
     @Test func offersTheAgentThenTheDefaultKeysThatExistOnePerAttempt() throws {
         for name in ["id_rsa", "id_ed25519"] { try scratch.write("key", to: home + "/.ssh/" + name) }
         let url = "ssh://git@deploy.example.test/app.git"
-        #expect(offers(policy(["SSH_AUTH_SOCK": "/tmp/agent"]), url, user: "git", .sshKey)
-            == ["ssh-agent", home + "/.ssh/id_ed25519", home + "/.ssh/id_rsa"])
+        #expect(
+            offers(policy(["SSH_AUTH_SOCK": "/tmp/agent"]), url, user: "git", .sshKey)
+                == ["ssh-agent", home + "/.ssh/id_ed25519", home + "/.ssh/id_rsa"])
         #expect(offers(policy(), url, user: "git", .sshKey) == [home + "/.ssh/id_ed25519", home + "/.ssh/id_rsa"])
         // A configured key replaces the default ones.
         #expect(offers(policy(sshKey: "/keys/deploy", [:]), url, user: "git", .sshKey) == ["/keys/deploy"])
-        #expect(offers(TransportPolicy(sshKey: nil, certificateAuthorities: nil, environment: [:], homeDirectory: scratch.root + "/nobody"),
-                       url, .sshKey).isEmpty)
+        #expect(
+            offers(
+                TransportPolicy(sshKey: nil, certificateAuthorities: nil, environment: [:], homeDirectory: scratch.root + "/nobody"),
+                url, .sshKey
+            ).isEmpty)
     }
 
     @Test func aKeyFileCarriesItsPublicHalfAndThePassphraseFromTheEnvironment() throws {
         try scratch.write("key", to: home + "/.ssh/id_ecdsa")
         try scratch.write("key.pub", to: home + "/.ssh/id_ecdsa.pub")
-        let credential = try #require(policy(["RELEASE_GUARDIAN_SSH_PASSPHRASE": "open sesame"])
-            .credential(for: request("ssh://deploy.example.test/app.git", .sshKey)))
+        let credential = try #require(
+            policy(["RELEASE_GUARDIAN_SSH_PASSPHRASE": "open sesame"])
+                .credential(for: request("ssh://deploy.example.test/app.git", .sshKey)))
         guard case .sshKeyFile(let user, let privateKey, let publicKey, let passphrase) = credential.kind else {
             Issue.record("\(credential)")
             return
@@ -69,7 +74,8 @@ struct TransportPolicyTests {
         #expect(user == "deployer" && password == "s3cret")
         #expect(https.name == "the token in RELEASE_GUARDIAN_HTTPS_TOKEN")
         // The URL's user comes first.
-        let named = try #require(policy(environment).credential(for: request("https://***@git.example.test/app.git", user: "ci", .userPassword)))
+        let named = try #require(
+            policy(environment).credential(for: request("https://***@git.example.test/app.git", user: "ci", .userPassword)))
         guard case .userPassword(let urlUser, _) = named.kind else { return }
         #expect(urlUser == "ci")
         // Refused once: not offered again.
@@ -79,7 +85,8 @@ struct TransportPolicyTests {
         #expect(policy(environment).credential(for: request("git://git.example.test/app.git", .userPassword)) == nil)
         // No token, or an empty one: nothing.
         #expect(policy().credential(for: request("https://git.example.test/app.git", .userPassword)) == nil)
-        #expect(policy(["RELEASE_GUARDIAN_HTTPS_TOKEN": ""]).credential(for: request("https://git.example.test/app.git", .userPassword)) == nil)
+        #expect(
+            policy(["RELEASE_GUARDIAN_HTTPS_TOKEN": ""]).credential(for: request("https://git.example.test/app.git", .userPassword)) == nil)
     }
 
     @Test func answersAUserNameRequestWithTheURLsOrGit() throws {
@@ -99,7 +106,10 @@ struct TransportPolicyTests {
             Issue.record("an unknown host was trusted")
             return
         }
-        #expect("\(unknown)" == "the SSH host key of git.example.test:22 is not in \(knownHosts), so the server cannot be trusted. Check its fingerprint with the provider, then add it: `ssh-keyscan git.example.test >> \(knownHosts)`.")
+        #expect(
+            "\(unknown)"
+                == "the SSH host key of git.example.test:22 is not in \(knownHosts), so the server cannot be trusted. Check its fingerprint with the provider, then add it: `ssh-keyscan git.example.test >> \(knownHosts)`."
+        )
         guard case .refused(let changed) = policy().verdict(on: HostKey(host: "127.0.0.1", port: 2222, key: Array("other".utf8))) else {
             Issue.record("a changed key was trusted")
             return
@@ -111,13 +121,19 @@ struct TransportPolicyTests {
     }
 
     @Test func explainsAFailedConnectionWithWhatToDo() {
-        let auth = RemoteError.authentication(url: "https://***@git.example.test/app.git", tried: ["the token in RELEASE_GUARDIAN_HTTPS_TOKEN"])
-        #expect(TransportPolicy.explain(auth)
-            == "https://***@git.example.test/app.git: authentication failed (tried the token in RELEASE_GUARDIAN_HTTPS_TOKEN). Load the deploy key into ssh-agent, put it in ~/.ssh, or for HTTPS set RELEASE_GUARDIAN_HTTPS_TOKEN.")
-        #expect(TransportPolicy.explain(.authentication(url: "ssh://h/x", tried: [])).contains("tried nothing: no credential was available"))
+        let auth = RemoteError.authentication(
+            url: "https://***@git.example.test/app.git", tried: ["the token in RELEASE_GUARDIAN_HTTPS_TOKEN"])
+        #expect(
+            TransportPolicy.explain(auth)
+                == "https://***@git.example.test/app.git: authentication failed (tried the token in RELEASE_GUARDIAN_HTTPS_TOKEN). Load the deploy key into ssh-agent, put it in ~/.ssh, or for HTTPS set RELEASE_GUARDIAN_HTTPS_TOKEN."
+        )
+        #expect(
+            TransportPolicy.explain(.authentication(url: "ssh://h/x", tried: [])).contains("tried nothing: no credential was available"))
         let certificate = RemoteError.certificate(host: "git.example.test", url: "https://git.example.test/app.git", problem: nil)
-        #expect(TransportPolicy.explain(certificate)
-            == "https://git.example.test/app.git: the TLS certificate of git.example.test is not trusted (not signed by a known authority, expired, or for another name). For a server with a private authority, give its PEM file as deploy.caFile in .release-guardian.")
+        #expect(
+            TransportPolicy.explain(certificate)
+                == "https://git.example.test/app.git: the TLS certificate of git.example.test is not trusted (not signed by a known authority, expired, or for another name). For a server with a private authority, give its PEM file as deploy.caFile in .release-guardian."
+        )
     }
 }
 struct KnownHostsTests {
@@ -136,7 +152,8 @@ struct KnownHostsTests {
     }
 
     @Test func matchesPlainPortAndWildcardEntries() throws {
-        let file = try knownHosts(line("git.example.test,10.0.0.1", key) + line("[127.0.0.1]:2222", key) + line("*.scalingo.test,!evil.scalingo.test", key))
+        let file = try knownHosts(
+            line("git.example.test,10.0.0.1", key) + line("[127.0.0.1]:2222", key) + line("*.scalingo.test,!evil.scalingo.test", key))
         #expect(file.verify(host: "git.example.test", port: 22, key: key) == .trusted)
         #expect(file.verify(host: "127.0.0.1", port: 2222, key: key) == .trusted)
         #expect(file.verify(host: "127.0.0.1", port: 22, key: key) == .unknown)
@@ -169,26 +186,13 @@ struct KnownHostsTests {
             #expect(file.verify(host: entry.host, port: entry.port, key: key) == .trusted, "seed \(random.seed): \(entry)")
             #expect(file.verify(host: entry.host, port: entry.port, key: other) == .changed(knownTypes: ["ssh-ed25519"]))
             #expect(file.verify(host: entry.host + "x", port: entry.port, key: key) == .unknown, "seed \(random.seed): \(entry)")
-            #expect(file.verify(host: entry.host, port: entry.port == 22 ? 2222 : 22, key: key) == .unknown, "seed \(random.seed): \(entry)")
+            #expect(
+                file.verify(host: entry.host, port: entry.port == 22 ? 2222 : 22, key: key) == .unknown, "seed \(random.seed): \(entry)")
         }
     }
 
     @Test func honoursRevokedKeys() throws {
         let file = try knownHosts(line("host.test", key) + line("host.test", key, marker: "@revoked "))
         #expect(file.verify(host: "host.test", port: 22, key: key) == .revoked)
-    }
-}
-
-struct SHA1Tests {
-    func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
-
-    @Test func matchesRFC2202() {
-        #expect(hex(hmacSHA1(key: [UInt8](repeating: 0x0b, count: 20), message: Array("Hi There".utf8)))
-            == "b617318655057264e28bc0b6fb378c8ef146be00")
-        #expect(hex(hmacSHA1(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8)))
-            == "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79")
-        #expect(hex(hmacSHA1(key: [UInt8](repeating: 0xaa, count: 80),
-                             message: Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8)))
-            == "aa4ae5e15272d00e95705637ce8a3b55ed402112")
     }
 }

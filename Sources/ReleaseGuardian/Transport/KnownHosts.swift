@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// OpenSSH's known_hosts, read to verify an SSH server's host key (libgit2 1.5 accepts any key
@@ -96,6 +97,7 @@ struct KnownHosts: Sendable {
         let parts = pattern.split(separator: "|")
         guard parts.count == 3, let salt = Data(base64Encoded: String(parts[1])), let hash = Data(base64Encoded: String(parts[2]))
         else { return false }
-        return SHA1.hmac(key: Array(salt), message: Array(name.lowercased().utf8)) == Array(hash)
+        let code = HMAC<Insecure.SHA1>.authenticationCode(for: Array(name.lowercased().utf8), using: SymmetricKey(data: salt))
+        return Array(code) == Array(hash)
     }
 }
