@@ -7,6 +7,7 @@
 // check that runs without libgit2 agrees with `git_reference_name_is_valid`, except that it
 // refuses DEL (0x7F) as git's check-ref-format does and libgit2 1.5 does not.
 import Git
+import GitFiles
 @testable import ReleaseGuardian
 
 private let zero = String(repeating: "0", count: 40)
@@ -60,7 +61,7 @@ public func hookInputTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> 
         for field in fieldsOf(line) where field.hasPrefix("refs/") && !field.utf8.contains(0) {
             let name = String(field)
             let expected = Repository.libgit2IsValidReferenceName(name) && !field.utf8.contains(0x7F)
-            check(Repository.isValidReferenceName(name) == expected,
+            check(RefNameFormat.isValid(name) == expected,
                   "ref name check disagrees with libgit2 on \(name.debugDescription)")
         }
     }

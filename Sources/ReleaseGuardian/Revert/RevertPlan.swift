@@ -90,7 +90,7 @@ public enum RevertError: Error, CustomStringConvertible {
 
     public var isRefusal: Bool {
         switch self {
-        case .repository, .noTargets, .remote, .git, .configuration, .policy, .reportNotWritten: false
+        case .repository, .noTargets, .remote, .git, .read, .configuration, .policy, .reportNotWritten: false
         default: true
         }
     }
