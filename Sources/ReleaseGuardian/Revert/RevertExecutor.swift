@@ -41,7 +41,7 @@ public struct RevertExecutor {
             let remote = try Remote.named(target.target.remote, in: repository)
             let found: ObjectID?
             do {
-                found = try remote.heads(options: transport).first { $0.name == "refs/heads/" + target.target.branch }?.id
+                found = try remote.heads(options: transport).first { $0.name == RefName.branch(target.target.branch) }?.id
             } catch {
                 throw .remote(step: "reading \(target.target) again", error, changed: [])
             }
@@ -99,9 +99,9 @@ public struct RevertExecutor {
             try git { () throws(GitError) in
                 try repository.setReference(plan.releaseBranch, to: plan.commit, force: false, message: "release-guardian: revert-to \(plan.tag)")
             }
-            log("6. Created \(plan.releaseBranch.dropFirst("refs/heads/".count)) at \(plan.commit.short).")
+            log("6. Created \(RefName.short(plan.releaseBranch)) at \(plan.commit.short).")
         } else {
-            log("6. \(plan.releaseBranch.dropFirst("refs/heads/".count)) already at \(plan.commit.short).")
+            log("6. \(RefName.short(plan.releaseBranch)) already at \(plan.commit.short).")
         }
 
         // 7. Keep every head about to be overwritten, on the source remote and here.
@@ -114,7 +114,7 @@ public struct RevertExecutor {
         let who = repository.defaultIdentity().map { "\($0.name) <\($0.email)>" } ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
         var record = LedgerRecord(
             id: UUID().uuidString.lowercased(), outcome: LedgerRecord.Outcome.started.rawValue, action: "revert-to",
-            environment: plan.environment, ref: "refs/tags/" + plan.tag, tag: plan.tag, version: plan.version.description,
+            environment: plan.environment, ref: RefName.tag(plan.tag), tag: plan.tag, version: plan.version.description,
             commit: plan.commit.hex,
             targets: plan.targets.map {
                 LedgerRecord.Target(target: $0.target.description, before: $0.current?.hex, after: plan.commit.hex,
@@ -181,7 +181,7 @@ public struct RevertExecutor {
     /// moved after the negotiation (another deployer won the race) is a lost lease too.
     private func push(_ plan: RevertPlan, to target: RevertPlan.Target) throws(RevertError) {
         let name = target.target.description
-        let branch = "refs/heads/" + target.target.branch
+        let branch = RefName.branch(target.target.branch)
         let remote = try Remote.named(target.target.remote, in: repository)
         do {
             try remote.push(["+\(plan.releaseBranch):\(branch)"], lease: [branch: target.current], options: transport)

@@ -115,7 +115,7 @@ public enum RevertError: Error, CustomStringConvertible {
         case .violations(let violations):
             return "the rules refuse it: " + violations.map { "[\($0.rule.rawValue)] \($0.message) Fix: \($0.fix)" }.joined(separator: " ")
         case .releaseBranchElsewhere(let branch, let at, let tag, let commit):
-            return "\(branch) already exists at \(at.short), not at \(tag)'s commit \(commit.short). Look at it, then delete or rename it (`git branch -m \(shellQuoted(String(branch.dropFirst("refs/heads/".count)))) \(shellQuoted(branch.dropFirst("refs/heads/".count) + "-old"))`) and run again."
+            return "\(branch) already exists at \(at.short), not at \(tag)'s commit \(commit.short). Look at it, then delete or rename it (`git branch -m \(shellQuoted(RefName.short(branch))) \(shellQuoted(RefName.short(branch) + "-old"))`) and run again."
         case .notConfirmed(let needed):
             return "not confirmed (the answer was not \(needed)). Nothing was changed."
         case .needsConfirmation:

@@ -32,7 +32,7 @@ public struct RevertPlanner {
         var heads: [(target: DeployTarget, url: String, current: ObjectID?)] = []
         for (index, target) in environment.targets.enumerated() {
             let remote = try self.remote(target.remote)
-            let branch = "refs/heads/" + target.branch
+            let branch = RefName.branch(target.branch)
             do throws(RemoteError) {
                 let current = try remote.heads(options: transport).first { $0.name == branch }?.id
                 if let current, (try? repository.contains(current)) != true {
@@ -51,7 +51,7 @@ public struct RevertPlanner {
         let deployed = heads.first?.current
         let (tag, version) = try resolveTag(request.tag, deployed: deployed, deployedVersions: deployed.flatMap { versionsRunning[$0] } ?? [],
                                             catalog: catalog)
-        guard let commit = try git({ () throws(GitError) in try repository.peeledCommit(ofReference: "refs/tags/" + tag) }) else {
+        guard let commit = try git({ () throws(GitError) in try repository.peeledCommit(ofReference: RefName.tag(tag)) }) else {
             throw .notARelease(tag, reason: "it does not point at a commit")
         }
         log("2. \(tag) is commit \(commit.short).")
@@ -77,7 +77,7 @@ public struct RevertPlanner {
 
         // 4. The rules, on what is deployed and written: the tag, judged as when it was made (as
         // `ci` does), and the rollback branch release/vX.Y.Z.
-        let releaseBranch = "refs/heads/release/\(tag)"
+        let releaseBranch = RefName.branch("release/" + tag)
         let existing = try git { () throws(GitError) in try repository.target(ofReference: releaseBranch) }
         if let existing, existing != commit {
             throw .releaseBranchElsewhere(branch: releaseBranch, at: existing, tag: tag, commit: commit)
@@ -94,7 +94,7 @@ public struct RevertPlanner {
             throw .policy(error)
         }
         guard violations.isEmpty else { throw .violations(violations) }
-        log("4. Checked: \(tag) is an ancestor of what runs now\(request.allowDivergent ? " (or --allow-divergent)" : ""); the rules allow \(tag) and \(releaseBranch.dropFirst("refs/heads/".count)).")
+        log("4. Checked: \(tag) is an ancestor of what runs now\(request.allowDivergent ? " (or --allow-divergent)" : ""); the rules allow \(tag) and \(RefName.short(releaseBranch)).")
 
         return RevertPlan(request: request, environment: environment.name, tag: tag, version: version, commit: commit,
                           releaseBranch: releaseBranch, releaseBranchExists: existing != nil, targets: targets)
@@ -115,11 +115,11 @@ public struct RevertPlanner {
             let advertised = try origin.heads(options: transport)
             var branches: Set<String> = []
             for head in advertised where !head.name.hasSuffix("^{}") {
-                if head.name.hasPrefix("refs/heads/") {
-                    let local = tracking + head.name.dropFirst("refs/heads/".count)
+                if let branch = RefName.branchName(of: head.name) {
+                    let local = tracking + branch
                     branches.insert(local)
                     if ours[local] != head.id { refspecs.append("+\(head.name):\(local)") }
-                } else if head.name.hasPrefix("refs/tags/"), ours[head.name] != head.id {
+                } else if head.name.hasPrefix(RefName.tagsPrefix), ours[head.name] != head.id {
                     refspecs.append("+\(head.name):\(head.name)")
                 }
             }
@@ -141,7 +141,7 @@ public struct RevertPlanner {
             }
             return (previous.name, previous.version)
         }
-        guard try git({ () throws(GitError) in try repository.target(ofReference: "refs/tags/" + requested) }) != nil else {
+        guard try git({ () throws(GitError) in try repository.target(ofReference: RefName.tag(requested)) }) != nil else {
             throw .unknownTag(requested, nearest: try catalog.nearest(to: requested), deployed: deployedVersions.first)
         }
         switch TagName(requested) {

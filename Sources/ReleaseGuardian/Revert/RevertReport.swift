@@ -22,7 +22,7 @@ public enum RevertReport {
         }
         if !plan.isNoOp {
             lines.append("  Before any push, what runs now is kept on \(plan.request.sourceRemote) as refs/release-guardian/backup/\(plan.environment)/<UTC time>.")
-            lines.append("  \(plan.releaseBranch.dropFirst("refs/heads/".count)) \(plan.releaseBranchExists ? "exists" : "will be created") at \(plan.commit.short); the working tree is not touched.")
+            lines.append("  \(RefName.short(plan.releaseBranch)) \(plan.releaseBranchExists ? "exists" : "will be created") at \(plan.commit.short); the working tree is not touched.")
         }
         if let reason = plan.request.reason { lines.append("  Reason: \(reason)") }
         return lines.joined(separator: "\n")
@@ -69,7 +69,7 @@ public enum RevertReport {
             for backup in outcome.backups {
                 undo.append("git fetch \(shellQuoted(redacted(source))) \(shellQuoted(backup.ref))")
                 for target in plan.targets where backup.targets.contains(target.target.description) {
-                    let branch = "refs/heads/" + target.target.branch
+                    let branch = RefName.branch(target.target.branch)
                     undo.append("git push \(shellQuoted("--force-with-lease=\(branch):\(plan.commit.hex)")) \(shellQuoted(redacted(target.target.remote))) \(shellQuoted("FETCH_HEAD:" + branch))")
                 }
             }
@@ -77,7 +77,7 @@ public enum RevertReport {
         }
         lines += ["", "## Record", "", md(outcome.ledger)]
         if outcome.createdReleaseBranch {
-            let branch = String(plan.releaseBranch.dropFirst("refs/heads/".count))
+            let branch = RefName.short(plan.releaseBranch)
             lines.append("\(md(branch)) was created here; share it with \(Markdown.code("git push \(shellQuoted(redacted(source))) \(shellQuoted(branch))")).")
         }
         return redacted(lines.joined(separator: "\n") + "\n")
@@ -128,7 +128,7 @@ public struct RevertJSON: Encodable {
                           after: plan.commit.hex, undeployed: target.undeployed.map { "\($0.id.hex) \($0.summary)" }, result: result)
         }
         backups = outcome?.backups.map { Backup(ref: $0.ref, commit: $0.commit.hex) } ?? []
-        releaseBranch = String(plan.releaseBranch.dropFirst("refs/heads/".count))
+        releaseBranch = RefName.short(plan.releaseBranch)
         ledger = outcome?.ledger
         report = outcome.map(RevertReport.markdown)
     }
