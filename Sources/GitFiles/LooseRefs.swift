@@ -32,21 +32,40 @@ public enum LooseRefs {
     }
 
     /// Calls `body` with the name of each loose ref under `directory` (`<common>refs/tags`),
-    /// relative to it, as bytes. A directory reached again below itself (a symlink loop: git
-    /// 2.39's `git tag -l` never ends on one) throws instead of walking 2^depth paths.
-    public static func forEachName(under directory: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) throws(RefFilesError) {
+    /// relative to it, as bytes, as `git for-each-ref` lists them: a valid name (`git
+    /// check-ref-format`), holding 40 hex digits, or a symbolic ref whose target `resolves`
+    /// (followed as git follows it). A file git reads as a broken ref (garbage, an empty file, a
+    /// crash mid-write, a symbolic ref to nothing) is no ref, and it hides a packed ref of the
+    /// same name as it does in git: its name goes to `hidden`. (libgit2's iterator lists a
+    /// dangling symbolic ref, and the packed ref behind a broken file; git does neither.)
+    ///
+    /// A directory reached again below itself (a symlink loop: git 2.39's `git tag -l` never
+    /// ends on one) throws instead of walking 2^depth paths.
+    public static func forEachName(under directory: String, resolves: (String) throws(RefFilesError) -> Bool,
+                                   hidden: (UnsafeBufferPointer<UInt8>) -> Void = { _ in },
+                                   _ body: (UnsafeBufferPointer<UInt8>) -> Void) throws(RefFilesError) {
         var info = stat()
         guard stat(directory, &info) == 0 else { return }
         var ancestors = [(info.st_dev, info.st_ino)]
-        try walk(directory: directory, prefix: [], ancestors: &ancestors, body)
+        try walk(directory: directory, prefix: [], ancestors: &ancestors) { name, path throws(RefFilesError) in
+            // Checked as a name under refs/: the rules are those of each component.
+            let valid = (Array("refs/".utf8) + name).withUnsafeBufferPointer { RefNameFormat.isValid(bytes: $0) }
+            switch content(path) {
+            case .id where valid: name.withUnsafeBufferPointer { body($0) }
+            case .symbolic(let target) where valid:
+                if try resolves(target) { name.withUnsafeBufferPointer { body($0) } } else { name.withUnsafeBufferPointer { hidden($0) } }
+            case .broken: name.withUnsafeBufferPointer { hidden($0) }
+            default: break
+            }
+        }
     }
 
     private static func walk(directory: String, prefix: [UInt8], ancestors: inout [(dev_t, ino_t)],
-                             _ body: (UnsafeBufferPointer<UInt8>) -> Void) throws(RefFilesError) {
+                             _ visit: ([UInt8], String) throws(RefFilesError) -> Void) throws(RefFilesError) {
         guard let handle = opendir(directory) else { return }
         defer { closedir(handle) }
         while let entry = readdir(handle) {
-            var nameBytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+            let nameBytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
             if nameBytes == [UInt8(ascii: ".")] || nameBytes == [UInt8(ascii: "."), UInt8(ascii: ".")] { continue }
             let path = directory + "/" + String(decoding: nameBytes, as: UTF8.self)
             let fullName = prefix.isEmpty ? nameBytes : prefix + [UInt8(ascii: "/")] + nameBytes
@@ -58,33 +77,46 @@ public enum LooseRefs {
                         "\(path) leads back to a directory above it (a symlink loop under refs/), so its tags cannot be listed; git's own `git tag -l` never ends on it either. Remove the link: `rm '\(path)'`")
                 }
                 ancestors.append((info.st_dev, info.st_ino))
-                try walk(directory: path, prefix: fullName, ancestors: &ancestors, body)
+                try walk(directory: path, prefix: fullName, ancestors: &ancestors, visit)
                 ancestors.removeLast()
-            } else if nameBytes.first != UInt8(ascii: "."), !nameBytes.reversed().starts(with: "kcol.".utf8), holdsReference(path) {
-                nameBytes = fullName
-                nameBytes.withUnsafeBufferPointer { body($0) }
+            } else if nameBytes.first != UInt8(ascii: "."), !nameBytes.reversed().starts(with: "kcol.".utf8) {
+                try visit(fullName, path)
             }
         }
     }
 
-    /// Whether a loose ref file holds a ref as git reads one: `ref:` (symbolic), or 40 hex
-    /// digits followed by the end or whitespace. Anything else, an empty file included (a crash
-    /// mid-write; libgit2's own fixtures keep an empty `refs/tags/dummy-marker.txt`), is a
-    /// broken ref that `git for-each-ref` skips with a warning and libgit2's reference iterator
-    /// skips too, so it is no ref here either. (git also hides a packed ref of the same name
-    /// behind a broken loose one, libgit2 does not; this walk answers as libgit2 does.)
-    static func holdsReference(_ path: String) -> Bool {
+    /// What a loose ref file holds, as git reads it.
+    enum Content: Equatable {
+        /// 40 hex digits followed by the end or whitespace.
+        case id
+        /// `ref:`, then the target's name (spaces around it dropped).
+        case symbolic(String)
+        /// Anything else, an empty file included (a crash mid-write; libgit2's own fixtures keep
+        /// an empty `refs/tags/dummy-marker.txt`): a broken ref `git for-each-ref` skips with a
+        /// warning, as libgit2's reference iterator does.
+        case broken
+    }
+
+    /// What the file at `path` holds (a file that cannot be read is broken to git too).
+    static func content(_ path: String) -> Content {
         let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return false }
+        guard descriptor >= 0 else { return .broken }
         defer { close(descriptor) }
-        var buffer = [UInt8](repeating: 0, count: 41)
+        // A ref name is at most a few hundred bytes; git reads the whole file, a longer one is
+        // no ref it would write.
+        var buffer = [UInt8](repeating: 0, count: 1024)
         var count = 0
         while count < buffer.count {
             let read = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + count, $0.count - count) }
-            if read <= 0 { break }
+            if read < 0 { return .broken }
+            if read == 0 { break }
             count += read
         }
-        return buffer[..<count].starts(with: "ref:".utf8) || isReference(buffer[..<count])
+        let head = buffer[..<count]
+        guard head.starts(with: "ref:".utf8) else { return isReference(head) ? .id : .broken }
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0x0B || $0 == 0x0C }
+        let target = head.dropFirst(4).drop(while: isSpace).reversed().drop(while: isSpace).reversed()
+        return .symbolic(String(decoding: target, as: UTF8.self))
     }
 
     /// 40 hex digits followed by the end or git's whitespace (space, tab, LF, CR; not \v or \f,

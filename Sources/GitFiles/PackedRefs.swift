@@ -78,6 +78,15 @@ public struct PackedRefs {
         }
         isSorted = traits.contains("sorted")
         isFullyPeeled = traits.contains("fully-peeled")
+        // git checks the last record before any read (`verify_buffer_safe`): with its peeled
+        // line, at least a value, a space and a one-byte name.
+        if firstRecord < bytes.count {
+            var start = bytes.count - 1
+            while start > firstRecord, bytes[start - 1] != UInt8(ascii: "\n") || bytes[start] == UInt8(ascii: "^") { start -= 1 }
+            guard bytes.count - start >= 42 else {
+                throw Self.refused(path, "unexpected line", UnsafeBufferPointer(rebasing: bytes[start..<(bytes.count - 1)]))
+            }
+        }
     }
 
     // MARK: Reading
@@ -108,6 +117,9 @@ public struct PackedRefs {
                 return false
             }
         } else {
+            // git sorts an unsorted file before its first lookup (`sort_snapshot`), dying on a
+            // line too short to be a record: so does a lookup here, which then scans.
+            try checkLinesAsGitSorts()
             try forEachRecord { record in
                 guard record.name.elementsEqual(name) else { return true }
                 found = record
@@ -144,6 +156,22 @@ public struct PackedRefs {
                                 peeled: peeled, end: end)
             guard try body(record) else { return }
             offset = end
+        }
+    }
+
+    /// What git's sort of an unsorted file checks: each record line (a peeled line right after
+    /// one goes with it) has at least a value, a space and a one-byte name.
+    private func checkLinesAsGitSorts() throws(RefFilesError) {
+        var offset = firstRecord
+        var afterRecord = false
+        while offset < bytes.count {
+            let (line, next) = self.line(at: offset)
+            if afterRecord, line.first == UInt8(ascii: "^") {
+                (offset, afterRecord) = (next, false)
+                continue
+            }
+            guard line.count >= 42 else { throw Self.refused(path, "unexpected line", line) }
+            (offset, afterRecord) = (next, true)
         }
     }
 

@@ -4,12 +4,24 @@ public enum RefNameFormat {
     /// without libgit2: the hook validates every input line before it knows whether it needs
     /// libgit2 at all. A test holds it equal to `git_reference_name_is_valid`.
     public static func isValid(_ name: String) -> Bool {
-        let bytes = Array(name.utf8)
-        guard !bytes.isEmpty, bytes != [UInt8(ascii: "@")], bytes.last != UInt8(ascii: "."), bytes.last != UInt8(ascii: "/"),
-              bytes.first != UInt8(ascii: "/")
+        var name = name
+        return name.withUTF8 { isValid(bytes: $0) }
+    }
+
+    /// The same, on a name's bytes: the readers check each name of a packed-refs they list, as
+    /// git does, so this allocates nothing.
+    public static func isValid(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let count = bytes.count
+        guard count > 0, !(count == 1 && bytes[0] == UInt8(ascii: "@")), bytes[count - 1] != UInt8(ascii: "."),
+              bytes[count - 1] != UInt8(ascii: "/"), bytes[0] != UInt8(ascii: "/")
         else { return false }
         var previous: UInt8 = 0
-        for byte in bytes {
+        var componentStart = 0
+        var hasSlash = false
+        // A one-level name must be like HEAD (uppercase and underscores); full names have a slash.
+        var likeHEAD = true
+        for index in 0..<count {
+            let byte = bytes[index]
             if byte < 0x20 || byte == 0x7F { return false }
             switch byte {
             case UInt8(ascii: " "), UInt8(ascii: "~"), UInt8(ascii: "^"), UInt8(ascii: ":"), UInt8(ascii: "?"),
@@ -19,21 +31,25 @@ public enum RefNameFormat {
                 if previous == UInt8(ascii: ".") { return false }
             case UInt8(ascii: "/"):
                 if previous == UInt8(ascii: "/") { return false }
+                guard isValidComponent(bytes, from: componentStart, to: index) else { return false }
+                componentStart = index + 1
+                hasSlash = true
             case UInt8(ascii: "{"):
                 if previous == UInt8(ascii: "@") { return false }
             default:
                 break
             }
+            if !((byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) || byte == UInt8(ascii: "_")) { likeHEAD = false }
             previous = byte
         }
-        for component in bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
-            if component.first == UInt8(ascii: ".") || component.elementsEqual(".lock".utf8) { return false }
-            if component.count >= 5, component.suffix(5).elementsEqual(".lock".utf8) { return false }
-        }
-        // A one-level name must be like HEAD (uppercase and underscores); full names have a slash.
-        if !bytes.contains(UInt8(ascii: "/")) {
-            return bytes.allSatisfy { ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) || $0 == UInt8(ascii: "_") }
-        }
-        return true
+        guard isValidComponent(bytes, from: componentStart, to: count) else { return false }
+        return hasSlash || likeHEAD
+    }
+
+    /// A component neither starts with `.` nor ends with `.lock`.
+    private static func isValidComponent(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Bool {
+        if end > start, bytes[start] == UInt8(ascii: ".") { return false }
+        guard end - start >= 5 else { return true }
+        return !UnsafeBufferPointer(rebasing: bytes[(end - 5)..<end]).elementsEqual(".lock".utf8)
     }
 }

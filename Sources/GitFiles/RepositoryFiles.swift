@@ -7,8 +7,9 @@
 /// more than the whole check of a new tag at 100k tags.
 public final class RepositoryFiles {
     public let layout: RepositoryLayout
-    /// The loose tag names, sorted, read on the first range asked.
-    private var looseTagNames: [[UInt8]]?
+    /// The loose tag names, sorted, and those of loose files that hide a packed tag, read on the
+    /// first range asked.
+    private var looseTagNames: (names: [[UInt8]], hidden: Set<[UInt8]>)?
 
     public init(layout: RepositoryLayout) {
         self.layout = layout
@@ -34,17 +35,20 @@ public final class RepositoryFiles {
         }
     }
 
-    /// Calls `body` with every tag name (without `refs/tags/`): packed-refs, then the loose refs.
-    /// A name both packed and loose may come twice.
+    /// Calls `body` with every tag name (without `refs/tags/`) `git for-each-ref` lists: the
+    /// loose refs, then packed-refs. A name both packed and loose may come twice.
     public func forEachTagName(_ body: (UnsafeBufferPointer<UInt8>) -> Void) throws(RefFilesError) {
         let prefix = Array("refs/tags/".utf8)
+        var hidden: Set<[UInt8]> = []
+        try LooseRefs.forEachName(under: commonDirectory + "refs/tags", resolves: resolves, hidden: { hidden.insert(Array($0)) }, body)
         try PackedRefs.read(commonDirectory: commonDirectory) { file throws(RefFilesError) in
             try file?.forEachRecord { record in
-                if record.name.starts(with: prefix) { body(UnsafeBufferPointer(rebasing: record.name[prefix.count...])) }
+                if record.name.starts(with: prefix), Self.isListed(record.name, hidden: hidden, prefix: prefix.count) {
+                    body(UnsafeBufferPointer(rebasing: record.name[prefix.count...]))
+                }
                 return true
             }
         }
-        try LooseRefs.forEachName(under: commonDirectory + "refs/tags", body)
     }
 
     /// The tag names from `lower` (included) to `upper` (excluded; nil: to the end), packed (by
@@ -53,21 +57,25 @@ public final class RepositoryFiles {
         let prefix = Array("refs/tags/".utf8)
         let low = prefix + Array(lower.utf8)
         let high = upper.map { prefix + Array($0.utf8) } ?? Array("refs/tags0".utf8)  // "0" follows "/"
-        let sorted = try PackedRefs.read(commonDirectory: commonDirectory) { file throws(RefFilesError) -> Bool in
-            guard let file else { return true }
-            guard file.isSorted else { return false }
-            try file.forEachRecord(namesFrom: low, below: high) { record in body(UnsafeBufferPointer(rebasing: record.name[prefix.count...])) }
-            return true
-        }
-        guard sorted else { return .unknown }
         // The loose names once, sorted: a push asks for several ranges.
         if looseTagNames == nil {
             var names: [[UInt8]] = []
-            try LooseRefs.forEachName(under: commonDirectory + "refs/tags") { names.append(Array($0)) }
-            looseTagNames = names.sorted { $0.lexicographicallyPrecedes($1) }
+            var hidden: Set<[UInt8]> = []
+            try LooseRefs.forEachName(under: commonDirectory + "refs/tags", resolves: resolves, hidden: { hidden.insert(Array($0)) }) { names.append(Array($0)) }
+            looseTagNames = (names.sorted { $0.lexicographicallyPrecedes($1) }, hidden)
         }
+        let (looseNames, hidden) = looseTagNames!
+        let sorted = try PackedRefs.read(commonDirectory: commonDirectory) { file throws(RefFilesError) -> Bool in
+            guard let file else { return true }
+            guard file.isSorted else { return false }
+            try file.forEachRecord(namesFrom: low, below: high) { record in
+                if Self.isListed(record.name, hidden: hidden, prefix: prefix.count) { body(UnsafeBufferPointer(rebasing: record.name[prefix.count...])) }
+            }
+            return true
+        }
+        guard sorted else { return .unknown }
         let (lowName, highName) = (Array(lower.utf8), upper.map { Array($0.utf8) })
-        for name in looseTagNames! where !name.lexicographicallyPrecedes(lowName) {
+        for name in looseNames where !name.lexicographicallyPrecedes(lowName) {
             guard highName.map({ name.lexicographicallyPrecedes($0) }) ?? true else { break }
             name.withUnsafeBufferPointer { body($0) }
         }
@@ -75,32 +83,66 @@ public final class RepositoryFiles {
     }
 
     /// The names of the refs matching `glob`, where `*` matches any run of characters (`/`
-    /// included, as libgit2's reference globs do); unknown for a glob with `?`, `[` or `\`.
+    /// included, as libgit2's reference globs do), as `git for-each-ref` lists refs; unknown for
+    /// a glob with `?`, `[` or `\`.
     public func referenceNames(matching glob: String) throws(RefFilesError) -> Answer<[String]> {
         guard !glob.contains(where: { $0 == "?" || $0 == "[" || $0 == "\\" }), glob.hasPrefix("refs/") else { return .unknown }
         // Loose refs live under the fixed part of the glob.
         let fixed = glob.prefix { $0 != "*" }
         let directory = fixed.lastIndex(of: "/").map { String(fixed[...$0]) } ?? "refs/"
         var names: Set<String> = []
+        var hidden: Set<[UInt8]> = []
+        try LooseRefs.forEachName(under: commonDirectory + String(directory.dropLast()), resolves: resolves,
+                                  hidden: { hidden.insert(Array(directory.utf8) + $0) }) { relative in
+            let name = directory + String(decoding: relative, as: UTF8.self)
+            if Self.matches(glob, name) { names.insert(name) }
+        }
         try PackedRefs.read(commonDirectory: commonDirectory) { file throws(RefFilesError) in
             try file?.forEachRecord { record in
                 let name = record.nameString
-                if Self.matches(glob, name) { names.insert(name) }
+                if Self.matches(glob, name), Self.isListed(record.name, hidden: hidden, prefix: 0) { names.insert(name) }
                 return true
             }
-        }
-        try LooseRefs.forEachName(under: commonDirectory + String(directory.dropLast())) { relative in
-            let name = directory + String(decoding: relative, as: UTF8.self)
-            if Self.matches(glob, name) { names.insert(name) }
         }
         return .known(names.sorted())
     }
 
-    /// The loose names under `prefix` (`refs/tags/`), full.
+    /// The loose names under `prefix` (`refs/tags/`), full, as `git for-each-ref` lists them.
     public func looseReferenceNames(under prefix: String) throws(RefFilesError) -> [String] {
         var names: [String] = []
-        try LooseRefs.forEachName(under: commonDirectory + String(prefix.dropLast())) { names.append(prefix + String(decoding: $0, as: UTF8.self)) }
+        try LooseRefs.forEachName(under: commonDirectory + String(prefix.dropLast()), resolves: resolves) {
+            names.append(prefix + String(decoding: $0, as: UTF8.self))
+        }
         return names
+    }
+
+    /// Whether a symbolic ref's target resolves to a value, as git requires of a ref it lists:
+    /// a loose or packed ref, through at most five symbolic refs (git's limit). A target outside
+    /// the shared refs (HEAD, a per-worktree ref) these readers cannot follow: such a ref is
+    /// listed, as libgit2 lists it.
+    func resolves(_ target: String) throws(RefFilesError) -> Bool {
+        var name = target
+        for _ in 0..<5 {
+            guard RefNameFormat.isValid(name) else { return false }
+            guard Self.isSharedRef(name) else { return true }
+            switch LooseRefs.value(of: name, commonDirectory: commonDirectory) {
+            case .id: return true
+            case .absent:
+                let wanted = Array(name.utf8)
+                return try PackedRefs.read(commonDirectory: commonDirectory) { file throws(RefFilesError) in try file?.record(named: wanted) != nil }
+            case .unknown:
+                guard case .symbolic(let next) = LooseRefs.content(commonDirectory + name) else { return false }
+                name = next
+            }
+        }
+        return false
+    }
+
+    /// Whether git lists a packed ref (`name` full, `prefix` bytes of it left out of `hidden`'s
+    /// names): a valid name, not hidden by a loose file git reads as broken.
+    static func isListed(_ name: UnsafeBufferPointer<UInt8>, hidden: Set<[UInt8]>, prefix: Int) -> Bool {
+        guard RefNameFormat.isValid(bytes: name) else { return false }
+        return hidden.isEmpty || !hidden.contains(Array(name[prefix...]))
     }
 
     /// The packed refs under `prefix` with their values (loose refs, which override them, not

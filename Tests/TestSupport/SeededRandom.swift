@@ -14,6 +14,13 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         state = self.seed
     }
 
+    /// One of several independent streams of a seed (the shards of a test that runs in parallel):
+    /// `RELEASE_GUARDIAN_TEST_SEED` overrides the seed, each stream stays its own.
+    public init(seed: UInt64, stream: UInt64) {
+        self.init(seed: seed)
+        state = self.seed ^ (stream &* 0xD1B5_4A32_D192_ED03)
+    }
+
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

@@ -19,9 +19,30 @@ public struct OpenRepository {
             do { return OpenRepository(reader: reader, settings: try Settings.load(for: repository)) } catch { throw .configuration(error) }
         }
         let repository: Repository
-        do { repository = try Repository.discover(from: directory) } catch { throw .repository(.git(error)) }
+        do { repository = try Repository.discover(from: directory) } catch {
+            // libgit2 refuses a repository whose config it cannot parse, naming the file and line.
+            if error.message.hasPrefix("failed to parse config file") {
+                throw .configuration(.unreadable(source: "the repository's git config", detail: error.message))
+            }
+            throw .repository(.git(error))
+        }
+        try checkSyntax(ofConfig: repository.commonDirectory + "config")
         let reader = RepositoryReader(repository, environment: environment)
         do { return OpenRepository(reader: reader, settings: try Settings.load(for: repository)) } catch { throw .configuration(error) }
+    }
+}
+
+extension OpenRepository {
+    /// libgit2 reads some config files git refuses (`key # comment`): a repository's config the
+    /// plain reader cannot vouch for is held to git's reading, which names the line.
+    static func checkSyntax(ofConfig path: String) throws(OpenError) {
+        guard SmallFile.kind(path) == .file else { return }
+        if let text = SmallFile.validText(path), case .known = ConfigFile.parse(text) { return }
+        do {
+            _ = try GitCommandLine.configEntries(file: path)
+        } catch {
+            throw .configuration(.malformedFile(path: path, detail: Settings.gitConfigError(error.output, source: path)))
+        }
     }
 }
 

@@ -115,7 +115,11 @@ public final class RepositoryReader: RepositoryReading {
         }
         guard case .known(var found) = packed else { return try libgit2().tagNames(pointingAt: commits) }
         for name in loose {
-            guard let id = try target(ofReference: name), let commit = try peeledCommit(of: id), commits.contains(commit) else { continue }
+            guard let id = try target(ofReference: name) else { continue }
+            // A tag of a missing object peels to nothing, as in `LibGit2Reader` (libgit2's peel).
+            let peeled: ObjectID?
+            do { peeled = try peeledCommit(of: id) } catch where error.isNotFound { continue }
+            guard let commit = peeled, commits.contains(commit) else { continue }
             found[commit, default: []].append(String(name.dropFirst(RefName.tagsPrefix.count)))
         }
         return found
