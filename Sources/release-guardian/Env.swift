@@ -25,7 +25,7 @@ extension ReleaseGuardian {
             do {
                 let repository = try Repository.discover(from: FileManager.default.currentDirectoryPath)
                 let settings = try Settings.load(for: repository)
-                deployment = Deployment(ref: try RefResolver.resolve(ref, in: repository, environment: environment), settings: settings)
+                deployment = Deployment(ref: try RefResolver.resolve(ref, in: RepositoryReader(repository), environment: { environment[$0] }), settings: settings)
             } catch let error as GitError {
                 throw Terminal.fail("not in a git repository: \(error.message)")
             } catch {
