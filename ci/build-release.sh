@@ -3,8 +3,9 @@
 #   -c release               optimised
 #   --static-swift-stdlib    the Swift runtime and Foundation linked in: no Swift shared
 #                            libraries to find and relocate at each start
-#   -z lazy                  symbols of libgit2 and its dependencies bound on first use, not all
-#                            at start-up (a push of branches never calls libgit2)
+#   -z lazy                  symbols of the shared libraries bound on first use, not all at
+#                            start-up (libgit2 itself is not linked: CLibGit2Loader loads it on
+#                            its first call, which a push of branches or `env` never makes)
 #   --version-script         no symbol exported but main (ci/release-guardian.exports): the public
 #                            symbols of every Swift module and C library linked in would otherwise
 #                            fill the dynamic symbol table, which the Swift runtime's start-up

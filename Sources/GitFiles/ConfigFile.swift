@@ -20,7 +20,7 @@ public enum ConfigFile {
         public let value: String?
 
         /// The name as libgit2 gives it: `section.subsection.key`, section and key lowercased.
-        public var name: String { [section, subsection, key].compactMap { $0 }.joined(separator: ".") }
+        public var name: String { subsection.map { section + "." + $0 + "." + key } ?? section + "." + key }
     }
 
     public static func parse(_ text: String) -> Answer<[Entry]> {

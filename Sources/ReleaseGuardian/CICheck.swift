@@ -57,7 +57,7 @@ public struct CICheck {
         let settings: Settings
         do { settings = try Settings.load(for: repository) } catch { throw .configuration(error) }
         let ref: String
-        do { ref = try RefResolver.resolve(options.ref, in: repository, environment: options.environment) } catch { throw .ref(error) }
+        do { ref = try RefResolver.resolve(options.ref, in: reader, environment: { options.environment[$0] }) } catch { throw .ref(error) }
         let deployment = Deployment(ref: ref, settings: settings)
         let judged = try judge(ref, in: reader, settings: settings)
         return Outcome(platform: platform, deployment: deployment, violations: judged.violations, checked: judged.checked,

@@ -4,19 +4,25 @@ public enum CIPlatform: String, Sendable {
     case gitlab = "GitLab CI"
 
     public static func detect(_ environment: [String: String]) -> CIPlatform? {
-        if environment["GITHUB_ACTIONS"] == "true" { return .github }
-        if environment["GITLAB_CI"] == "true" { return .gitlab }
+        detect { environment[$0] }
+    }
+
+    /// The platform, reading the variables one by one (`getenv`: `env` runs at the start of
+    /// every pipeline, and a dictionary of the whole environment costs more than its work).
+    public static func detect(_ variable: (String) -> String?) -> CIPlatform? {
+        if variable("GITHUB_ACTIONS") == "true" { return .github }
+        if variable("GITLAB_CI") == "true" { return .gitlab }
         return nil
     }
 
     /// The ref the pipeline builds, as a full ref name.
-    public func ref(in environment: [String: String]) -> String? {
+    public func ref(in variable: (String) -> String?) -> String? {
         switch self {
         case .github:
-            return environment["GITHUB_REF"].flatMap { $0.isEmpty ? nil : $0 }
+            return variable("GITHUB_REF").flatMap { $0.isEmpty ? nil : $0 }
         case .gitlab:
-            if let tag = environment["CI_COMMIT_TAG"], !tag.isEmpty { return RefName.tag(tag) }
-            if let branch = environment["CI_COMMIT_BRANCH"], !branch.isEmpty { return RefName.branch(branch) }
+            if let tag = variable("CI_COMMIT_TAG"), !tag.isEmpty { return RefName.tag(tag) }
+            if let branch = variable("CI_COMMIT_BRANCH"), !branch.isEmpty { return RefName.branch(branch) }
             return nil
         }
     }

@@ -48,26 +48,27 @@ public struct Deployment: Equatable, Sendable, Encodable {
 public enum RefResolver {
     /// `refs/…` is taken as it is (CI variables name refs that may not exist locally); a short
     /// name is resolved as git does (`main` → `refs/heads/main`, `v1.2.0` → `refs/tags/v1.2.0`);
-    /// no name means the CI's ref, else the branch HEAD names.
-    public static func resolve(_ given: String?, in repository: Repository, environment: [String: String]) throws(RefError) -> String {
+    /// no name means the CI's ref (read with `variable`), else the branch HEAD names.
+    public static func resolve(_ given: String?, in repository: any RepositoryReading,
+                               environment variable: (String) -> String?) throws(RefError) -> String {
         if let given {
             if given.hasPrefix("refs/") {
                 guard RefNameFormat.isValid(given) else { throw .invalid(given) }
                 return given
             }
             let found: String?
-            do { found = try repository.fullReferenceName(for: given) } catch { throw .git(error) }
+            do { found = try repository.fullReferenceName(for: given) } catch { throw .read(error) }
             guard let found else { throw .notFound(given) }
             return found
         }
-        if let platform = CIPlatform.detect(environment) {
-            if let ref = platform.ref(in: environment) { return ref }
-            if platform == .gitlab, let name = environment["CI_COMMIT_REF_NAME"], !name.isEmpty {
-                return try resolve(name, in: repository, environment: [:])
+        if let platform = CIPlatform.detect(variable) {
+            if let ref = platform.ref(in: variable) { return ref }
+            if platform == .gitlab, let name = variable("CI_COMMIT_REF_NAME"), !name.isEmpty {
+                return try resolve(name, in: repository, environment: { _ in nil })
             }
         }
         let head: String?
-        do { head = try repository.headBranch() } catch { throw .git(error) }
+        do { head = try repository.headBranch() } catch { throw .read(error) }
         guard let head else { throw .detachedHead }
         return head
     }
@@ -77,14 +78,14 @@ public enum RefError: Error, CustomStringConvertible {
     case invalid(String)
     case notFound(String)
     case detachedHead
-    case git(GitError)
+    case read(ReadError)
 
     public var description: String {
         switch self {
         case .invalid(let ref): "'\(ref)' is not a valid ref name"
         case .notFound(let name): "no branch or tag named '\(name)' in this repository (fetch it, or give the full ref name refs/…)"
         case .detachedHead: "HEAD is detached, so there is no current branch: give the ref (`release-guardian env v1.2.0`)"
-        case .git(let error): "git: \(error.message)"
+        case .read(let error): "git: \(error.message)"
         }
     }
 }

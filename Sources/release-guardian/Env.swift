@@ -19,12 +19,17 @@ extension ReleaseGuardian {
         var format: Format = .text
 
         func run() throws {
-            let environment = ProcessInfo.processInfo.environment
+            let status = Self.env(ref, format: format)
+            if status != 0 { throw ExitCode(status) }
+        }
+
+        /// The command itself, shared with the start-up shortcut in main.swift. Returns the exit status.
+        static func env(_ ref: String?, format: Format) -> Int32 {
             let deployment: Deployment
             do {
-                deployment = try Deployment.lookUp(ref, from: FileManager.default.currentDirectoryPath, environment: environment)
+                deployment = try Deployment.lookUp(ref, from: currentDirectory)
             } catch {
-                throw Terminal.fail("\(error)")
+                return Terminal.fail("\(error)").rawValue
             }
             switch format {
             case .text:
@@ -32,15 +37,44 @@ extension ReleaseGuardian {
             case .json:
                 Terminal.json(deployment)
             case .github:
-                guard let output = environment["GITHUB_OUTPUT"], !output.isEmpty else {
-                    throw Terminal.fail(PublishError.missingVariable("GITHUB_OUTPUT").description)
+                guard let output = getenv("GITHUB_OUTPUT").map({ String(cString: $0) }), !output.isEmpty else {
+                    return Terminal.fail(PublishError.missingVariable("GITHUB_OUTPUT").description).rawValue
                 }
-                do { try CIPublisher.append(deployment.githubOutputs, to: output) } catch { throw Terminal.fail("\(error)") }
+                do { try CIPublisher.append(deployment.githubOutputs, to: output) } catch { return Terminal.fail("\(error)").rawValue }
             case .gitlab:
-                FileHandle.standardOutput.write(Data(deployment.dotenv.utf8))
+                Terminal.write(deployment.dotenv)
             case .shell:
-                FileHandle.standardOutput.write(Data(deployment.shellExports.utf8))
+                Terminal.write(deployment.shellExports)
             }
+            return 0
+        }
+
+        /// The working directory with getcwd(3) (FileManager's start-up costs more than the lookup).
+        private static var currentDirectory: String {
+            guard let path = getcwd(nil, 0) else { return FileManager.default.currentDirectoryPath }
+            defer { free(path) }
+            return String(cString: path)
+        }
+
+        /// `env [REF] [--format F]` (in either order) as a pipeline writes it, recognised without
+        /// ArgumentParser; nil for anything else (`--format=F`, `--help`, an unknown format, a
+        /// second ref, a ref starting with `-`), which ArgumentParser then parses or refuses.
+        static func plainInvocation(_ arguments: [String]) -> (ref: String?, format: Format)? {
+            guard arguments.first == "env" else { return nil }
+            var ref: String?
+            var format: Format?
+            var rest = arguments.dropFirst()
+            while let argument = rest.popFirst() {
+                if argument == "--format" {
+                    guard format == nil, let value = rest.popFirst(), let given = Format(rawValue: value) else { return nil }
+                    format = given
+                } else if ref != nil || argument.isEmpty || argument.hasPrefix("-") {
+                    return nil
+                } else {
+                    ref = argument
+                }
+            }
+            return (ref, format ?? .text)
         }
     }
 }

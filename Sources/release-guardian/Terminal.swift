@@ -20,16 +20,31 @@ enum Terminal {
     }
 
     static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data((Secrets.redacted(text) + "\n").utf8))
+        write(Secrets.redacted(text) + "\n")
     }
 
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data((Secrets.redacted(text) + "\n").utf8))
+        write(Secrets.redacted(text) + "\n", to: STDERR_FILENO)
+    }
+
+    /// `text` as it is (no redaction, no line end added: `env`'s shell and dotenv lines), with
+    /// plain `write(2)`: FileHandle and Data cost more start-up than the whole of `env`.
+    static func write(_ text: String, to descriptor: Int32 = STDOUT_FILENO) {
+        var text = text
+        text.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0, errno == EINTR { continue }
+                if written <= 0 { return }
+                offset += written
+            }
+        }
     }
 
     /// A question on stderr, the answer to be typed on the same line.
     static func prompt(_ text: String) {
-        FileHandle.standardError.write(Data(Secrets.redacted(text).utf8))
+        write(Secrets.redacted(text), to: STDERR_FILENO)
     }
 
     static let stderrHasColour: Bool = {

@@ -4,8 +4,8 @@ import Foundation
 // `check` is the pre-push hook: it runs on every push of every developer. Git's plain call is
 // served before ArgumentParser, whose start-up (type metadata lookups) costs more than a whole
 // check of a push of branches. The same for `semver valid` with thousands of arguments and the
-// reference-transaction hook, which git runs twice for every ref written. Everything else goes
-// through ArgumentParser.
+// reference-transaction hook, which git runs twice for every ref written, and `env`, the first
+// step of every pipeline. Everything else goes through ArgumentParser.
 if let invocation = ReleaseGuardian.Check.plainInvocation(Array(CommandLine.arguments.dropFirst())) {
     exit(ReleaseGuardian.Check.check(remote: invocation.remote, json: invocation.json))
 }
@@ -14,5 +14,8 @@ if let invocation = ReleaseGuardian.Semver.Valid.plainInvocation(Array(CommandLi
 }
 if let state = ReleaseGuardian.ServerHookCommand.ReferenceTransaction.plainInvocation(Array(CommandLine.arguments.dropFirst())) {
     exit(ReleaseGuardian.ServerHookCommand.ReferenceTransaction.transaction(state: state, json: false))
+}
+if let invocation = ReleaseGuardian.Env.plainInvocation(Array(CommandLine.arguments.dropFirst())) {
+    exit(ReleaseGuardian.Env.env(invocation.ref, format: invocation.format))
 }
 ReleaseGuardian.main()

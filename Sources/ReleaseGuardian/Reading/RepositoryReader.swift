@@ -53,6 +53,16 @@ public final class RepositoryReader: RepositoryReading {
         return try libgit2().target(ofReference: name)
     }
 
+    public func fullReferenceName(for shorthand: String) throws(ReadError) -> String? {
+        if let answer = try fromFiles({ files throws(RefFilesError) in try files.fullReferenceName(for: shorthand) }) { return answer }
+        return try libgit2().fullReferenceName(for: shorthand)
+    }
+
+    public func headBranch() throws(ReadError) -> String? {
+        if let answer = files?.headBranch().value { return answer }
+        return try libgit2().headBranch()
+    }
+
     public func kind(of id: ObjectID) throws(ReadError) -> ObjectKind {
         if let answer = files?.kind(of: id).value { return answer }
         return try libgit2().kind(of: id)

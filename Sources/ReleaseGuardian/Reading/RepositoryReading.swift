@@ -13,6 +13,13 @@ public protocol RepositoryReading: AnyObject {
     var isShallow: Bool { get }
     /// A ref's value (symbolic refs followed), nil when there is no such ref.
     func target(ofReference name: String) throws(ReadError) -> ObjectID?
+    /// The full name of the ref a short name means, as git finds it (`main` → `refs/heads/main`,
+    /// `v1.0.0` → `refs/tags/v1.0.0`, a tag before a branch of the same name; a symbolic ref
+    /// followed: `origin` → `refs/remotes/origin/main`), nil when nothing matches.
+    func fullReferenceName(for shorthand: String) throws(ReadError) -> String?
+    /// The branch HEAD names (`refs/heads/main`, even before its first commit), nil when HEAD
+    /// is detached.
+    func headBranch() throws(ReadError) -> String?
     /// Throws `.git` with `.notFound` when the object is missing.
     func kind(of id: ObjectID) throws(ReadError) -> ObjectKind
     /// The commit an object peels to, nil for a tree or a blob (or a tag of one).
@@ -86,6 +93,14 @@ public final class LibGit2Reader: RepositoryReading {
 
     public func target(ofReference name: String) throws(ReadError) -> ObjectID? {
         try libgit2 { () throws(GitError) in try repository.target(ofReference: name) }
+    }
+
+    public func fullReferenceName(for shorthand: String) throws(ReadError) -> String? {
+        try libgit2 { () throws(GitError) in try repository.fullReferenceName(for: shorthand) }
+    }
+
+    public func headBranch() throws(ReadError) -> String? {
+        try libgit2 { () throws(GitError) in try repository.headBranch() }
     }
 
     public func kind(of id: ObjectID) throws(ReadError) -> ObjectKind {
