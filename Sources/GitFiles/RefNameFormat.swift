@@ -18,8 +18,6 @@ public enum RefNameFormat {
         var previous: UInt8 = 0
         var componentStart = 0
         var hasSlash = false
-        // A one-level name must be like HEAD (uppercase and underscores); full names have a slash.
-        var likeHEAD = true
         for index in 0..<count {
             let byte = bytes[index]
             if byte < 0x20 || byte == 0x7F { return false }
@@ -39,11 +37,11 @@ public enum RefNameFormat {
             default:
                 break
             }
-            if !((byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) || byte == UInt8(ascii: "_")) { likeHEAD = false }
             previous = byte
         }
         guard isValidComponent(bytes, from: componentStart, to: count) else { return false }
-        return hasSlash || likeHEAD
+        // A one-level name must be like HEAD (uppercase and underscores); full names have a slash.
+        return hasSlash || bytes.allSatisfy { ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) || $0 == UInt8(ascii: "_") }
     }
 
     /// A component neither starts with `.` nor ends with `.lock`.
