@@ -115,7 +115,8 @@ struct DifferentialTally: CustomStringConvertible {
 
 /// One generated repository and every question asked of it.
 final class RepositoryDifferentialCase {
-    static let questions = ["target", "kind", "contains", "peeledCommit", "isAncestor", "referenceNames", "range", "packedTagNames"]
+    static let questions = ["target", "kind", "contains", "peeledCommit", "isAncestor", "referenceNames", "range", "packedTagNames",
+                            "fullReferenceName", "headBranch"]
     static let globs = ["refs/tags/v1.*", "refs/tags/*", "refs/heads/release/v*", "refs/heads/*.x", "refs/remotes/origin/*", "refs/heads/*",
                         "refs/*", "refs/tags/v[0-9]*", "refs/tags/team/*", "refs/heads/release/*", "refs/tags/v1.2.*", "refs/remotes/*/main",
                         "refs/tags/v1.?.0", "refs/tags/nothing-*"]
@@ -211,6 +212,7 @@ final class RepositoryDifferentialCase {
         checkTargets(&random, tally: &tally)
         checkObjects(&random, tally: &tally)
         checkNames(&random, tally: &tally)
+        checkShortNames(&random, tally: &tally)
         checkPortAnswers(&random, tally: &tally)
         checkVerdicts(&random, tally: &tally)
         // A file reader that refuses must be refusing what git refuses.
@@ -414,6 +416,28 @@ final class RepositoryDifferentialCase {
         found.mapValues(Set.init).filter { !$0.value.isEmpty }
     }
 
+    /// What short names mean (`git_reference_dwim`'s rules) and which branch HEAD names.
+    private func checkShortNames(_ random: inout SeededRandom, tally: inout DifferentialTally) {
+        var names = ["main", "origin", "origin/main", "HEAD", "heads/main", "tags/v1.0.0", "v1.0.0", "release/v1.4", "nope", "refs/heads/main",
+                     "origin/HEAD", "upstream", "1.4.x", "remotes/origin/main"]
+        for ref in refs.refs.shuffled(using: &random).prefix(6) {
+            for prefix in ["refs/tags/", "refs/heads/", "refs/remotes/", "refs/"] where ref.name.hasPrefix(prefix) {
+                names.append(String(ref.name.dropFirst(prefix.count)))
+            }
+        }
+        for name in names {
+            guard let answer = fromFiles("fullReferenceName", { () throws(RefFilesError) in try files.fullReferenceName(for: name) }, tally: &tally),
+                  case .known(let mine) = answer else { continue }
+            compare("fullReferenceName(\(name))", mine, fromLibgit2 { () throws(ReadError) in try libgit2.fullReferenceName(for: name) }, tally: &tally)
+        }
+        if let answer = fromFiles("headBranch", { () throws(RefFilesError) in files.headBranch() }, tally: &tally), case .known(let mine) = answer {
+            compare("headBranch", mine, fromLibgit2 { () throws(ReadError) in try libgit2.headBranch() }, tally: &tally)
+        }
+        let name = names.randomElement(using: &random)!
+        compareReaders("fullReferenceName(\(name))", { reader throws(ReadError) in try reader.fullReferenceName(for: name) }, tally: &tally)
+        compareReaders("headBranch", { reader throws(ReadError) in try reader.headBranch() }, tally: &tally)
+    }
+
     // MARK: The port's composed questions, file-first against libgit2 alone
 
     private func fileFirst() -> RepositoryReader {
@@ -581,6 +605,8 @@ final class GitListingReader: RepositoryReading {
         return try libgit2.target(ofReference: name)
     }
 
+    func fullReferenceName(for shorthand: String) throws(ReadError) -> String? { try libgit2.fullReferenceName(for: shorthand) }
+    func headBranch() throws(ReadError) -> String? { try libgit2.headBranch() }
     func kind(of id: ObjectID) throws(ReadError) -> ObjectKind { try libgit2.kind(of: id) }
     func peeledCommit(of id: ObjectID) throws(ReadError) -> ObjectID? { try libgit2.peeledCommit(of: id) }
     func isAncestor(_ ancestor: ObjectID, of commit: ObjectID, many: Bool) throws(ReadError) -> Bool {

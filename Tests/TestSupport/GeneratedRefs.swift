@@ -59,6 +59,9 @@ public struct GeneratedRefs: Sendable {
     /// What was damaged, for messages.
     public let damage: String?
     public let objects: Objects
+    /// What `.git/HEAD` holds: main, another branch, a detached commit, now and then spelled
+    /// oddly (no line end, two spaces) or naming a tag.
+    public let head: String
 
     // MARK: Names
 
@@ -242,6 +245,12 @@ public struct GeneratedRefs: Sendable {
         self.hazards = hazards
         self.damage = damage
         objects = random.chance(0.8) ? .symlink : .alternates
+        let branch = sortedRefs.map(\.name).filter { $0.hasPrefix("refs/heads/") }.randomElement(using: &random) ?? "refs/heads/main"
+        head = random.pick([
+            "ref: refs/heads/main\n", "ref: refs/heads/main\n", "ref: refs/heads/main\n", "ref: \(branch)\n", "ref: \(branch)\n",
+            random.pick(store.commits) + "\n", "ref: refs/heads/main", "ref:  refs/heads/main\n", "ref: refs/tags/v1.0.0\n",
+            "ref: refs/heads/unborn\n",
+        ])
     }
 
     // MARK: The model
@@ -281,7 +290,7 @@ public struct GeneratedRefs: Sendable {
         let git = directory + "/.git"
         try Self.makeDirectories(git + "/refs/heads")
         try Self.makeDirectories(git + "/refs/tags")
-        try Self.writeFile("ref: refs/heads/main\n", to: git + "/HEAD")
+        try Self.writeFile(head, to: git + "/HEAD")
         let plainConfig = "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n\tlogallrefupdates = true\n"
         try Self.writeFile(config ?? plainConfig, to: git + "/config")
         switch objects {
