@@ -21,7 +21,7 @@ public struct OpenRepository {
         let repository: Repository
         do { repository = try Repository.discover(from: directory) } catch {
             // libgit2 refuses a repository whose config it cannot parse, naming the file and line.
-            if error.message.hasPrefix("failed to parse config file") {
+            if error.isConfiguration {
                 throw .configuration(.unreadable(source: "the repository's git config", detail: error.message))
             }
             throw .repository(.git(error))
