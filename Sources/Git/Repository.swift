@@ -38,13 +38,30 @@ public final class Repository {
     /// Opens the repository a git hook runs in, as git describes it in the environment
     /// (`GIT_DIR`, and during `pre-receive` the quarantine `GIT_OBJECT_DIRECTORY` and
     /// `GIT_ALTERNATE_OBJECT_DIRECTORIES` that hold the objects being pushed).
+    ///
+    /// libgit2 1.5 refuses `GIT_WORK_TREE` ("unimplemented"), which `git --work-tree=… push`
+    /// hands its hooks: the work tree is set after opening instead, as git sets it: `GIT_WORK_TREE`,
+    /// else `core.worktree` (libgit2 reads it), else, with `GIT_DIR` given, the directory git runs
+    /// in. The file readers find the same work tree (`RepositoryLayout`).
     public static func openFromEnvironment(fallback path: String) throws(GitError) -> Repository {
         LibGit2.initialize()
         var out: OpaquePointer?
         let flags = GIT_REPOSITORY_OPEN_FROM_ENV.rawValue
-        let environment = ProcessEnvironment.value("GIT_DIR")
-        try check(git_repository_open_ext(&out, environment == nil ? path : nil, flags, nil), "git_repository_open_ext")
-        return Repository(handle: out!)
+        let gitDirectory = ProcessEnvironment.value("GIT_DIR")
+        let workTree = ProcessEnvironment.value("GIT_WORK_TREE")
+        // libgit2 reads the variable while opening; the process is single-threaded here.
+        if workTree != nil { unsetenv("GIT_WORK_TREE") }
+        let rc = git_repository_open_ext(&out, gitDirectory == nil ? path : nil, flags, nil)
+        if let workTree { setenv("GIT_WORK_TREE", workTree, 1) }
+        try check(rc, "git_repository_open_ext")
+        let repository = Repository(handle: out!)
+        if gitDirectory != nil, !repository.isBare {
+            let configured = try? repository.configuration().string("core.worktree")
+            if let directory = workTree.map({ $0.hasPrefix("/") ? $0 : path + "/" + $0 }) ?? (configured == nil ? path : nil) {
+                try check(git_repository_set_workdir(repository.handle, directory, 0), "git_repository_set_workdir")
+            }
+        }
+        return repository
     }
 
     public var isBare: Bool { git_repository_is_bare(handle) == 1 }

@@ -13,7 +13,10 @@ public enum LooseRefs {
 
     public static func value(of name: String, commonDirectory: String) -> Value {
         let path = commonDirectory + name
-        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        // A symbolic link under refs/ is a symbolic ref to git (its text names the target ref).
+        var info = stat()
+        if lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK { return .unknown }
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard descriptor >= 0 else { return errno == ENOENT || errno == ENOTDIR ? .absent : .unknown }
         defer { close(descriptor) }
         var buffer = [UInt8](repeating: 0, count: 42)

@@ -202,6 +202,19 @@ public final class RepositoryFiles {
             case .tree, .blob, .other: return .known(nil)
             case .tag:
                 guard let target = LooseObjects.tagTarget(object.body) else { return .unknown }
+                // A loose target must be of the kind the tag says (git refuses to peel a tag that
+                // lies about it: libgit2 then answers). A packed one is taken at the tag's word,
+                // as git's own peeled values in packed-refs are: a commit at main's tip is often
+                // packed, and reading it would start libgit2 for every such tag.
+                if let actual = LooseObjects.header(of: target.id, in: layout.objectDirectories) {
+                    guard actual.kind == target.kind else { return .unknown }
+                } else {
+                    switch target.kind {
+                    case .commit: return .known(target.id)
+                    case .tree, .blob: return .known(nil)
+                    case .tag, .other: return .unknown
+                    }
+                }
                 current = target.id
             }
         }

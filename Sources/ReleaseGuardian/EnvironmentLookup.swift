@@ -63,8 +63,12 @@ public enum RefResolver {
         }
         if let platform = CIPlatform.detect(variable) {
             if let ref = platform.ref(in: variable) { return ref }
+            // A GitLab pipeline without CI_COMMIT_TAG builds a branch (a merge request's, say):
+            // its name is never looked up as a short name, where a tag of that name would win.
             if platform == .gitlab, let name = variable("CI_COMMIT_REF_NAME"), !name.isEmpty {
-                return try resolve(name, in: repository, environment: { _ in nil })
+                let ref = RefName.branch(name)
+                guard RefNameFormat.isValid(ref) else { throw .invalid(ref) }
+                return ref
             }
         }
         let head: String?

@@ -187,13 +187,15 @@ public struct Settings: Sendable, Equatable {
         path.hasPrefix("~/") ? NSHomeDirectory() + path.dropFirst() : path
     }
 
-    /// `main` or `refs/heads/main` → `refs/heads/main`.
+    /// `main` or `refs/heads/main` → `refs/heads/main`; anything that is not a branch (a tag,
+    /// `HEAD`, a name git refuses) is refused: the rules would guard the wrong ref.
     private static func branchRef(_ value: String, key: String, source: String) throws(ConfigurationError) -> String {
         let trimmed = value.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty, !trimmed.contains(" ") else {
+        let ref = trimmed.hasPrefix("refs/") ? trimmed : RefName.branch(trimmed)
+        guard !trimmed.isEmpty, trimmed != "HEAD", ref.hasPrefix(RefName.headsPrefix), RefNameFormat.isValid(ref) else {
             throw .invalidValue(key: key, value: value, source: source, expected: "a branch name such as main")
         }
-        return trimmed.hasPrefix("refs/") ? trimmed : RefName.branch(trimmed)
+        return ref
     }
 }
 
