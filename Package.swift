@@ -4,7 +4,7 @@ import PackageDescription
 let package = Package(
     name: "release-guardian",
     products: [
-        .executable(name: "release-guardian", targets: ["release-guardian"]),
+        .executable(name: "release-guardian", targets: ["release-guardian"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -44,7 +44,8 @@ public func redacted(_ text: String, alsoHiding secrets: [String] = []) -> Strin
             var nameEnd = index + 1
             while nameEnd < scalars.count, isParameterNameCharacter(scalars[nameEnd]) { nameEnd += 1 }
             if nameEnd < scalars.count, scalars[nameEnd] == "=",
-               secretParameters.contains(String(String.UnicodeScalarView(scalars[(index + 1)..<nameEnd])).lowercased()) {
+                secretParameters.contains(String(String.UnicodeScalarView(scalars[(index + 1)..<nameEnd])).lowercased())
+            {
                 var valueEnd = nameEnd + 1
                 while valueEnd < scalars.count, !endsParameterValue(scalars[valueEnd]) { valueEnd += 1 }
                 output.append(contentsOf: scalars[index...nameEnd])

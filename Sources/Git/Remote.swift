@@ -30,11 +30,14 @@ public enum RemoteError: Error, CustomStringConvertible, Sendable {
         case .hostKey(_, _, let reason):
             return "\(reason)"
         case .certificate(let host, let url, let problem):
-            return "\(url): the TLS certificate of \(host) is not trusted (\(problem ?? "not signed by a known authority, expired, or for another name"))."
+            return
+                "\(url): the TLS certificate of \(host) is not trusted (\(problem ?? "not signed by a known authority, expired, or for another name"))."
         case .authentication(let url, let tried):
-            return "\(url): authentication failed (tried \(tried.isEmpty ? "nothing: no credential was available" : tried.joined(separator: ", ")))."
+            return
+                "\(url): authentication failed (tried \(tried.isEmpty ? "nothing: no credential was available" : tried.joined(separator: ", ")))."
         case .leaseBroken(let ref, let expected, let found):
-            return "\(ref) is at \(found?.short ?? "nothing") on the remote, not \(expected?.short ?? "nothing") as planned: someone else pushed meanwhile. Nothing was pushed there; look at what changed, then plan again."
+            return
+                "\(ref) is at \(found?.short ?? "nothing") on the remote, not \(expected?.short ?? "nothing") as planned: someone else pushed meanwhile. Nothing was pushed there; look at what changed, then plan again."
         case .rejected(let url, let refs):
             return "\(url) refused " + refs.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
         }
@@ -102,7 +105,9 @@ public final class Remote {
         if tags { fetchOptions.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL }
         if prune { fetchOptions.prune = GIT_FETCH_PRUNE }
         let rc = withStringArray(refspecs) { array in
-            withExtendedLifetime(session) { git_remote_fetch(handle, refspecs.isEmpty ? nil : array, &fetchOptions, "release-guardian: fetch") }
+            withExtendedLifetime(session) {
+                git_remote_fetch(handle, refspecs.isEmpty ? nil : array, &fetchOptions, "release-guardian: fetch")
+            }
         }
         try session.check(rc, "git_remote_fetch")
     }

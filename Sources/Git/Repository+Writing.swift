@@ -22,8 +22,10 @@ extension Repository {
     /// Creates a commit with an empty tree (a ledger entry), without touching any ref. The
     /// author and committer are `author` when given (a record copied onto another tip keeps who
     /// wrote it and when), else `authorName` and `authorEmail` now.
-    public func commitWithEmptyTree(message: String, parents: [ObjectID], authorName: String, authorEmail: String,
-                                    author: Signature? = nil) throws(GitError) -> ObjectID {
+    public func commitWithEmptyTree(
+        message: String, parents: [ObjectID], authorName: String, authorEmail: String,
+        author: Signature? = nil
+    ) throws(GitError) -> ObjectID {
         var builder: OpaquePointer?
         try check(git_treebuilder_new(&builder, handle, nil), "git_treebuilder_new")
         defer { git_treebuilder_free(builder) }
@@ -63,8 +65,12 @@ extension Repository {
         defer { git_commit_free(commit) }
         let message = git_commit_message(commit).map { String(cString: $0) } ?? ""
         let author = git_commit_author(commit)!.pointee
-        return (message, Signature(name: String(cString: author.name), email: String(cString: author.email),
-                                   time: author.when.time, offsetMinutes: author.when.offset))
+        return (
+            message,
+            Signature(
+                name: String(cString: author.name), email: String(cString: author.email),
+                time: author.when.time, offsetMinutes: author.when.offset)
+        )
     }
 
     public func firstUnreadableCommit(from tip: ObjectID, excluding base: ObjectID?) throws(GitError) -> String? {

@@ -75,10 +75,13 @@ final class TransportSession {
 
     /// Asks the caller's closure, and hands libgit2 what it chose; nil (or a kind the server
     /// does not take) ends the operation with what was offered so far.
-    private func credential(_ out: UnsafeMutablePointer<UnsafeMutablePointer<git_credential>?>?, _ usernameFromURL: String?,
-                            _ allowed: UInt32) -> Int32 {
+    private func credential(
+        _ out: UnsafeMutablePointer<UnsafeMutablePointer<git_credential>?>?, _ usernameFromURL: String?,
+        _ allowed: UInt32
+    ) -> Int32 {
         let allowed = CredentialTypes(rawValue: allowed)
-        let request = CredentialRequest(url: displayURL, usernameFromURL: usernameFromURL, allowed: allowed, attempt: triedCredentials.count)
+        let request = CredentialRequest(
+            url: displayURL, usernameFromURL: usernameFromURL, allowed: allowed, attempt: triedCredentials.count)
         guard let credential = options.credentials(request), allowed.contains(credential.type) else {
             failure = .authentication(url: displayURL, tried: triedCredentials)
             return GIT_EUSER.rawValue

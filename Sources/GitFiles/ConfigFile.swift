@@ -112,4 +112,3 @@ public enum ConfigFile {
         isLetter(byte) || (byte >= 48 && byte <= 57) || byte == UInt8(ascii: "-")
     }
 }
-

@@ -15,7 +15,7 @@ public enum LooseObjects {
         for directory in directories {
             guard let compressed = SmallFile.bytes(directory + hex.prefix(2) + "/" + hex.dropFirst(2)) else { continue }
             guard let inflated = inflatePrefix(compressed, limit: 512),
-                  let space = inflated.firstIndex(of: UInt8(ascii: " ")), let nul = inflated.firstIndex(of: 0), space < nul
+                let space = inflated.firstIndex(of: UInt8(ascii: " ")), let nul = inflated.firstIndex(of: 0), space < nul
             else { return nil }
             let kind: ObjectKind
             switch String(decoding: inflated[..<space], as: UTF8.self) {
@@ -35,7 +35,7 @@ public enum LooseObjects {
     public static func tagTarget(_ body: ArraySlice<UInt8>) -> (id: ObjectID, kind: ObjectKind)? {
         let lines = body.split(separator: UInt8(ascii: "\n"), maxSplits: 2, omittingEmptySubsequences: false)
         guard lines.count >= 3, lines[0].starts(with: "object ".utf8), lines[1].starts(with: "type ".utf8),
-              let id = lines[0].dropFirst(7).withUnsafeBufferPointer({ ObjectID(hexBytes: $0) })
+            let id = lines[0].dropFirst(7).withUnsafeBufferPointer({ ObjectID(hexBytes: $0) })
         else { return nil }
         switch String(decoding: lines[1].dropFirst(5), as: UTF8.self) {
         case "commit": return (id, .commit)

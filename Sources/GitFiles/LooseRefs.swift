@@ -29,7 +29,7 @@ public enum LooseRefs {
         }
         let head = buffer[..<count]
         guard !head.starts(with: "ref:".utf8), isReference(head),
-              let id = head.prefix(40).withUnsafeBufferPointer({ ObjectID(hexBytes: $0) })
+            let id = head.prefix(40).withUnsafeBufferPointer({ ObjectID(hexBytes: $0) })
         else { return .unknown }
         return .id(id)
     }
@@ -44,9 +44,11 @@ public enum LooseRefs {
     ///
     /// A directory reached again below itself (a symlink loop: git 2.39's `git tag -l` never
     /// ends on one) throws instead of walking 2^depth paths.
-    public static func forEachName(under directory: String, resolves: (String) throws(RefFilesError) -> Bool,
-                                   hidden: (UnsafeBufferPointer<UInt8>) -> Void = { _ in },
-                                   _ body: (UnsafeBufferPointer<UInt8>) -> Void) throws(RefFilesError) {
+    public static func forEachName(
+        under directory: String, resolves: (String) throws(RefFilesError) -> Bool,
+        hidden: (UnsafeBufferPointer<UInt8>) -> Void = { _ in },
+        _ body: (UnsafeBufferPointer<UInt8>) -> Void
+    ) throws(RefFilesError) {
         var info = stat()
         guard stat(directory, &info) == 0 else { return }
         var ancestors = [(info.st_dev, info.st_ino)]
@@ -63,8 +65,10 @@ public enum LooseRefs {
         }
     }
 
-    private static func walk(directory: String, prefix: [UInt8], ancestors: inout [(dev_t, ino_t)],
-                             _ visit: ([UInt8], String) throws(RefFilesError) -> Void) throws(RefFilesError) {
+    private static func walk(
+        directory: String, prefix: [UInt8], ancestors: inout [(dev_t, ino_t)],
+        _ visit: ([UInt8], String) throws(RefFilesError) -> Void
+    ) throws(RefFilesError) {
         guard let handle = opendir(directory) else { return }
         defer { closedir(handle) }
         while let entry = readdir(handle) {
@@ -77,7 +81,8 @@ public enum LooseRefs {
             if (info.st_mode & S_IFMT) == S_IFDIR {
                 if ancestors.contains(where: { $0 == (info.st_dev, info.st_ino) }) {
                     throw RefFilesError(
-                        "\(path) leads back to a directory above it (a symlink loop under refs/), so its tags cannot be listed; git's own `git tag -l` never ends on it either. Remove the link: `rm '\(path)'`")
+                        "\(path) leads back to a directory above it (a symlink loop under refs/), so its tags cannot be listed; git's own `git tag -l` never ends on it either. Remove the link: `rm '\(path)'`"
+                    )
                 }
                 ancestors.append((info.st_dev, info.st_ino))
                 try walk(directory: path, prefix: fullName, ancestors: &ancestors, visit)

@@ -43,7 +43,9 @@ public struct PackedRefs {
         let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             guard errno == ENOENT || errno == ENOTDIR else {
-                throw RefFilesError("\(path) cannot be read (\(String(cString: strerror(errno)))), so the refs cannot be read; git cannot read it either. Make it readable by this user")
+                throw RefFilesError(
+                    "\(path) cannot be read (\(String(cString: strerror(errno)))), so the refs cannot be read; git cannot read it either. Make it readable by this user"
+                )
             }
             return try body(nil)
         }
@@ -99,7 +101,9 @@ public struct PackedRefs {
 
     /// The records whose names are in `lower ..< upper` (upper nil: to the end), found by binary
     /// search; only for a sorted file.
-    public func forEachRecord(namesFrom lower: [UInt8], below upper: [UInt8]?, _ body: (Record) throws(RefFilesError) -> Void) throws(RefFilesError) {
+    public func forEachRecord(
+        namesFrom lower: [UInt8], below upper: [UInt8]?, _ body: (Record) throws(RefFilesError) -> Void
+    ) throws(RefFilesError) {
         precondition(isSorted, "a range needs a sorted packed-refs")
         try forEachRecord(from: try lowerBound(lower), midFile: true) { record throws(RefFilesError) in
             if let upper, !record.name.lexicographicallyPrecedes(upper) { return false }
@@ -152,8 +156,9 @@ public struct PackedRefs {
                 peeled = UnsafeBufferPointer(rebasing: peeledLine[1...])
                 end = afterPeeled
             }
-            let record = Record(name: UnsafeBufferPointer(rebasing: line[41...]), value: UnsafeBufferPointer(rebasing: line[0..<40]),
-                                peeled: peeled, end: end)
+            let record = Record(
+                name: UnsafeBufferPointer(rebasing: line[41...]), value: UnsafeBufferPointer(rebasing: line[0..<40]),
+                peeled: peeled, end: end)
             guard try body(record) else { return }
             offset = end
         }
@@ -226,7 +231,7 @@ public struct PackedRefs {
     /// a 200k-line file for `ci`.
     private func checkRecord(_ line: UnsafeBufferPointer<UInt8>) throws(RefFilesError) {
         guard line.count > 41, let base = line.baseAddress, Self.isHex(base, count: 40),
-              base[40] == UInt8(ascii: " ") || base[40] == UInt8(ascii: "\t")
+            base[40] == UInt8(ascii: " ") || base[40] == UInt8(ascii: "\t")
         else { throw Self.refused(path, "unexpected line", line) }
         var index = 41
         while index < line.count {
@@ -258,6 +263,7 @@ public struct PackedRefs {
         let text = String(decoding: line.prefix(100), as: UTF8.self).unicodeScalars
             .map { $0.value < 0x20 || $0.value == 0x7F ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined()
         return RefFilesError(
-            "\(path) is damaged (\(what): '\(text)'), so the tags cannot be read; git refuses it too (`git show-ref`: \"\(what) in \(path)\"). Repair or remove that line, or restore the file from a backup; a fresh `git clone` has a good copy")
+            "\(path) is damaged (\(what): '\(text)'), so the tags cannot be read; git refuses it too (`git show-ref`: \"\(what) in \(path)\"). Repair or remove that line, or restore the file from a backup; a fresh `git clone` has a good copy"
+        )
     }
 }

@@ -13,7 +13,7 @@ public enum RefNameFormat {
     public static func isValid(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let count = bytes.count
         guard count > 0, !(count == 1 && bytes[0] == UInt8(ascii: "@")), bytes[count - 1] != UInt8(ascii: "."),
-              bytes[count - 1] != UInt8(ascii: "/"), bytes[0] != UInt8(ascii: "/")
+            bytes[count - 1] != UInt8(ascii: "/"), bytes[0] != UInt8(ascii: "/")
         else { return false }
         var previous: UInt8 = 0
         var componentStart = 0
@@ -23,7 +23,7 @@ public enum RefNameFormat {
             if byte < 0x20 || byte == 0x7F { return false }
             switch byte {
             case UInt8(ascii: " "), UInt8(ascii: "~"), UInt8(ascii: "^"), UInt8(ascii: ":"), UInt8(ascii: "?"),
-                 UInt8(ascii: "*"), UInt8(ascii: "["), UInt8(ascii: "\\"):
+                UInt8(ascii: "*"), UInt8(ascii: "["), UInt8(ascii: "\\"):
                 return false
             case UInt8(ascii: "."):
                 if previous == UInt8(ascii: ".") { return false }

@@ -29,9 +29,10 @@ public final class RepositoryFiles {
         case .unknown: return .unknown
         case .absent:
             let wanted = Array(name.utf8)
-            return .known(try PackedRefs.read(commonDirectory: commonDirectory) { file throws(RefFilesError) in
-                try file?.record(named: wanted)?.id
-            })
+            return .known(
+                try PackedRefs.read(commonDirectory: commonDirectory) { file throws(RefFilesError) in
+                    try file?.record(named: wanted)?.id
+                })
         }
     }
 
@@ -53,7 +54,9 @@ public final class RepositoryFiles {
 
     /// The tag names from `lower` (included) to `upper` (excluded; nil: to the end), packed (by
     /// binary search) and loose; unknown when packed-refs is not sorted.
-    public func forEachTagName(from lower: String, to upper: String?, _ body: (UnsafeBufferPointer<UInt8>) -> Void) throws(RefFilesError) -> Answer<Void> {
+    public func forEachTagName(
+        from lower: String, to upper: String?, _ body: (UnsafeBufferPointer<UInt8>) -> Void
+    ) throws(RefFilesError) -> Answer<Void> {
         let prefix = Array("refs/tags/".utf8)
         let low = prefix + Array(lower.utf8)
         let high = upper.map { prefix + Array($0.utf8) } ?? Array("refs/tags0".utf8)  // "0" follows "/"
@@ -61,7 +64,9 @@ public final class RepositoryFiles {
         if looseTagNames == nil {
             var names: [[UInt8]] = []
             var hidden: Set<[UInt8]> = []
-            try LooseRefs.forEachName(under: commonDirectory + "refs/tags", resolves: resolves, hidden: { hidden.insert(Array($0)) }) { names.append(Array($0)) }
+            try LooseRefs.forEachName(under: commonDirectory + "refs/tags", resolves: resolves, hidden: { hidden.insert(Array($0)) }) {
+                names.append(Array($0))
+            }
             looseTagNames = (names.sorted { $0.lexicographicallyPrecedes($1) }, hidden)
         }
         let (looseNames, hidden) = looseTagNames!
@@ -69,7 +74,9 @@ public final class RepositoryFiles {
             guard let file else { return true }
             guard file.isSorted else { return false }
             try file.forEachRecord(namesFrom: low, below: high) { record in
-                if Self.isListed(record.name, hidden: hidden, prefix: prefix.count) { body(UnsafeBufferPointer(rebasing: record.name[prefix.count...])) }
+                if Self.isListed(record.name, hidden: hidden, prefix: prefix.count) {
+                    body(UnsafeBufferPointer(rebasing: record.name[prefix.count...]))
+                }
             }
             return true
         }
@@ -92,8 +99,10 @@ public final class RepositoryFiles {
         let directory = fixed.lastIndex(of: "/").map { String(fixed[...$0]) } ?? "refs/"
         var names: Set<String> = []
         var hidden: Set<[UInt8]> = []
-        try LooseRefs.forEachName(under: commonDirectory + String(directory.dropLast()), resolves: resolves,
-                                  hidden: { hidden.insert(Array(directory.utf8) + $0) }) { relative in
+        try LooseRefs.forEachName(
+            under: commonDirectory + String(directory.dropLast()), resolves: resolves,
+            hidden: { hidden.insert(Array(directory.utf8) + $0) }
+        ) { relative in
             let name = directory + String(decoding: relative, as: UTF8.self)
             if Self.matches(glob, name) { names.insert(name) }
         }
@@ -129,7 +138,9 @@ public final class RepositoryFiles {
             case .id: return true
             case .absent:
                 let wanted = Array(name.utf8)
-                return try PackedRefs.read(commonDirectory: commonDirectory) { file throws(RefFilesError) in try file?.record(named: wanted) != nil }
+                return try PackedRefs.read(commonDirectory: commonDirectory) { file throws(RefFilesError) in
+                    try file?.record(named: wanted) != nil
+                }
             case .unknown:
                 guard case .symbolic(let next) = LooseRefs.content(commonDirectory + name) else { return false }
                 name = next
@@ -162,7 +173,9 @@ public final class RepositoryFiles {
     /// The packed tags (but those in `excluded`) that peel to one of `commits`, from the peeled
     /// values a `fully-peeled` packed-refs records: one pass, no object read. Unknown when the
     /// file does not record them all.
-    public func packedTagNames(peelingTo commits: Set<ObjectID>, excluding excluded: Set<String>) throws(RefFilesError) -> Answer<[ObjectID: [String]]> {
+    public func packedTagNames(
+        peelingTo commits: Set<ObjectID>, excluding excluded: Set<String>
+    ) throws(RefFilesError) -> Answer<[ObjectID: [String]]> {
         let prefix = Array("refs/tags/".utf8)
         return try PackedRefs.read(commonDirectory: commonDirectory) { file throws(RefFilesError) -> Answer<[ObjectID: [String]]> in
             guard let file else { return .known([:]) }

@@ -60,9 +60,10 @@ public struct RepositoryLayout: Sendable, Equatable {
         if let alternates = environment("GIT_ALTERNATE_OBJECT_DIRECTORIES") {
             objects += alternates.split(separator: ":").map { absolute(String($0), in: git) }
         }
-        return RepositoryLayout(workTree: workTree.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 },
-                                gitDirectory: git + "/", commonDirectory: common + "/",
-                                objectDirectories: objects.map { $0.hasSuffix("/") ? $0 : $0 + "/" })
+        return RepositoryLayout(
+            workTree: workTree.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 },
+            gitDirectory: git + "/", commonDirectory: common + "/",
+            objectDirectories: objects.map { $0.hasSuffix("/") ? $0 : $0 + "/" })
     }
 
     /// Whether the repository's format is one these readers know: format version 0 or 1 with no
@@ -93,7 +94,9 @@ public struct RepositoryLayout: Sendable, Equatable {
     }
 
     private static func isBare(_ gitDirectory: String) -> Bool {
-        guard let text = SmallFile.validText(gitDirectory + "/config"), case .known(let entries) = ConfigFile.parse(text) else { return false }
+        guard let text = SmallFile.validText(gitDirectory + "/config"), case .known(let entries) = ConfigFile.parse(text) else {
+            return false
+        }
         guard let bare = entries.last(where: { $0.section == "core" && $0.subsection == nil && $0.key == "bare" }) else { return false }
         return bare.value.map { ["true", "yes", "on", "1"].contains($0.lowercased()) } ?? true
     }

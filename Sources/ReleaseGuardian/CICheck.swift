@@ -60,8 +60,9 @@ public struct CICheck {
         do { ref = try RefResolver.resolve(options.ref, in: reader, environment: { options.environment[$0] }) } catch { throw .ref(error) }
         let deployment = Deployment(ref: ref, settings: settings)
         let judged = try judge(ref, in: reader, settings: settings)
-        return Outcome(platform: platform, deployment: deployment, violations: judged.violations, checked: judged.checked,
-                       notChecked: judged.notChecked, deepened: deepened)
+        return Outcome(
+            platform: platform, deployment: deployment, violations: judged.violations, checked: judged.checked,
+            notChecked: judged.notChecked, deepened: deepened)
     }
 
     /// libgit2 for what only it does (the shallow check, settings, resolving the ref), and a
@@ -75,8 +76,11 @@ public struct CICheck {
         }
     }
 
-    private func judge(_ ref: String, in repository: RepositoryReader, settings: Settings) throws(CIError)
-        -> (violations: [Violation], checked: [RuleID], notChecked: [String]) {
+    private func judge(
+        _ ref: String, in repository: RepositoryReader, settings: Settings
+    ) throws(CIError)
+        -> (violations: [Violation], checked: [RuleID], notChecked: [String])
+    {
         let policy = Policy(settings: settings)
         let vantage = Vantage.client(remote: options.remote)
         let mainName = RefName.short(settings.mainBranch)
@@ -86,32 +90,46 @@ public struct CICheck {
         case .tag:
             let name = RefName.short(ref)
             let id = try target(of: ref, in: repository, fix: "fetch the tags: `git fetch --tags \(shellQuoted(options.remote))`")
-            _ = try target(of: RefName.remoteBranch(options.remote, mainName), in: repository, orElse: settings.mainBranch,
-                           fix: "the rules need main to judge a tag: fetch it (`git fetch \(shellQuoted(options.remote)) \(shellQuoted(mainName))`)")
+            _ = try target(
+                of: RefName.remoteBranch(options.remote, mainName), in: repository, orElse: settings.mainBranch,
+                fix: "the rules need main to judge a tag: fetch it (`git fetch \(shellQuoted(options.remote)) \(shellQuoted(mainName))`)")
             let later: Set<String>
             do { later = try TagHistory.tagsMadeAfter(name, id: id, in: repository) } catch { throw .repository(error) }
-            let violations = try evaluate(policy, [RefUpdate(ref: ref, oldID: nil, newID: id)], in: repository, vantage: vantage, ignoring: later)
-            return (violations, [.tagFormat, .tagSpelling, .tagTarget, .tagAnnotated, .tagOnMain, .tagOrder, .tagSkip],
-                    ["tag-immutable, tag-delete: moving or deleting a tag happens at push time; the pre-push and server hooks refuse it"])
+            let violations = try evaluate(
+                policy, [RefUpdate(ref: ref, oldID: nil, newID: id)], in: repository, vantage: vantage, ignoring: later)
+            return (
+                violations, [.tagFormat, .tagSpelling, .tagTarget, .tagAnnotated, .tagOnMain, .tagOrder, .tagSkip],
+                ["tag-immutable, tag-delete: moving or deleting a tag happens at push time; the pre-push and server hooks refuse it"]
+            )
         case .mainBranch:
-            return ([], [], ["main-force, main-delete: a rewrite of \(mainName) cannot be seen from inside the pipeline; the server hook (`release-guardian install --server`) or branch protection refuses it"])
+            return (
+                [], [],
+                [
+                    "main-force, main-delete: a rewrite of \(mainName) cannot be seen from inside the pipeline; the server hook (`release-guardian install --server`) or branch protection refuses it"
+                ]
+            )
         case .releaseBranch:
             let id = try target(of: ref, in: repository, fix: "fetch it: `git fetch \(shellQuoted(options.remote))`")
-            let violations = try evaluate(policy, [RefUpdate(ref: ref, oldID: nil, newID: id)], in: repository, vantage: vantage, ignoring: [])
+            let violations = try evaluate(
+                policy, [RefUpdate(ref: ref, oldID: nil, newID: id)], in: repository, vantage: vantage, ignoring: [])
             return (violations, [.releaseBranch], [])
         case .maintenanceBranch, .record, .unguarded:
             return ([], [], ["no rule guards \(ref)"])
         }
     }
 
-    private func evaluate(_ policy: Policy, _ updates: [RefUpdate], in repository: RepositoryReader, vantage: Vantage,
-                          ignoring: Set<String>) throws(CIError) -> [Violation] {
+    private func evaluate(
+        _ policy: Policy, _ updates: [RefUpdate], in repository: RepositoryReader, vantage: Vantage,
+        ignoring: Set<String>
+    ) throws(CIError) -> [Violation] {
         do { return try policy.evaluate(updates, in: repository, vantage: vantage, ignoringTags: ignoring) } catch { throw .policy(error) }
     }
 
     /// The id of `ref` (or of `orElse`), or an error saying what is missing and how to fetch it.
     @discardableResult
-    private func target(of ref: String, in repository: RepositoryReader, orElse fallback: String? = nil, fix: String) throws(CIError) -> ObjectID {
+    private func target(
+        of ref: String, in repository: RepositoryReader, orElse fallback: String? = nil, fix: String
+    ) throws(CIError) -> ObjectID {
         do {
             for name in [ref] + (fallback.map { [$0] } ?? []) {
                 if let id = try repository.target(ofReference: name) { return id }
@@ -139,7 +157,8 @@ public enum CIError: Error, CustomStringConvertible {
         case .shallow(let fix, let detail):
             "this clone is shallow (the CI default), so the tag rules cannot be judged: the other tags and main's history are missing"
                 + (detail.map { ", and deepening it failed: \($0)" } ?? ".")
-                + " Fix: " + (fix ?? "clone with full history (`git fetch --unshallow --tags origin '+refs/heads/*:refs/remotes/origin/*'`)") + "."
+                + " Fix: "
+                + (fix ?? "clone with full history (`git fetch --unshallow --tags origin '+refs/heads/*:refs/remotes/origin/*'`)") + "."
         case .incompleteClone(let missing, let fix):
             "\(missing) is not in this clone: \(fix)."
         case .configuration(let error): "\(error)"

@@ -7,8 +7,9 @@ public enum CIReport {
         let deployment = outcome.deployment
         var lines: [String] = []
         let platform = outcome.platform?.rawValue ?? "generic CI"
-        lines.append("release-guardian ci (\(platform)): \(deployment.ref) → \(deployment.environment ?? "no environment")"
-            + (deployment.version.map { " (version \($0))" } ?? ""))
+        lines.append(
+            "release-guardian ci (\(platform)): \(deployment.ref) → \(deployment.environment ?? "no environment")"
+                + (deployment.version.map { " (version \($0))" } ?? ""))
         if outcome.deepened { lines.append("  deepened the shallow clone first (git fetch --unshallow --tags)") }
         lines.append("  checked: " + (outcome.checked.isEmpty ? "nothing" : outcome.checked.map(\.rawValue).joined(separator: ", ")))
         for reason in outcome.notChecked { lines.append("  not checked: \(reason)") }
@@ -45,7 +46,9 @@ public enum CIReport {
 /// deploy job cannot pick up an environment by mistake; the step summary is always written.
 public enum CIPublisher {
     /// Returns the files written.
-    public static func publish(_ outcome: CICheck.Outcome, environment: [String: String], directory: String) throws(PublishError) -> [String] {
+    public static func publish(
+        _ outcome: CICheck.Outcome, environment: [String: String], directory: String
+    ) throws(PublishError) -> [String] {
         var written: [String] = []
         if outcome.platform == .github, let summary = environment["GITHUB_STEP_SUMMARY"], !summary.isEmpty {
             try append(CIReport.markdown(outcome), to: summary)

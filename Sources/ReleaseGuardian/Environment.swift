@@ -45,8 +45,9 @@ public struct Environment: Equatable, Sendable {
                 case "preprod": refs = [.exact(mainBranch)]
                 case "prod": refs = [.releaseTags]
                 default:
-                    throw .invalidValue(key: "environment.\(name).ref", value: "", source: "the configuration",
-                                        expected: "at least one ref (a full ref name, a glob, or release-tags)")
+                    throw .invalidValue(
+                        key: "environment.\(name).ref", value: "", source: "the configuration",
+                        expected: "at least one ref (a full ref name, a glob, or release-tags)")
                 }
             }
             var targets: [DeployTarget] = []
@@ -75,8 +76,9 @@ public enum RefPattern: Equatable, Sendable, CustomStringConvertible {
         } else if value.hasPrefix("refs/") {
             self = value.contains(where: { "*?[".contains($0) }) ? .glob(value) : .exact(value)
         } else {
-            throw .invalidValue(key: key, value: text, source: source,
-                                expected: "a full ref name (refs/heads/main), a glob (refs/tags/v*) or release-tags")
+            throw .invalidValue(
+                key: key, value: text, source: source,
+                expected: "a full ref name (refs/heads/main), a glob (refs/tags/v*) or release-tags")
         }
     }
 
@@ -138,8 +140,10 @@ public struct ReleaseRef: Sendable {
 
     public init?(_ ref: String) {
         // The tag itself, or the tag a `release/<tag>` branch is named after.
-        guard let name = RefName.tagName(of: ref) ?? RefName.branchName(of: ref).flatMap({ $0.hasPrefix("release/") ? String($0.dropFirst(8)) : nil }),
-              let version = TagName(name).version
+        guard
+            let name = RefName.tagName(of: ref)
+                ?? RefName.branchName(of: ref).flatMap({ $0.hasPrefix("release/") ? String($0.dropFirst(8)) : nil }),
+            let version = TagName(name).version
         else { return nil }
         self.version = version
     }

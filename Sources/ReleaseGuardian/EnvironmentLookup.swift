@@ -49,8 +49,10 @@ public enum RefResolver {
     /// `refs/…` is taken as it is (CI variables name refs that may not exist locally); a short
     /// name is resolved as git does (`main` → `refs/heads/main`, `v1.2.0` → `refs/tags/v1.2.0`);
     /// no name means the CI's ref (read with `variable`), else the branch HEAD names.
-    public static func resolve(_ given: String?, in repository: any RepositoryReading,
-                               environment variable: (String) -> String?) throws(RefError) -> String {
+    public static func resolve(
+        _ given: String?, in repository: any RepositoryReading,
+        environment variable: (String) -> String?
+    ) throws(RefError) -> String {
         if let given {
             if given.hasPrefix("refs/") {
                 guard RefNameFormat.isValid(given) else { throw .invalid(given) }

@@ -13,7 +13,7 @@ struct MaintenanceBranch: Equatable {
     /// The line `ref` names, or nil when it is not a maintenance branch of `settings`.
     init?(ref: String, settings: Settings) {
         guard ref.hasPrefix(RefName.headsPrefix), fnmatch(settings.maintenanceBranches, ref, 0) == 0,
-              let last = ref.split(separator: "/").last
+            let last = ref.split(separator: "/").last
         else { return nil }
         var name = Substring(last)
         if name.first == "v" { name = name.dropFirst() }

@@ -59,16 +59,19 @@ public struct Policy {
     /// Applies every rule to a set of proposed updates. The result lists violations in the order
     /// of the updates; an empty result means the push is allowed. `ignoringTags` are tag names
     /// that do not count as existing (the CI check leaves out tags made after the one it judges).
-    public func evaluate(_ updates: [RefUpdate], in repository: any RepositoryReading, vantage: Vantage,
-                         ignoringTags: Set<String> = []) throws(PolicyError) -> [Violation] {
+    public func evaluate(
+        _ updates: [RefUpdate], in repository: any RepositoryReading, vantage: Vantage,
+        ignoringTags: Set<String> = []
+    ) throws(PolicyError) -> [Violation] {
         let changes = updates.filter { $0.oldID != $0.newID }
         var guarded: [(position: Int, update: GuardedUpdate)] = []
         for (position, update) in changes.enumerated() {
             let classified = try GuardedUpdate(update, settings: settings, repository: repository)
             if classified.kind != .unguarded { guarded.append((position, classified)) }
         }
-        let context = PolicyContext(repository: repository, settings: settings, updates: changes, vantage: vantage,
-                                    ignoringTags: ignoringTags, trackedVersions: guarded.compactMap { $0.update.spelledVersion })
+        let context = PolicyContext(
+            repository: repository, settings: settings, updates: changes, vantage: vantage,
+            ignoringTags: ignoringTags, trackedVersions: guarded.compactMap { $0.update.spelledVersion })
         // New release tags are judged in version order, each against the tags before it, so that
         // `git push --follow-tags` with v1.0.0 and v1.1.0 orders them as they will be.
         let evaluationOrder = guarded.sorted { lhs, rhs in

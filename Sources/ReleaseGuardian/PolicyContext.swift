@@ -17,8 +17,10 @@ final class PolicyContext {
     /// This push's update of each ref (a push of 10k tags asks about each: no scans).
     private lazy var updateOfRef: [String: RefUpdate] = Dictionary(updates.map { ($0.ref, $0) }, uniquingKeysWith: { first, _ in first })
 
-    init(repository: any RepositoryReading, settings: Settings, updates: [RefUpdate], vantage: Vantage, ignoringTags: Set<String>,
-         trackedVersions: [SemanticVersion]) {
+    init(
+        repository: any RepositoryReading, settings: Settings, updates: [RefUpdate], vantage: Vantage, ignoringTags: Set<String>,
+        trackedVersions: [SemanticVersion]
+    ) {
         self.repository = repository
         self.settings = settings
         self.updates = updates
@@ -90,7 +92,7 @@ final class PolicyContext {
     /// side's branch as this vantage sees it. `source` says where it was read, for messages.
     func branchAfterPush(_ ref: String) throws(PolicyError) -> (commit: ObjectID, source: String)? {
         guard let value = try branchValueAfterPush(ref),
-              let commit = try peeledCommit(value.id, ref: value.source == Self.pushed ? ref : value.source)
+            let commit = try peeledCommit(value.id, ref: value.source == Self.pushed ? ref : value.source)
         else { return nil }
         return (commit, value.source)
     }
@@ -126,7 +128,8 @@ final class PolicyContext {
         if let maintenanceBranchesCache { return maintenanceBranchesCache }  // asked once per tag
         var heads: [String: (branch: MaintenanceBranch, id: ObjectID, isNew: Bool)] = [:]
         let pattern = settings.maintenanceBranches.dropFirst(RefName.headsPrefix.count)
-        let remoteTracked = try vantage.trackingPrefix.map { prefix throws(PolicyError) in try hasReference(matching: prefix + "*") } ?? false
+        let remoteTracked =
+            try vantage.trackingPrefix.map { prefix throws(PolicyError) in try hasReference(matching: prefix + "*") } ?? false
         let prefix = remoteTracked ? vantage.trackingPrefix! : RefName.headsPrefix
         try read { () throws(ReadError) in
             for name in try repository.referenceNames(matching: prefix + pattern) {
@@ -161,7 +164,8 @@ final class PolicyContext {
         var commits: Set<ObjectID> = []
         for name in names {
             if let id = try read({ () throws(ReadError) in try repository.target(ofReference: name) }),
-               let commit = try peeledCommit(id, ref: name) {
+                let commit = try peeledCommit(id, ref: name)
+            {
                 commits.insert(commit)
             }
         }
@@ -194,7 +198,7 @@ final class PolicyContext {
     func peeledCommit(_ id: ObjectID, ref: String) throws(PolicyError) -> ObjectID? {
         do {
             return try repository.peeledCommit(of: id)
-        } catch where error.isNotFound {
+        } catch  where error.isNotFound {
             throw .missingObject(ref: ref, id: id)
         } catch {
             throw .read(error)
@@ -252,7 +256,7 @@ struct GuardedUpdate {
         do {
             newObjectKind = try repository.kind(of: newID)
             newCommit = try repository.peeledCommit(of: newID)
-        } catch where error.isNotFound {
+        } catch  where error.isNotFound {
             throw .missingObject(ref: update.ref, id: newID)
         } catch {
             throw .read(error)

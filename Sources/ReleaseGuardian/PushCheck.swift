@@ -63,8 +63,10 @@ public enum CheckError: Error, CustomStringConvertible {
         case .repository(let error): error.openingDescription
         case .configuration(let error): "\(error)"
         case .policy(let error): "\(error)"
-        case .busy(let path): "another push to this repository held \(path) for 20 s, so this ref was not written: push again. A push's lock ends with its git process, at most a minute after it started."
-        case .lock(let detail): "cannot open the server's transaction lock (\(detail)); nothing was written. The server's owner must make it a writable file."
+        case .busy(let path):
+            "another push to this repository held \(path) for 20 s, so this ref was not written: push again. A push's lock ends with its git process, at most a minute after it started."
+        case .lock(let detail):
+            "cannot open the server's transaction lock (\(detail)); nothing was written. The server's owner must make it a writable file."
         }
     }
 }

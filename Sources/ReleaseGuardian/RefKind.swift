@@ -44,7 +44,9 @@ enum RefKind: Equatable {
     init(_ ref: String, settings: Settings) {
         if let name = RefName.tagName(of: ref) {
             let tag = TagName(name)
-            self = tag.isGuarded(onlyVersionTags: settings.onlyVersionTags, allowNonASCII: settings.allowNonASCIITags) ? .tag(tag) : .unguardedTag
+            self =
+                tag.isGuarded(onlyVersionTags: settings.onlyVersionTags, allowNonASCII: settings.allowNonASCIITags)
+                ? .tag(tag) : .unguardedTag
         } else if ref == settings.mainBranch {
             self = .mainBranch
         } else if let tag = Self.releaseBranchTag(ref) {

@@ -43,8 +43,9 @@ extension RefUpdate {
             if line.isEmpty { continue }
             let number = index + 1
             func malformed(_ reason: String) -> HookInputError {
-                .malformedLine(number: number, line: String(line.prefix(200)), reason: reason,
-                               expected: "<local ref> <local object> <remote ref> <remote object>")
+                .malformedLine(
+                    number: number, line: String(line.prefix(200)), reason: reason,
+                    expected: "<local ref> <local object> <remote ref> <remote object>")
             }
             let fields = hookFields(line)
             guard fields.count == 4, fields.allSatisfy({ !$0.isEmpty }) else {
@@ -79,7 +80,7 @@ extension RefUpdate {
     /// A 40- or 64-digit hexadecimal object name; all zeros means "none".
     static func objectName(_ field: Substring, _ malformed: (String) -> HookInputError) throws(HookInputError) -> ObjectID? {
         guard field.utf8.count == 40 || field.utf8.count == 64,
-              field.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) || ($0 >= 65 && $0 <= 70) })
+            field.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) || ($0 >= 65 && $0 <= 70) })
         else {
             throw malformed("'\(field.prefix(80))' is not an object name (40 or 64 hexadecimal digits)")
         }

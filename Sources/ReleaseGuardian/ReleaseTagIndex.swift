@@ -37,7 +37,7 @@ public struct ReleaseTagIndex: Sendable {
 
         init?(_ version: SemanticVersion) {
             guard version.prerelease.isEmpty, version.build.isEmpty, case .small(let major) = version.major.storage,
-                  case .small(let minor) = version.minor.storage, case .small(let patch) = version.patch.storage
+                case .small(let minor) = version.minor.storage, case .small(let patch) = version.patch.storage
             else { return nil }
             self.init(major: major, minor: minor, patch: patch)
         }
@@ -177,7 +177,8 @@ public struct ReleaseTagIndex: Sendable {
 
     /// Build metadata does not make another version.
     static func spellingKey(_ version: SemanticVersion) -> SemanticVersion {
-        version.build.isEmpty ? version : SemanticVersion(major: version.major, minor: version.minor, patch: version.patch, prerelease: version.prerelease)
+        version.build.isEmpty
+            ? version : SemanticVersion(major: version.major, minor: version.minor, patch: version.patch, prerelease: version.prerelease)
     }
 
     /// `v` + three numbers of at most 19 digits without leading zeros, and nothing else.

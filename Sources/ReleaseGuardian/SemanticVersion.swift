@@ -78,7 +78,7 @@ public struct SemanticVersion: Hashable, Sendable, Comparable, CustomStringConve
 
         public init?(_ digits: some StringProtocol) {
             guard !digits.isEmpty, digits.utf8.allSatisfy(isDigit),
-                  digits.utf8.first != UInt8(ascii: "0") || digits.utf8.count == 1
+                digits.utf8.first != UInt8(ascii: "0") || digits.utf8.count == 1
             else { return nil }
             if digits.utf8.count <= 19 {
                 storage = .small(digits.utf8.reduce(0) { $0 * 10 + UInt64($1 - UInt8(ascii: "0")) })

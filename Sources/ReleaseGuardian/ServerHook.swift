@@ -16,7 +16,8 @@ public struct ServerHook {
             if line.isEmpty { continue }
             let fields = RefUpdate.hookFields(line)
             let malformed = { (reason: String) in
-                HookInputError.malformedLine(number: index + 1, line: String(line.prefix(200)), reason: reason, expected: "<old object> <new object> <ref>")
+                HookInputError.malformedLine(
+                    number: index + 1, line: String(line.prefix(200)), reason: reason, expected: "<old object> <new object> <ref>")
             }
             guard fields.count == 3, fields.allSatisfy({ !$0.isEmpty }) else {
                 throw malformed("expected 3 fields separated by single spaces, found \(fields.count)")
@@ -45,10 +46,13 @@ public struct ServerHook {
         return try update(old: Substring(old), new: Substring(new), ref: Substring(ref), malformed)
     }
 
-    private static func update(old: Substring, new: Substring, ref: Substring,
-                               _ malformed: (String) -> HookInputError) throws(HookInputError) -> RefUpdate {
-        RefUpdate(ref: try RefUpdate.refName(ref, malformed), oldID: try RefUpdate.objectName(old, malformed),
-                  newID: try RefUpdate.objectName(new, malformed))
+    private static func update(
+        old: Substring, new: Substring, ref: Substring,
+        _ malformed: (String) -> HookInputError
+    ) throws(HookInputError) -> RefUpdate {
+        RefUpdate(
+            ref: try RefUpdate.refName(ref, malformed), oldID: try RefUpdate.objectName(old, malformed),
+            newID: try RefUpdate.objectName(new, malformed))
     }
 
     /// What the server decided, and what its owner should know (a committed policy file that
@@ -83,7 +87,9 @@ public struct ServerHook {
         if refs.isEmpty { return .allowed() }
         let repository = try open()
         let policy = try serverPolicy(of: repository)
-        guard refs.contains(where: { RefKind($0.ref, settings: policy.settings).isGuarded }) else { return .allowed(warnings: policy.warnings) }
+        guard refs.contains(where: { RefKind($0.ref, settings: policy.settings).isGuarded }) else {
+            return .allowed(warnings: policy.warnings)
+        }
         // Held until this transaction is committed or aborted (`finishTransaction`).
         let lock = TransactionLock(directory: repository.commonDirectory)
         let held: TransactionLock.Held
@@ -126,8 +132,10 @@ public struct ServerHook {
         do { return try Settings.serverPolicy(for: opened) } catch { throw .configuration(error) }
     }
 
-    private func judge(_ updates: [RefUpdate], in repository: RepositoryReader,
-                       policy: (settings: Settings, warnings: [String])? = nil) throws(CheckError) -> Judgement {
+    private func judge(
+        _ updates: [RefUpdate], in repository: RepositoryReader,
+        policy: (settings: Settings, warnings: [String])? = nil
+    ) throws(CheckError) -> Judgement {
         let policy = if let policy { policy } else { try serverPolicy(of: repository) }
         do {
             let violations = try Policy(settings: policy.settings).evaluate(updates, in: repository, vantage: .server)

@@ -40,22 +40,26 @@ public enum ServerPolicyFile {
             let main: String
             do { main = try Settings.serverPolicy(for: repository).settings.mainBranch } catch { throw .invalidPolicy("\(error)") }
             let committed: Settings?
-            do { committed = try Settings.committedFile(onBranch: main, in: LibGit2Reader(repository)) } catch { throw .invalidPolicy("\(error)") }
+            do { committed = try Settings.committedFile(onBranch: main, in: LibGit2Reader(repository)) } catch {
+                throw .invalidPolicy("\(error)")
+            }
             guard let committed, let tip = try? repository.target(ofReference: main),
-                  let bytes = try? repository.fileContent(Settings.fileName, at: tip)
+                let bytes = try? repository.fileContent(Settings.fileName, at: tip)
             else { return .none(path: path) }
             // Copied without review only when it is at least as strict as the defaults: a pusher
             // could have committed it, and a re-run of install would adopt it.
             let loosened = committed.loosenings(comparedTo: Settings())
             guard loosened.isEmpty else {
-                throw .invalidPolicy("the \(Settings.fileName) committed on \(RefName.short(main)) loosens the defaults (\(loosened.joined(separator: ", "))), and anyone who can push to main could have written it. Review it, then install it with --policy FILE (e.g. `git show \(shellQuoted(RefName.short(main) + ":" + Settings.fileName)) > policy`).")
+                throw .invalidPolicy(
+                    "the \(Settings.fileName) committed on \(RefName.short(main)) loosens the defaults (\(loosened.joined(separator: ", "))), and anyone who can push to main could have written it. Review it, then install it with --policy FILE (e.g. `git show \(shellQuoted(RefName.short(main) + ":" + Settings.fileName)) > policy`)."
+                )
             }
             text = bytes
             source = "\(RefName.short(main)):\(Settings.fileName)"
         }
         let temporary = path + ".release-guardian-tmp"
         guard FileManager.default.createFile(atPath: temporary, contents: Data(text), attributes: [.posixPermissions: 0o644]),
-              rename(temporary, path) == 0
+            rename(temporary, path) == 0
         else {
             try? FileManager.default.removeItem(atPath: temporary)
             throw .io(path: path, detail: String(cString: strerror(errno)))

@@ -83,8 +83,10 @@ public struct Settings: Sendable, Equatable {
 
     /// `.release-guardian` as committed at `branch`'s tip (or at `commit`), parsed and validated
     /// by git itself (`git config --blob`, no temporary file); nil when there is none.
-    public static func committedFile(onBranch branch: String, at commit: ObjectID? = nil,
-                                     in repository: any RepositoryReading) throws(ConfigurationError) -> Settings? {
+    public static func committedFile(
+        onBranch branch: String, at commit: ObjectID? = nil,
+        in repository: any RepositoryReading
+    ) throws(ConfigurationError) -> Settings? {
         guard let committed = try committedEntries(onBranch: branch, at: commit, in: repository) else { return nil }
         var values = RawValues()
         values.merge(committed.entries, source: committed.source)
@@ -93,16 +95,19 @@ public struct Settings: Sendable, Equatable {
 
     /// The entries of `.release-guardian` as committed at `branch`'s tip (or at `commit`), read
     /// by git itself, and where they come from; nil when there is no such file.
-    static func committedEntries(onBranch branch: String, at commit: ObjectID? = nil,
-                                 in repository: any RepositoryReading) throws(ConfigurationError) -> (entries: [Config.Entry], source: String)? {
+    static func committedEntries(
+        onBranch branch: String, at commit: ObjectID? = nil,
+        in repository: any RepositoryReading
+    ) throws(ConfigurationError) -> (entries: [Config.Entry], source: String)? {
         let source = "\(RefName.short(branch)):\(fileName)"
         let entries: [Config.Entry]
         do {
             guard let tip = try commit ?? repository.target(ofReference: branch),
-                  let content = try repository.fileContent(fileName, at: tip)
+                let content = try repository.fileContent(fileName, at: tip)
             else { return nil }
             if content.count > maximumFileSize {
-                throw ConfigurationError.malformedFile(path: source, detail: "it is \(content.count) bytes, more than the \(maximumFileSize) a policy file may have")
+                throw ConfigurationError.malformedFile(
+                    path: source, detail: "it is \(content.count) bytes, more than the \(maximumFileSize) a policy file may have")
             }
             entries = try GitCommandLine.configEntries(blob: "\(tip.hex):\(fileName)", gitDirectory: repository.commonDirectory)
         } catch let error as GitCommandLine.Failure {
@@ -160,7 +165,8 @@ public struct Settings: Sendable, Equatable {
     static func gitConfigError(_ message: String, source: String) -> String {
         var text = message.hasPrefix("fatal: ") ? String(message.dropFirst("fatal: ".count)) : message
         if let range = text.range(of: "bad config line "),
-           let line = Int(text[range.upperBound...].prefix(while: \.isNumber)) {
+            let line = Int(text[range.upperBound...].prefix(while: \.isNumber))
+        {
             text = "bad config line \(line) (in \(source):\(line))"
         }
         return text
@@ -177,7 +183,8 @@ public struct Settings: Sendable, Equatable {
         allowSkip = try values.bool("release.allowSkip") ?? allowSkip
         onlyVersionTags = try values.bool("release.onlyVersionTags") ?? onlyVersionTags
         allowNonASCIITags = try values.bool("release.allowNonASCIITags") ?? allowNonASCIITags
-        environments = try Environment.configured(in: values, mainBranch: mainBranch)
+        environments =
+            try Environment.configured(in: values, mainBranch: mainBranch)
             ?? Environment.defaults(mainBranch: mainBranch)
         deploySSHKey = values.last("deploy.sshKey").map { Self.expandingHome($0.value) }
         deployCAFile = values.last("deploy.caFile").map { Self.expandingHome($0.value) }
@@ -216,7 +223,9 @@ struct RawValues {
     mutating func merge(gitConfigOf repository: Repository) throws(ConfigurationError) {
         do throws(GitError) {
             let overrides = try repository.configuration().entries(matching: "^release-guardian\\.")
-                .map { Config.Entry(name: String($0.name.dropFirst(Settings.gitConfigPrefix.count)), value: $0.value, isBareKey: $0.isBareKey) }
+                .map {
+                    Config.Entry(name: String($0.name.dropFirst(Settings.gitConfigPrefix.count)), value: $0.value, isBareKey: $0.isBareKey)
+                }
             merge(overrides, source: "git config (\(Settings.gitConfigPrefix)…)")
         } catch {
             throw .unreadable(source: "the repository's git config", detail: error.message)

@@ -20,7 +20,7 @@ enum TagHistory {
         var later: Set<String> = []
         for other in Set(candidates) {
             guard let otherID = try repository.target(ofReference: RefName.tag(other)),
-                  let otherCreated = try repository.creationTime(of: otherID), otherCreated >= created
+                let otherCreated = try repository.creationTime(of: otherID), otherCreated >= created
             else { continue }
             later.insert(other)
         }

@@ -62,7 +62,7 @@ struct TransactionLock {
     /// the transaction goes ahead unserialised rather than blocked.
     func keep(_ held: Held) {
         guard let descriptor = held.descriptor,
-              let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+            let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
         else { return }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -107,7 +107,9 @@ struct TransactionLock {
     /// Whether `pid` is a running process (a zombie, finished but not yet reaped, is not).
     static func isRunning(_ pid: pid_t) -> Bool {
         guard pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return true }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else {
+            return true
+        }
         return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
     }
 
@@ -126,7 +128,9 @@ struct TransactionLock {
     }
 
     private static func parent(of pid: pid_t) -> pid_t? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return nil }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else {
+            return nil
+        }
         // After "pid (comm)": the state, then the parent's pid.
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         return fields.count > 1 ? pid_t(fields[1]) : nil

@@ -32,7 +32,8 @@ public enum TagName: Equatable, Sendable {
         let suggestion = Self.normalizedVersion(of: name).map { "v\($0)" }
         let prefix = name.utf8.prefix { $0 == UInt8(ascii: "v") || $0 == UInt8(ascii: "V") }
         guard prefix.count <= 1, name.first == "v" else {
-            let reason = prefix.count > 1
+            let reason =
+                prefix.count > 1
                 ? "release tags start with a single 'v'"
                 : name.first == "V" ? "release tags start with a lowercase 'v'" : "release tags start with 'v' (v + MAJOR.MINOR.PATCH)"
             self = .malformedVersion(reason: reason, suggestion: suggestion)
@@ -44,7 +45,8 @@ public enum TagName: Equatable, Sendable {
                 self = .release(version)
             } else {
                 self = .malformedVersion(
-                    reason: "build metadata '+\(version.build.joined(separator: "."))' is not allowed on release tags: it does not order versions, so two tags could tie",
+                    reason:
+                        "build metadata '+\(version.build.joined(separator: "."))' is not allowed on release tags: it does not order versions, so two tags could tie",
                     suggestion: suggestion)
             }
         } catch {
@@ -88,7 +90,8 @@ public enum TagName: Equatable, Sendable {
         // The release tag it passes for (`normalizedVersion` reads ASCII only, so no recursion).
         let suggestion = normalizedVersion(of: readsAs).map { "v\($0)" }
         return .malformedVersion(
-            reason: "it reads as \(readsAs) but is another name, a look-alike: it contains \(characters). Tag names are ASCII so that every tool and every reader sees the same version",
+            reason:
+                "it reads as \(readsAs) but is another name, a look-alike: it contains \(characters). Tag names are ASCII so that every tool and every reader sees the same version",
             suggestion: suggestion)
     }
 
@@ -107,7 +110,8 @@ public enum TagName: Equatable, Sendable {
             if let lookAlike = vLookAlikes[scalar] {
                 reading.append(lookAlike)
             } else if !scalar.isASCII, properties.numericType == .decimal, let value = properties.numericValue,
-                      value >= 0, value <= 9 {
+                value >= 0, value <= 9
+            {
                 reading.append(Unicode.Scalar(UInt8(ascii: "0") + UInt8(value)))
             } else {
                 reading.append(scalar)

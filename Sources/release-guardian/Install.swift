@@ -5,7 +5,8 @@ import ReleaseGuardian
 extension ReleaseGuardian {
     struct Install: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Install the pre-push hook in the current repository, or with --server the pre-receive hook in a server's repository.",
+            abstract:
+                "Install the pre-push hook in the current repository, or with --server the pre-receive hook in a server's repository.",
             discussion: "Honours core.hooksPath. A hook already there is kept: moved to <hook>.chained, it still runs first.")
 
         @Flag(name: .long, help: "Install the server-side pre-receive hook (for the repository that receives pushes).")
@@ -14,7 +15,11 @@ extension ReleaseGuardian {
         @Option(name: .long, help: "The repository to install into (default: the current directory's).")
         var repo: String?
 
-        @Option(name: .long, help: "With --server: the policy file (git-config syntax, as .release-guardian) the server applies. Default: keep the server's, else copy the .release-guardian committed on main.")
+        @Option(
+            name: .long,
+            help:
+                "With --server: the policy file (git-config syntax, as .release-guardian) the server applies. Default: keep the server's, else copy the .release-guardian committed on main."
+        )
         var policy: String?
 
         func validate() throws {
@@ -35,7 +40,10 @@ extension ReleaseGuardian {
                     switch try installation.installServerPolicy(from: policy) {
                     case .written(let path, let source): Terminal.out("Wrote the server's policy \(path) from \(source).")
                     case .kept(let path): Terminal.out("Kept the server's policy \(path) (replace it with --policy FILE).")
-                    case .none(let path): Terminal.out("No policy file given or committed: the defaults apply, with the repository's git config (release-guardian.…); --policy FILE writes \(path).")
+                    case .none(let path):
+                        Terminal.out(
+                            "No policy file given or committed: the defaults apply, with the repository's git config (release-guardian.…); --policy FILE writes \(path)."
+                        )
                     }
                     if let applied = installation.serverRuleSummary { Terminal.out("The server applies: \(applied).") }
                 }
@@ -51,7 +59,8 @@ extension ReleaseGuardian {
             }
             if let path = Self.executablePath() { Terminal.out("It runs \(path).") }
             #if DEBUG
-            Terminal.error("note: this is a debug build; a hook runs faster with the release binary (ci/build-release.sh prints its path).")
+                Terminal.error(
+                    "note: this is a debug build; a hook runs faster with the release binary (ci/build-release.sh prints its path).")
             #endif
         }
 

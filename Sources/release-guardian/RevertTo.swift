@@ -66,11 +66,14 @@ extension ReleaseGuardian {
                 } else {
                     .unavailable
                 }
-            let progress: (@Sendable (String) -> Void)? = isatty(STDERR_FILENO) == 1 ? { @Sendable line in Terminal.error("   " + line) } : nil
-            let output = RevertSession.Output(json: self.output.json, result: { Terminal.out($0) }, document: { Terminal.json($0) },
-                                              log: { Terminal.error($0) }, progress: progress)
-            var session = RevertSession(request: request, directory: FileManager.default.currentDirectoryPath,
-                                        environment: ProcessInfo.processInfo.environment, confirmation: confirmation, output: output)
+            let progress: (@Sendable (String) -> Void)? =
+                isatty(STDERR_FILENO) == 1 ? { @Sendable line in Terminal.error("   " + line) } : nil
+            let output = RevertSession.Output(
+                json: self.output.json, result: { Terminal.out($0) }, document: { Terminal.json($0) },
+                log: { Terminal.error($0) }, progress: progress)
+            var session = RevertSession(
+                request: request, directory: FileManager.default.currentDirectoryPath,
+                environment: ProcessInfo.processInfo.environment, confirmation: confirmation, output: output)
             session.dryRun = dryRun
             session.reportFile = report
             do throws(RevertError) {

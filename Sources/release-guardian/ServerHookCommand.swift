@@ -12,7 +12,8 @@ extension ReleaseGuardian {
 
         struct PreReceive: ParsableCommand {
             static let configuration = CommandConfiguration(
-                commandName: "pre-receive", abstract: "Reads `<old> <new> <ref>` lines on stdin; exit 0 accepts the whole push, 1 refuses it.")
+                commandName: "pre-receive",
+                abstract: "Reads `<old> <new> <ref>` lines on stdin; exit 0 accepts the whole push, 1 refuses it.")
 
             @OptionGroup var output: OutputOptions
 
@@ -55,7 +56,9 @@ extension ReleaseGuardian {
         struct ReferenceTransaction: ParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "reference-transaction",
-                abstract: "git's reference-transaction hook: in the prepared state, judges the locked refs again against the refs as they are now; exit 1 aborts the transaction.")
+                abstract:
+                    "git's reference-transaction hook: in the prepared state, judges the locked refs again against the refs as they are now; exit 1 aborts the transaction."
+            )
 
             @Argument(help: "The transaction's state: prepared, committed or aborted (only prepared is judged).")
             var state: String

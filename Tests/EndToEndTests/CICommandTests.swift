@@ -25,12 +25,19 @@ struct CICommandTests {
         return path
     }
 
-    func github(_ ref: String, in directory: String, _ clone: GuardedClone, _ extra: String...) throws -> (ProcessResult, outputs: String, summary: String) {
+    func github(
+        _ ref: String, in directory: String, _ clone: GuardedClone, _ extra: String...
+    ) throws -> (ProcessResult, outputs: String, summary: String) {
         let outputs = directory + "/.github-output", summary = directory + "/.github-summary"
-        let result = try clone.scratch.run(binary, ["ci"] + extra, in: directory, extraEnvironment: [
-            "GITHUB_ACTIONS": "true", "GITHUB_REF": ref, "GITHUB_OUTPUT": outputs, "GITHUB_STEP_SUMMARY": summary,
-        ])
-        return (result, (try? String(contentsOfFile: outputs, encoding: .utf8)) ?? "", (try? String(contentsOfFile: summary, encoding: .utf8)) ?? "")
+        let result = try clone.scratch.run(
+            binary, ["ci"] + extra, in: directory,
+            extraEnvironment: [
+                "GITHUB_ACTIONS": "true", "GITHUB_REF": ref, "GITHUB_OUTPUT": outputs, "GITHUB_STEP_SUMMARY": summary,
+            ])
+        return (
+            result, (try? String(contentsOfFile: outputs, encoding: .utf8)) ?? "",
+            (try? String(contentsOfFile: summary, encoding: .utf8)) ?? ""
+        )
     }
 
     @Test func writesGitHubOutputsForAGoodTag() throws {
@@ -65,12 +72,15 @@ struct CICommandTests {
     @Test func writesTheGitLabDotenv() throws {
         let clone = try GuardedClone()
         let pipeline = try pipelineClone(clone, clone.origin)
-        let result = try clone.scratch.run(binary, ["ci"], in: pipeline, extraEnvironment: [
-            "GITLAB_CI": "true", "CI_COMMIT_TAG": "v1.0.0", "CI_PROJECT_DIR": pipeline,
-        ])
+        let result = try clone.scratch.run(
+            binary, ["ci"], in: pipeline,
+            extraEnvironment: [
+                "GITLAB_CI": "true", "CI_COMMIT_TAG": "v1.0.0", "CI_PROJECT_DIR": pipeline,
+            ])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        #expect(try String(contentsOfFile: pipeline + "/release-guardian.env", encoding: .utf8)
-            == "RELEASE_GUARDIAN_ENVIRONMENT=prod\nRELEASE_GUARDIAN_VERSION=1.0.0\n")
+        #expect(
+            try String(contentsOfFile: pipeline + "/release-guardian.env", encoding: .utf8)
+                == "RELEASE_GUARDIAN_ENVIRONMENT=prod\nRELEASE_GUARDIAN_VERSION=1.0.0\n")
     }
 
     @Test func deepensAShallowCloneAndNeverGivesAWrongVerdict() throws {

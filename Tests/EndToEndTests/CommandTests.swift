@@ -58,8 +58,9 @@ struct CheckCommandTests {
     @Test func refusesToRunOutsideARepository() throws {
         let scratch = try Scratch()
         let head = String(repeating: "a", count: 40)
-        let result = try scratch.run(binary, ["check", "origin"], in: scratch.root,
-                                     input: "refs/heads/main \(head) refs/heads/main \(zero)\n")
+        let result = try scratch.run(
+            binary, ["check", "origin"], in: scratch.root,
+            input: "refs/heads/main \(head) refs/heads/main \(zero)\n")
         #expect(result.status == 2)
         #expect(result.stderr.contains("not in a git repository"))
     }

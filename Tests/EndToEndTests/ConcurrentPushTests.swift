@@ -75,12 +75,16 @@ struct ConcurrentPushTests {
         for index in 1...8 { pushes.append((["\(c[1 + index % 3]):refs/tags/build-\(index)"], .accepted)) }
         for index in 1...10 { pushes.append((["\(index == 10 ? side : c[1 + index % 3]):refs/heads/feature/\(index)"], .accepted)) }
         for target in [4, 4, 4, 5, 5, 5, 6, 6, 6, 6] { pushes.append((["+\(c[target]):refs/heads/main"], .main(target))) }
-        for name in ["V1.1.0", "v1.2", "v01.3.0", "v1.1.0+build.1", "v2.0", "1.2.3", "v1.0.1.1", "V2.0.0", "v1.1.0-01",
-                     "v1.1.0-rc_1", "v1.1.0-", "v2.0.0+meta", "v0001.0.0"] {
+        for name in [
+            "V1.1.0", "v1.2", "v01.3.0", "v1.1.0+build.1", "v2.0", "1.2.3", "v1.0.1.1", "V2.0.0", "v1.1.0-01",
+            "v1.1.0-rc_1", "v1.1.0-", "v2.0.0+meta", "v0001.0.0",
+        ] {
             pushes.append((["\(try tagObject(name, on: c[3])):refs/tags/\(name)"], .refused(["tag-format"])))
         }
-        for (name, commit, rules) in [("v1.5.0", c[3], ["tag-skip"]), ("v4.0.0", c[3], ["tag-skip"]), ("v1.0.5", c[1], ["tag-skip"]),
-                                      ("v1.0.2", side, ["tag-on-main", "tag-skip"])] {
+        for (name, commit, rules) in [
+            ("v1.5.0", c[3], ["tag-skip"]), ("v4.0.0", c[3], ["tag-skip"]), ("v1.0.5", c[1], ["tag-skip"]),
+            ("v1.0.2", side, ["tag-on-main", "tag-skip"]),
+        ] {
             pushes.append((["\(try tagObject(name, on: commit)):refs/tags/\(name)"], .refused(rules)))
         }
         pushes.append((["+\(c[2]):refs/tags/v1.0.0"], .refused(["tag-immutable"])))
@@ -89,7 +93,11 @@ struct ConcurrentPushTests {
         for _ in 1...3 { pushes.append((["+\(orphan):refs/heads/main"], .refused(["main-force"]))) }
         pushes.append((["\(c[2]):refs/heads/release/v2.0.0"], .refused(["release-branch"])))
         for index in 1...4 {  // one bad ref refuses the whole push
-            pushes.append((["\(c[1]):refs/heads/mixed-\(index)", "\(try tagObject("v9.\(index).0", on: c[3])):refs/tags/v9.\(index).0"], .refused(["tag-skip"])))
+            pushes.append(
+                (
+                    ["\(c[1]):refs/heads/mixed-\(index)", "\(try tagObject("v9.\(index).0", on: c[3])):refs/tags/v9.\(index).0"],
+                    .refused(["tag-skip"])
+                ))
         }
         #expect(pushes.count == 60)
 
@@ -134,7 +142,8 @@ struct ConcurrentPushTests {
         #expect(try originRef("refs/tags/v1.0.0") == v100, "v1.0.0 moved")
 
         // Every release tag is on main, and the versions follow the history.
-        let tags = try clone.scratch.git("tag", "--list", "v*", "--sort=version:refname", in: clone.origin).split(separator: "\n").map(String.init)
+        let tags = try clone.scratch.git("tag", "--list", "v*", "--sort=version:refname", in: clone.origin).split(separator: "\n").map(
+            String.init)
         #expect(tags == ["v1.0.0", "v1.0.1", "v1.1.0", "v2.0.0"])
         let tagCommits = try tags.map { try #require(try originRef("refs/tags/\($0)^{commit}")) }
         for (lower, higher) in zip(tagCommits, tagCommits.dropFirst()) {

@@ -45,7 +45,8 @@ final class DeployFixture {
     /// Every ref of the clone, origin and the deploy remotes: to prove that nothing changed.
     func everything() throws -> String {
         var all = try clone.originRefs()
-        all += try scratch.git("for-each-ref", "--format=%(refname) %(objectname)", "refs/heads", "refs/tags", "refs/release-guardian", in: work)
+        all += try scratch.git(
+            "for-each-ref", "--format=%(refname) %(objectname)", "refs/heads", "refs/tags", "refs/release-guardian", in: work)
         for name in try FileManager.default.contentsOfDirectory(atPath: daemon.basePath).sorted() {
             all += try scratch.git("for-each-ref", "--format=%(refname) %(objectname)", in: daemon.basePath + "/" + name)
         }

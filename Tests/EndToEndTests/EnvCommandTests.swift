@@ -8,8 +8,10 @@ struct EnvCommandTests {
         _ = try clone.git("branch", "release/v1.0.0", "v1.0.0")
         _ = try clone.git("branch", "feature")
         try clone.tag("v1.1.0-rc.1")
-        for (ref, expected) in [("main", "preprod\n"), ("v1.0.0", "prod\n"), ("refs/tags/v1.0.0", "prod\n"),
-                                ("release/v1.0.0", "prod\n"), ("v1.1.0-rc.1", ""), ("feature", "")] {
+        for (ref, expected) in [
+            ("main", "preprod\n"), ("v1.0.0", "prod\n"), ("refs/tags/v1.0.0", "prod\n"),
+            ("release/v1.0.0", "prod\n"), ("v1.1.0-rc.1", ""), ("feature", ""),
+        ] {
             let result = try clone.releaseGuardian("env", ref)
             #expect(result.status == 0, "\(ref): \(result.stderr)")
             #expect(result.stdout == expected, "\(ref)")
@@ -23,7 +25,8 @@ struct EnvCommandTests {
 
     @Test func usesTheConfiguredMapAndPrintsEveryFormat() throws {
         let clone = try GuardedClone(hook: .none)
-        try clone.scratch.write("""
+        try clone.scratch.write(
+            """
             [environment "preprod"]
                 target = preprod-scheduler master
                 target = preprod-webserver master
@@ -32,18 +35,24 @@ struct EnvCommandTests {
                 target = prod-interface master
             """, to: clone.work + "/.release-guardian")
         let json = try clone.releaseGuardian("env", "v1.0.0", "--format", "json")
-        #expect(json.stdout == #"{"environment":"prod","ref":"refs/tags/v1.0.0","targets":[{"branch":"master","remote":"prod-interface"}],"version":"1.0.0"}"# + "\n")
+        #expect(
+            json.stdout
+                == #"{"environment":"prod","ref":"refs/tags/v1.0.0","targets":[{"branch":"master","remote":"prod-interface"}],"version":"1.0.0"}"#
+                + "\n")
         let preprod = try clone.releaseGuardian("env", "main", "--format", "json")
         #expect(preprod.stdout.contains(#""version":null"#))
         #expect(preprod.stdout.contains("preprod-webserver"))
-        #expect(try clone.releaseGuardian("env", "v1.0.0", "--format", "gitlab").stdout
-            == "RELEASE_GUARDIAN_ENVIRONMENT=prod\nRELEASE_GUARDIAN_VERSION=1.0.0\n")
-        #expect(try clone.releaseGuardian("env", "main", "--format", "shell").stdout
-            == "export RELEASE_GUARDIAN_ENVIRONMENT=preprod\nexport RELEASE_GUARDIAN_VERSION=''\n")
+        #expect(
+            try clone.releaseGuardian("env", "v1.0.0", "--format", "gitlab").stdout
+                == "RELEASE_GUARDIAN_ENVIRONMENT=prod\nRELEASE_GUARDIAN_VERSION=1.0.0\n")
+        #expect(
+            try clone.releaseGuardian("env", "main", "--format", "shell").stdout
+                == "export RELEASE_GUARDIAN_ENVIRONMENT=preprod\nexport RELEASE_GUARDIAN_VERSION=''\n")
         let output = clone.scratch.root + "/github-output"
         try clone.scratch.write("previous=1\n", to: output)
-        let github = try clone.scratch.run(binary, ["env", "v1.0.0", "--format", "github"], in: clone.work,
-                                           extraEnvironment: ["GITHUB_OUTPUT": output])
+        let github = try clone.scratch.run(
+            binary, ["env", "v1.0.0", "--format", "github"], in: clone.work,
+            extraEnvironment: ["GITHUB_OUTPUT": output])
         #expect(github.status == 0)
         #expect(try String(contentsOfFile: output, encoding: .utf8) == "previous=1\nenvironment=prod\nversion=1.0.0\n")
         let noOutput = try clone.releaseGuardian("env", "--format", "github")
@@ -59,7 +68,8 @@ struct EnvCommandTests {
         _ = try clone.git("branch", "release/v1.0.0", "v1.0.0")
         _ = try clone.git("branch", "v1.0.0")  // a branch named as the tag: the tag wins
         try clone.tag("v1.1.0-rc.1")
-        try clone.scratch.write("""
+        try clone.scratch.write(
+            """
             [environment "prod"]
                 ref = release-tags
                 target = prod-interface master
@@ -105,8 +115,9 @@ struct EnvCommandTests {
         }
         // What each path said, so that a run shows both were exercised on answers and on errors.
         #expect(compared == 3 * 9 * 5)
-        #expect(try clone.releaseGuardian("env", "v1.0.0", "--format", "shell").stdout
-            == "export RELEASE_GUARDIAN_ENVIRONMENT=prod\nexport RELEASE_GUARDIAN_VERSION=1.0.0\n")
+        #expect(
+            try clone.releaseGuardian("env", "v1.0.0", "--format", "shell").stdout
+                == "export RELEASE_GUARDIAN_ENVIRONMENT=prod\nexport RELEASE_GUARDIAN_VERSION=1.0.0\n")
         #expect(try clone.releaseGuardian("env", "v9.9.9").stderr.contains("no branch or tag named 'v9.9.9'"))
         // Unborn, still a branch.
         #expect(try clone.releaseGuardian("env", "--format", "json").stdout.contains(#""ref":"refs/heads/next""#))
@@ -127,4 +138,3 @@ struct EnvCommandTests {
         #expect(last.stdout.hasPrefix(#"{"environment":"preprod""#))
     }
 }
-

@@ -13,8 +13,10 @@ struct HookInputGeneratedEndToEndTests {
         let clone = try GuardedClone(hook: .none)
         let second = try clone.commit("second")
         try clone.tag("v1.1.0")
-        let objects = [second, try clone.git("rev-parse", "v1.0.0"), try clone.git("rev-parse", "v1.0.0^{commit}"),
-                       try clone.git("rev-parse", "v1.1.0"), try clone.git("rev-parse", "HEAD^{tree}")]
+        let objects = [
+            second, try clone.git("rev-parse", "v1.0.0"), try clone.git("rev-parse", "v1.0.0^{commit}"),
+            try clone.git("rev-parse", "v1.1.0"), try clone.git("rev-parse", "HEAD^{tree}"),
+        ]
         let generator = HookInputGenerator(objects: objects, refs: [])
         var random = SeededRandom(seed: 300)
         var jobs: [(arguments: [String], directory: String, input: String)] = []
@@ -37,7 +39,9 @@ struct HookInputGeneratedEndToEndTests {
         var counts = [Int32: Int]()
         for (index, status) in results.statuses.enumerated() {
             counts[status, default: 0] += 1
-            if ![0, 1, 2].contains(status) { unexpected.append("\(jobs[index].arguments) exit \(status): \(jobs[index].input.debugDescription)") }
+            if ![0, 1, 2].contains(status) {
+                unexpected.append("\(jobs[index].arguments) exit \(status): \(jobs[index].input.debugDescription)")
+            }
         }
         #expect(unexpected.isEmpty, "seed \(random.seed): \(unexpected.prefix(5))")
         #expect(counts[0, default: 0] > 20 && counts[1, default: 0] > 20 && counts[2, default: 0] > 20, "\(counts)")

@@ -29,13 +29,13 @@ struct LargePushTests {
     /// Installs `hook` as a wrapper that runs the real binary and writes its wall time (s).
     func timedHook(_ path: String, _ command: String, record: String) throws {
         try """
-            #!/bin/sh
-            start=$(date +%s%N)
-            '\(binary)' \(command)
-            status=$?
-            echo $(( $(date +%s%N) - start )) > '\(record)'
-            exit $status
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        #!/bin/sh
+        start=$(date +%s%N)
+        '\(binary)' \(command)
+        status=$?
+        echo $(( $(date +%s%N) - start )) > '\(record)'
+        exit $status
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         chmod(path, 0o755)
     }
 

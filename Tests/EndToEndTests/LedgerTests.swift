@@ -43,7 +43,8 @@ struct LedgerTests {
         let gate = f.scratch.root + "/gate"
         // The target takes the update, then its post-receive hook keeps the push waiting.
         try Self.install(Self.gateHook(gate), as: f.daemon.basePath + "/prod.git/hooks/post-receive", scratch: f.scratch)
-        let run = try BackgroundProcess(binary, ["revert-to", "v1.0.0", "--yes", "--reason", "checkout broken"], in: f.work, scratch: f.scratch)
+        let run = try BackgroundProcess(
+            binary, ["revert-to", "v1.0.0", "--yes", "--reason", "checkout broken"], in: f.work, scratch: f.scratch)
         #expect(waitForFile(gate + ".arrived"), "the push never reached the target")
         run.kill()
         try f.scratch.write("", to: gate + ".open")
@@ -85,7 +86,8 @@ struct LedgerTests {
         // A reaches origin through git daemon, whose pre-receive hook refuses the ledger while told to.
         let refuse = f.scratch.root + "/refuse-ledger"
         try FileManager.default.createSymbolicLink(atPath: f.daemon.basePath + "/origin.git", withDestinationPath: f.clone.origin)
-        try Self.install("""
+        try Self.install(
+            """
             #!/bin/sh
             while read old new ref; do
               if [ "$ref" = refs/release-guardian/ledger ] && [ -e '\(refuse)' ]; then echo "ledger closed" >&2; exit 1; fi
@@ -96,7 +98,9 @@ struct LedgerTests {
         let first = try f.revert("v1.0.0", "--yes", "--reason", "first by A")
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stderr.contains("could not share"), "\(first.stderr)")
-        #expect(try f.scratch.tryGit("rev-parse", "-q", "--verify", "refs/release-guardian/ledger", in: f.clone.origin).status == 1, "origin has a ledger")
+        #expect(
+            try f.scratch.tryGit("rev-parse", "-q", "--verify", "refs/release-guardian/ledger", in: f.clone.origin).status == 1,
+            "origin has a ledger")
         try FileManager.default.removeItem(atPath: refuse)
 
         // B records on origin meanwhile.
@@ -112,7 +116,9 @@ struct LedgerTests {
         let reasons = Self.deployments(try Self.records(in: f.clone.origin, scratch: f.scratch)).map { $0["reason"] as? String }
         #expect(reasons == ["forward by B", "first by A", "second by A"], "\(reasons)")
         // And A's ledger is origin's.
-        #expect(try f.clone.git("rev-parse", "refs/release-guardian/ledger") == f.scratch.git("rev-parse", "refs/release-guardian/ledger", in: f.clone.origin))
+        #expect(
+            try f.clone.git("rev-parse", "refs/release-guardian/ledger")
+                == f.scratch.git("rev-parse", "refs/release-guardian/ledger", in: f.clone.origin))
     }
 
     // Item 10: two rollbacks at once; the one that loses the race was refused, not broken.
@@ -125,7 +131,8 @@ struct LedgerTests {
         // pre-receive hook: the two ref updates race.
         let arrivals = f.scratch.root + "/arrivals"
         try FileManager.default.createDirectory(atPath: arrivals, withIntermediateDirectories: true)
-        try Self.install("""
+        try Self.install(
+            """
             #!/bin/sh
             touch '\(arrivals)'/$$
             i=0
@@ -153,7 +160,8 @@ struct LedgerTests {
     @Test func anUnreadableLedgerOnOriginNeverBlocksARollback() throws {
         let f = try DeployFixture()
         let empty = try f.scratch.git("hash-object", "-t", "tree", "-w", "--stdin", in: f.clone.origin, input: "")
-        let malformed = "tree \(empty)\nauthor Mallory\n <x> 1700000000 +0000\ncommitter M <m> 1700000000 +0000\n\nrevert-to v1.2.0 on prod: done\n"
+        let malformed =
+            "tree \(empty)\nauthor Mallory\n <x> 1700000000 +0000\ncommitter M <m> 1700000000 +0000\n\nrevert-to v1.2.0 on prod: done\n"
         let bad = try f.scratch.git("hash-object", "-t", "commit", "--literally", "-w", "--stdin", in: f.clone.origin, input: malformed)
         try f.scratch.git("update-ref", "refs/release-guardian/ledger", bad, in: f.clone.origin)
 

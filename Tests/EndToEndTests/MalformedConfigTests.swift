@@ -38,7 +38,9 @@ struct MalformedConfigTests {
         for run in runs {
             #expect(run.status == 2, "\(file): exit \(run.status), \(run.stderr)")
             #expect(run.stderr.contains(file.hasPrefix("home/") ? ".gitconfig" : file), "\(file) not named: \(run.stderr)")
-            #expect(run.stderr.contains(":\(expectedLine)") || run.stderr.contains("line \(expectedLine)"), "line \(expectedLine) of \(file) not named: \(run.stderr)")
+            #expect(
+                run.stderr.contains(":\(expectedLine)") || run.stderr.contains("line \(expectedLine)"),
+                "line \(expectedLine) of \(file) not named: \(run.stderr)")
         }
     }
 }

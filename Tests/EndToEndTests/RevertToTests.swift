@@ -33,8 +33,10 @@ struct RevertToTests {
         // The report: who, why, old → new, what went away, the backup and the undo command.
         let markdown = try String(contentsOfFile: report, encoding: .utf8)
         #expect(result.stdout.contains(markdown))
-        for expected in ["# Rollback report: prod → v1.0.0", "checkout is broken", "(v1.1.0)", "the feature that breaks prod",
-                         "refs/release-guardian/backup/prod/", "git push --force-with-lease=refs/heads/master:\(f.v100)"] {
+        for expected in [
+            "# Rollback report: prod → v1.0.0", "checkout is broken", "(v1.1.0)", "the feature that breaks prod",
+            "refs/release-guardian/backup/prod/", "git push --force-with-lease=refs/heads/master:\(f.v100)",
+        ] {
             #expect(markdown.contains(expected), "report lacks \(expected)")
         }
         #expect(try f.scratch.git("for-each-ref", "refs/release-guardian/ledger", in: f.clone.origin).isEmpty == false)

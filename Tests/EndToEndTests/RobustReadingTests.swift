@@ -30,13 +30,15 @@ struct RobustReadingTests {
         _ = try clone.push("-q", "origin", "main")
         try clone.tag("v1.0.1", at: second)  // behind main's tip: judged through libgit2
         let input = "refs/tags/v1.0.1 \(try clone.git("rev-parse", "v1.0.1")) refs/tags/v1.0.1 \(zero)\n"
-        let check = try clone.scratch.run(binary, ["check", "origin"], in: clone.scratch.root, input: input,
-                                          extraEnvironment: ["GIT_DIR": clone.work + "/.git"])
+        let check = try clone.scratch.run(
+            binary, ["check", "origin"], in: clone.scratch.root, input: input,
+            extraEnvironment: ["GIT_DIR": clone.work + "/.git"])
         #expect(check.status == 0, "\(check.stderr)")
         try clone.tag("v1.0.3", at: second)
         let skip = "refs/tags/v1.0.3 \(try clone.git("rev-parse", "v1.0.3")) refs/tags/v1.0.3 \(zero)\n"
-        let refused = try clone.scratch.run(binary, ["check", "origin"], in: clone.scratch.root, input: skip,
-                                            extraEnvironment: ["GIT_DIR": clone.work + "/.git"])
+        let refused = try clone.scratch.run(
+            binary, ["check", "origin"], in: clone.scratch.root, input: skip,
+            extraEnvironment: ["GIT_DIR": clone.work + "/.git"])
         #expect(refused.status == 1, "\(refused.stderr)")
         #expect(refused.stderr.contains("[tag-skip]"), "\(refused.stderr)")
     }
@@ -49,8 +51,10 @@ struct RobustReadingTests {
         let head = try clone.git("rev-parse", "HEAD")
         let branch = "refs/heads/feature \(head) refs/heads/feature \(zero)"
         // The refused tag after a CRLF line, and before one.
-        for input in ["\(branch)\r\nrefs/tags/v1.0.5 \(tag) refs/tags/v1.0.5 \(zero)\r\n",
-                      "refs/tags/v1.0.5 \(tag) refs/tags/v1.0.5 \(zero)\r\n\(branch)\r\n"] {
+        for input in [
+            "\(branch)\r\nrefs/tags/v1.0.5 \(tag) refs/tags/v1.0.5 \(zero)\r\n",
+            "refs/tags/v1.0.5 \(tag) refs/tags/v1.0.5 \(zero)\r\n\(branch)\r\n",
+        ] {
             let check = try clone.releaseGuardian("check", "origin", input: input)
             #expect(check.status == 1, "\(check.stderr)")
             #expect(check.stderr.contains("[tag-skip] refs/tags/v1.0.5"), "\(check.stderr)")
@@ -105,10 +109,18 @@ struct RobustReadingTests {
 
     /// What git says of each broken packed-refs: `fatal: unexpected line` / `unterminated line`.
     static let brokenPackedRefs: [(name: String, edit: @Sendable (String) -> String)] = [
-        ("bad header", { "# garbage header\n" + $0.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().joined(separator: "\n") }),
-        ("short object name", { $0.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-                line.hasSuffix(" refs/tags/v1.0.0") ? String(line.dropFirst()) : String(line)
-            }.joined(separator: "\n") }),
+        (
+            "bad header",
+            { "# garbage header\n" + $0.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().joined(separator: "\n") }
+        ),
+        (
+            "short object name",
+            {
+                $0.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+                    line.hasSuffix(" refs/tags/v1.0.0") ? String(line.dropFirst()) : String(line)
+                }.joined(separator: "\n")
+            }
+        ),
         ("CRLF lines", { $0.replacingOccurrences(of: "\n", with: "\r\n") }),
         ("unterminated last line", { $0 + "abc" }),
     ]

@@ -27,14 +27,16 @@ struct SecretsTests {
         try f.configure(targets: [url + " master"])
         let report = f.scratch.root + "/report.md"
         // A reason quoting a URL with a token too: redacted before it is escaped for Markdown.
-        let result = try f.revert("v1.0.0", "--yes", "--reason", "broken, see http://ci.example/x?private_token=S3CRETQUERY",
-                                  "--report", report)
+        let result = try f.revert(
+            "v1.0.0", "--yes", "--reason", "broken, see http://ci.example/x?private_token=S3CRETQUERY",
+            "--report", report)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try f.head("prod.git?private_token=S3CRETQUERY&sig=S3CRETSIG&access_token=S3CRETACCESS") == f.v100)
         // Text: the plan on stdout, every step on stderr.
         #expect(Self.leaks(result.stdout, result.stderr).isEmpty, "text: \(result.stdout)\n\(result.stderr)")
-        #expect(result.stdout.contains("git://***@127.0.0.1:\(f.daemon.port)/prod.git?private_token=***&sig=***&access_token=***"),
-                "\(result.stdout)")
+        #expect(
+            result.stdout.contains("git://***@127.0.0.1:\(f.daemon.port)/prod.git?private_token=***&sig=***&access_token=***"),
+            "\(result.stdout)")
         // The report.
         let markdown = try String(contentsOfFile: report, encoding: .utf8)
         #expect(markdown.contains("# Rollback report"))
@@ -79,7 +81,8 @@ struct SecretsTests {
 
     @Test func envJSONShowsTheTargetWithoutItsCredentials() throws {
         let clone = try GuardedClone(hook: .none)
-        try clone.scratch.write("""
+        try clone.scratch.write(
+            """
             [environment "prod"]
                 ref = release-tags
                 target = https://alice:S3CRETPW@git.example.test/app.git master

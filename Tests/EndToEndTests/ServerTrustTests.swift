@@ -122,9 +122,11 @@ struct ServerTrustTests {
         // A policy given to install that git cannot read installs nothing.
         let other = try GuardedClone(hook: .none)
         try other.scratch.write("[release\n  allowSkip = true\n", to: other.scratch.root + "/bad")
-        let bad = try other.scratch.run(binary, ["install", "--server", "--repo", other.origin, "--policy", other.scratch.root + "/bad"], in: other.scratch.root)
+        let bad = try other.scratch.run(
+            binary, ["install", "--server", "--repo", other.origin, "--policy", other.scratch.root + "/bad"], in: other.scratch.root)
         #expect(bad.status == 2)
-        #expect(bad.stderr.contains(other.scratch.root + "/bad") && bad.stderr.contains("line 1"), "refused for another reason: \(bad.stderr)")
+        #expect(
+            bad.stderr.contains(other.scratch.root + "/bad") && bad.stderr.contains("line 1"), "refused for another reason: \(bad.stderr)")
         #expect(!FileManager.default.fileExists(atPath: other.origin + "/hooks/pre-receive"))
         #expect(!FileManager.default.fileExists(atPath: other.origin + "/release-guardian.config"))
     }
@@ -161,8 +163,9 @@ struct ServerTrustTests {
         _ = try clone.commit("next")
         try clone.tag("v1.1.0")
         // A full or missing TMPDIR on the server must not stop every push.
-        let push = try clone.scratch.run("/usr/bin/env", ["git", "push", "--follow-tags", "origin", "main"], in: clone.work,
-                                         extraEnvironment: ["TMPDIR": clone.scratch.root + "/no-such-directory"])
+        let push = try clone.scratch.run(
+            "/usr/bin/env", ["git", "push", "--follow-tags", "origin", "main"], in: clone.work,
+            extraEnvironment: ["TMPDIR": clone.scratch.root + "/no-such-directory"])
         #expect(push.status == 0, "\(push.stderr)")
         #expect(try clone.originRefs().contains("refs/tags/v1.1.0 "))
     }
@@ -177,8 +180,10 @@ struct ServerTrustTests {
         #expect(try clone.push("-q", "origin", "HEAD~1:\(backup)", "HEAD~1:\(ledger)").status == 0)  // created: fine
         #expect(try clone.push("-q", "origin", "HEAD:\(ledger)").status == 0)  // the ledger grows: fine
         let before = try clone.originRefs()
-        for (refspec, what) in [(":\(backup)", "a deleted backup"), ("+HEAD:\(backup)", "a moved backup"),
-                                ("+\(first):\(ledger)", "a rewritten ledger"), (":\(ledger)", "a deleted ledger")] {
+        for (refspec, what) in [
+            (":\(backup)", "a deleted backup"), ("+HEAD:\(backup)", "a moved backup"),
+            ("+\(first):\(ledger)", "a rewritten ledger"), (":\(ledger)", "a deleted ledger"),
+        ] {
             let push = try clone.push("origin", refspec)
             #expect(push.status != 0, "\(what) went through")
             #expect(push.stderr.contains("[record-kept]"), "\(what): \(push.stderr)")
@@ -216,8 +221,9 @@ struct ServerTrustTests {
     @Test func theRecordsCannotBePoisonedInAdvance() throws {
         let clone = try GuardedClone(hook: .server())
         let tree = try clone.git("rev-parse", "HEAD^{tree}")
-        let malformed = try clone.scratch.git("hash-object", "-t", "commit", "--literally", "-w", "--stdin", in: clone.work,
-                                              input: "tree \(tree)\nauthor garbage\n\nmsg\n")
+        let malformed = try clone.scratch.git(
+            "hash-object", "-t", "commit", "--literally", "-w", "--stdin", in: clone.work,
+            input: "tree \(tree)\nauthor garbage\n\nmsg\n")
         let tip = try clone.git("commit-tree", tree, "-p", malformed, "-m", "poisoned tip")
         let poisoned = try clone.push("origin", "\(tip):refs/release-guardian/ledger")
         #expect(poisoned.status != 0)
@@ -322,7 +328,8 @@ struct ServerTrustTests {
         let go = a.scratch.root + "/go"
         let waiting = a.scratch.root + "/waiting"
         let chained = a.origin + "/hooks/pre-receive.chained"
-        try a.scratch.write("""
+        try a.scratch.write(
+            """
             #!/bin/sh
             input=$(cat)
             case "$input" in *refs/tags/v1.1.0*)
@@ -369,7 +376,8 @@ struct ServerTrustTests {
 
         _ = try clone.commit("next")
         try clone.tag("v1.1.0")
-        let push = try BackgroundProcess("/usr/bin/env", ["git", "push", "--follow-tags", "origin", "main"], in: clone.work, scratch: clone.scratch)
+        let push = try BackgroundProcess(
+            "/usr/bin/env", ["git", "push", "--follow-tags", "origin", "main"], in: clone.work, scratch: clone.scratch)
         usleep(1_500_000)
         #expect(push.isRunning, "the push did not wait for the lock")
         #expect(!(try clone.originRefs().contains("refs/tags/v1.1.0 ")))
@@ -393,7 +401,8 @@ struct ServerTrustTests {
     @Test func installsTheTransactionHookAndChainsOneThatWasThere() throws {
         let clone = try GuardedClone(hook: .none)
         let record = clone.scratch.root + "/states"
-        try clone.scratch.write("#!/bin/sh\necho \"$1\" >> '\(record)'\ncat >/dev/null\n", to: clone.origin + "/hooks/reference-transaction")
+        try clone.scratch.write(
+            "#!/bin/sh\necho \"$1\" >> '\(record)'\ncat >/dev/null\n", to: clone.origin + "/hooks/reference-transaction")
         _ = try clone.scratch.run("/bin/chmod", ["+x", clone.origin + "/hooks/reference-transaction"], in: clone.origin)
         try clone.installServerHook()
         #expect(FileManager.default.isExecutableFile(atPath: clone.origin + "/hooks/reference-transaction.chained"))

@@ -14,7 +14,10 @@ struct RedactionTests {
         ("ssh://git@host.test:2222/app.git", "ssh://git@host.test:2222/app.git"),
         ("ssh://deploy:pw@host.test/app.git", "ssh://deploy:***@host.test/app.git"),
         ("git@github.com:org/app.git", "git@github.com:org/app.git"),
-        ("error: reading https://ghp_abc@h/a.git master: https://ghp_abc@h/a.git: 401 (`x`)", "error: reading https://***@h/a.git master: https://***@h/a.git: 401 (`x`)"),
+        (
+            "error: reading https://ghp_abc@h/a.git master: https://ghp_abc@h/a.git: 401 (`x`)",
+            "error: reading https://***@h/a.git master: https://***@h/a.git: 401 (`x`)"
+        ),
         ("the key=value of a sentence, and a.b?token", "the key=value of a sentence, and a.b?token"),
         ("/srv/prod.git", "/srv/prod.git"),
     ])

@@ -33,7 +33,9 @@ struct RemoteTests {
         return TransportOptions(
             credentials: { request in
                 if request.allowed.contains(.sshKey) {
-                    return request.attempt == 0 ? .sshKeyFile(user: request.usernameFromURL ?? "git", privateKey: key, publicKey: key + ".pub", passphrase: nil) : nil
+                    return request.attempt == 0
+                        ? .sshKeyFile(user: request.usernameFromURL ?? "git", privateKey: key, publicKey: key + ".pub", passphrase: nil)
+                        : nil
                 }
                 return request.allowed.contains(.username) ? .username(request.usernameFromURL ?? "git") : nil
             },
@@ -108,7 +110,13 @@ struct RemoteTests {
         let sshd = try SSHServer(scratch: scratch)
         let key = try hostKey(of: sshd)
         let asked = Asked()
-        let options = TransportOptions(credentials: { asked.add($0); return nil }, hostKey: { asked.add($0); return .refused(Untrusted()) })
+        let options = TransportOptions(
+            credentials: {
+                asked.add($0); return nil
+            },
+            hostKey: {
+                asked.add($0); return .refused(Untrusted())
+            })
         let remote = try Remote(sshd.url(scratch.root + "/none.git"), in: Repository.open(at: work))
         do {
             _ = try remote.heads(options: options)
@@ -134,7 +142,9 @@ struct RemoteTests {
             credentials: { request in
                 asked.add(request)
                 guard request.allowed.contains(.sshKey) else { return .username(request.usernameFromURL ?? "git") }
-                return request.attempt < 2 ? .sshKeyFile(user: request.usernameFromURL ?? "git", privateKey: stranger, publicKey: nil, passphrase: "pass phrase") : nil
+                return request.attempt < 2
+                    ? .sshKeyFile(user: request.usernameFromURL ?? "git", privateKey: stranger, publicKey: nil, passphrase: "pass phrase")
+                    : nil
             },
             hostKey: { $0.key == trusted ? .trusted : .refused(Untrusted()) })
         let remote = try Remote(sshd.url(scratch.root + "/none.git"), in: Repository.open(at: work))

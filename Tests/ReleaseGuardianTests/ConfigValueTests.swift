@@ -30,8 +30,10 @@ struct ConfigValueTests {
 
     /// git: `allowSkip =` is false, a bare `allowSkip` (no `=`) is true.
     @Test func readsAnEmptyValueAsFalseAndABareKeyAsTrueOnBothPaths() throws {
-        for (text, expected) in [("[release]\n    allowSkip =\n", false), ("[release]\n    allowSkip = \n", false),
-                                 ("[release]\n    allowSkip\n", true), ("[release]\n    allowSkip = true\n    allowSkip =\n", false)] {
+        for (text, expected) in [
+            ("[release]\n    allowSkip =\n", false), ("[release]\n    allowSkip = \n", false),
+            ("[release]\n    allowSkip\n", true), ("[release]\n    allowSkip = true\n    allowSkip =\n", false),
+        ] {
             try scratch.write(text, to: work + "/.release-guardian")
             let git = try scratch.tryGit("config", "-f", ".release-guardian", "--bool", "release.allowSkip", in: work)
             #expect(git.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "\(expected)", "git disagrees with the test: \(text)")
@@ -40,7 +42,8 @@ struct ConfigValueTests {
         }
         // The repository's git config, which overrides the file, the same way.
         try scratch.write("[release]\n    allowSkip = true\n", to: work + "/.release-guardian")
-        try FileHandle(forWritingTo: URL(fileURLWithPath: work + "/.git/config")).seekAndWrite("[release-guardian \"release\"]\n    allowSkip =\n")
+        try FileHandle(forWritingTo: URL(fileURLWithPath: work + "/.git/config")).seekAndWrite(
+            "[release-guardian \"release\"]\n    allowSkip =\n")
         #expect(try full().allowSkip == false)
         #expect(try quick()?.allowSkip == false)
     }
@@ -56,8 +59,10 @@ struct ConfigValueTests {
     }
 
     @Test func stepsAsideWhereGitRefusesTheSyntax() throws {
-        for text in ["[release ]\n    allowSkip = true\n", "[release \"x\" ]\n    a = b\n", "[release]\n    allowSkip # note\n",
-                     "[release]\n    k\u{00E9}y = 1\n"] {
+        for text in [
+            "[release ]\n    allowSkip = true\n", "[release \"x\" ]\n    a = b\n", "[release]\n    allowSkip # note\n",
+            "[release]\n    k\u{00E9}y = 1\n",
+        ] {
             try scratch.write(text, to: work + "/.release-guardian")
             #expect(try scratch.tryGit("config", "-f", ".release-guardian", "--list", in: work).status != 0, "git accepts \(text)")
             #expect(try quick() == nil, "the fast path accepted what git refuses: \(text)")
@@ -85,8 +90,10 @@ struct ConfigFileDifferentialTests {
         "[include]", "[Include]", "[includeIf \"gitdir:/tmp/\"]", "[includeif \"onbranch:main\"]", "[include \"x\"]",
         "[release]\r", "[release] ; c", "[release \"a\\tb\"]",
     ]
-    static let keys = ["allowSkip", "AllowSkip", "allow-skip", "a1", "main", "1a", "_a", "ke y", "k\u{00E9}y", "k.e", "-k", "k-", "K",
-                       "path", "Path"]
+    static let keys = [
+        "allowSkip", "AllowSkip", "allow-skip", "a1", "main", "1a", "_a", "ke y", "k\u{00E9}y", "k.e", "-k", "k-", "K",
+        "path", "Path",
+    ]
     static let separators = [" = ", "=", " =", "= ", "\t=\t", "  =", "", " ", "\t", " : "]
     static let values = [
         "", "true", "false", "spaced  value", "a\tb", "caf\u{00E9}", "yes", "\"quoted\"", "\"a;b\"", "a;b", "a # c", "a\\\\b", "a\\tb",
@@ -194,20 +201,26 @@ struct ConfigFileDifferentialTests {
             if plain.contains(where: { $0.value == "" }) { emptyValues += 1 }
             if text.contains("\r\n") { crlf += 1 }
             let mine = plain.map { ($0.name, $0.value as String?) }
-            let agree = git.map { git in git.count == mine.count && zip(git, mine).allSatisfy { $0.name == $1.0 && $0.value == $1.1 } } ?? false
+            let agree =
+                git.map { git in git.count == mine.count && zip(git, mine).allSatisfy { $0.name == $1.0 && $0.value == $1.1 } } ?? false
             if !agree {
                 failures += 1
                 if failures <= 10 {
-                    Issue.record("seed \(random.seed): ConfigFile disagrees with git on \(text.debugDescription): git \(git.map { "\($0)" } ?? "refuses it"), ConfigFile \(mine)")
+                    Issue.record(
+                        "seed \(random.seed): ConfigFile disagrees with git on \(text.debugDescription): git \(git.map { "\($0)" } ?? "refuses it"), ConfigFile \(mine)"
+                    )
                 }
             }
         }
-        print("ConfigFileDifferentialTests: seed \(random.seed), \(count) texts in \(String(format: "%.1f", Date().timeIntervalSince(started))) s; ConfigFile answered \(answered) (\(emptyValues) with an empty value, \(crlf) with CRLF), git refused \(refusedByGit) (ConfigFile stepped aside from each), \(steppedAsideForIncludes) with includes left to git")
+        print(
+            "ConfigFileDifferentialTests: seed \(random.seed), \(count) texts in \(String(format: "%.1f", Date().timeIntervalSince(started))) s; ConfigFile answered \(answered) (\(emptyValues) with an empty value, \(crlf) with CRLF), git refused \(refusedByGit) (ConfigFile stepped aside from each), \(steppedAsideForIncludes) with includes left to git"
+        )
         #expect(failures == 0, "seed \(random.seed): \(failures) disagreements")
         // The generator must exercise both sides: texts ConfigFile reads, and texts it leaves.
         #expect(answered > count / 4, "ConfigFile answered only \(answered) of \(count)")
         #expect(answered < count, "ConfigFile answered everything")
-        #expect(refusedByGit > count / 10 && steppedAsideForIncludes > 0 && emptyValues > 10 && crlf > 10,
-                "refused \(refusedByGit), includes \(steppedAsideForIncludes), empty values \(emptyValues), CRLF \(crlf)")
+        #expect(
+            refusedByGit > count / 10 && steppedAsideForIncludes > 0 && emptyValues > 10 && crlf > 10,
+            "refused \(refusedByGit), includes \(steppedAsideForIncludes), empty values \(emptyValues), CRLF \(crlf)")
     }
 }

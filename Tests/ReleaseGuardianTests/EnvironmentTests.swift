@@ -8,11 +8,12 @@ struct EnvironmentTests {
         return try Settings(values)
     }
 
-    @Test(arguments: [
-        ("refs/heads/main", "preprod"), ("refs/tags/v1.2.0", "prod"), ("refs/heads/release/v1.2.0", "prod"),
-        ("refs/tags/v1.3.0-rc.1", nil), ("refs/heads/feature/x", nil), ("refs/tags/nightly", nil),
-        ("refs/tags/V1.2.0", nil), ("refs/heads/release/v1.2", nil), ("refs/pull/3/merge", nil),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("refs/heads/main", "preprod"), ("refs/tags/v1.2.0", "prod"), ("refs/heads/release/v1.2.0", "prod"),
+            ("refs/tags/v1.3.0-rc.1", nil), ("refs/heads/feature/x", nil), ("refs/tags/nightly", nil),
+            ("refs/tags/V1.2.0", nil), ("refs/heads/release/v1.2", nil), ("refs/pull/3/merge", nil),
+        ] as [(String, String?)])
     func mapsRefsByDefault(_ ref: String, _ environment: String?) {
         #expect(Deployment(ref: ref, settings: Settings()).environment == environment)
     }
@@ -42,7 +43,8 @@ struct EnvironmentTests {
         #expect(trunk.environment == "preprod")
         #expect(trunk.targets.map(\.remote) == ["preprod-scheduler", "preprod-webserver"])
         #expect(Deployment(ref: "refs/heads/main", settings: settings).environment == nil)
-        #expect(Deployment(ref: "refs/tags/v1.3.0", settings: settings).targets == [DeployTarget(remote: "prod-interface", branch: "master")])
+        #expect(
+            Deployment(ref: "refs/tags/v1.3.0", settings: settings).targets == [DeployTarget(remote: "prod-interface", branch: "master")])
     }
 
     @Test func keepsPreReleasesOutOfAGenericGlob() throws {

@@ -16,8 +16,9 @@ struct FixtureDifferentialTests {
     /// Every regular file under the fixtures, relative to `root`, sorted (the order of a run is fixed).
     static func files() throws -> [String] {
         var isDirectory: ObjCBool = false
-        try #require(FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory) && isDirectory.boolValue,
-                     "no libgit2 fixtures at \(root): run ci/setup.sh (apt-get install libgit2-fixtures)")
+        try #require(
+            FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory) && isDirectory.boolValue,
+            "no libgit2 fixtures at \(root): run ci/setup.sh (apt-get install libgit2-fixtures)")
         let all = try #require(FileManager.default.subpaths(atPath: root))
         return all.filter { path in
             var info = stat()
@@ -58,7 +59,10 @@ struct FixtureDifferentialTests {
             let plain = String(validating: bytes, as: UTF8.self).flatMap { ConfigFile.parse($0).value }
             // `config/config-oom` (a 494 kB section name over 40,000 keys) lists as 19 GB: both
             // readers take it, but no test can compare that listing in seconds.
-            let listingSize = plain?.reduce(0) { $0 + $1.section.utf8.count + ($1.subsection?.utf8.count ?? 0) + $1.key.utf8.count + ($1.value?.utf8.count ?? 0) + 3 } ?? 0
+            let listingSize =
+                plain?.reduce(0) {
+                    $0 + $1.section.utf8.count + ($1.subsection?.utf8.count ?? 0) + $1.key.utf8.count + ($1.value?.utf8.count ?? 0) + 3
+                } ?? 0
             if listingSize > 1 << 24 {
                 tooLarge.append("\(path) (\(listingSize) bytes listed)")
                 continue
@@ -79,7 +83,9 @@ struct FixtureDifferentialTests {
                 Issue.record("\(path): git reads \(git), ConfigFile \(mine)")
             }
         }
-        print("FixtureDifferentialTests: \(paths.count) config files; \(compared) compared with git config --list, \(steppedAside.count) stepped aside (\(steppedAside.joined(separator: ", "))); git refused \(refusedByGit); too large to compare: \(tooLarge)")
+        print(
+            "FixtureDifferentialTests: \(paths.count) config files; \(compared) compared with git config --list, \(steppedAside.count) stepped aside (\(steppedAside.joined(separator: ", "))); git refused \(refusedByGit); too large to compare: \(tooLarge)"
+        )
         #expect(compared >= 50, "only \(compared) of \(paths.count) fixture config files were compared")
     }
 
@@ -134,15 +140,20 @@ struct FixtureDifferentialTests {
             let copy = parent + "/" + directory.replacingOccurrences(of: ".gitted", with: ".git")
             try FileManager.default.createDirectory(atPath: (copy as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try FileManager.default.copyItem(atPath: Self.root + "/" + directory, toPath: copy)
-            if let worktree = ConfigFileDifferentialTests.spawnGit(["config", "-f", copy + "/config", "core.worktree"], environment: scratch.environment) {
+            if let worktree = ConfigFileDifferentialTests.spawnGit(
+                ["config", "-f", copy + "/config", "core.worktree"], environment: scratch.environment)
+            {
                 let path = worktree.trimmingCharacters(in: .newlines)
                 let absolute = path.hasPrefix("/") ? path : copy + "/" + path
-                if absolute.hasPrefix(scratch.root) { try FileManager.default.createDirectory(atPath: absolute, withIntermediateDirectories: true) }
+                if absolute.hasPrefix(scratch.root) {
+                    try FileManager.default.createDirectory(atPath: absolute, withIntermediateDirectories: true)
+                }
             }
             let gitArguments = ["--git-dir=" + copy, "--work-tree=" + parent]
-            let git: Listing = ConfigFileDifferentialTests.spawnGit(
-                gitArguments + ["for-each-ref", "--format=%(refname:strip=2)", "refs/tags"], environment: scratch.environment
-            ).map { .names(Set($0.split(separator: "\n").map(String.init))) } ?? .refused("git for-each-ref fails")
+            let git: Listing =
+                ConfigFileDifferentialTests.spawnGit(
+                    gitArguments + ["for-each-ref", "--format=%(refname:strip=2)", "refs/tags"], environment: scratch.environment
+                ).map { .names(Set($0.split(separator: "\n").map(String.init))) } ?? .refused("git for-each-ref fails")
 
             // The file readers answer only for a layout and format they know; "unknown" is allowed.
             let files = RepositoryLayout.at(gitDirectory: copy, workTree: parent, environment: { _ in nil }).map(RepositoryFiles.init)
@@ -201,7 +212,9 @@ struct FixtureDifferentialTests {
                     switch try files?.target(ofReference: reference) ?? .unknown {
                     case .known(let mine):
                         valuesCompared += 1
-                        if mine?.hex != id { Issue.record("\(directory): \(reference) is \(id) to git, \(mine?.hex ?? "missing") to RepositoryFiles") }
+                        if mine?.hex != id {
+                            Issue.record("\(directory): \(reference) is \(id) to git, \(mine?.hex ?? "missing") to RepositoryFiles")
+                        }
                     case .unknown:
                         valuesSkipped += 1
                     }
@@ -210,11 +223,15 @@ struct FixtureDifferentialTests {
                 }
                 if let repository {
                     let theirs = try? repository.target(ofReference: reference)
-                    if theirs?.hex != id { Issue.record("\(directory): \(reference) is \(id) to git, \(theirs?.hex ?? "missing or unreadable") to libgit2") }
+                    if theirs?.hex != id {
+                        Issue.record("\(directory): \(reference) is \(id) to git, \(theirs?.hex ?? "missing or unreadable") to libgit2")
+                    }
                 }
             }
         }
-        print("FixtureDifferentialTests: \(directories.count) fixture repositories; \(repositories) read by git, \(tagsCompared) tag names and \(valuesCompared) values compared (\(valuesSkipped) values left to libgit2), \(sortedPackedRefs) also by range; layouts left to libgit2: \(unknownLayouts); libgit2 lists where git refuses: \(libgit2Laxer); both refused: \(bothRefused); reader refused where git reads: \(readerRefused)")
+        print(
+            "FixtureDifferentialTests: \(directories.count) fixture repositories; \(repositories) read by git, \(tagsCompared) tag names and \(valuesCompared) values compared (\(valuesSkipped) values left to libgit2), \(sortedPackedRefs) also by range; layouts left to libgit2: \(unknownLayouts); libgit2 lists where git refuses: \(libgit2Laxer); both refused: \(bothRefused); reader refused where git reads: \(readerRefused)"
+        )
         #expect(repositories >= 40, "only \(repositories) fixture repositories were compared")
         #expect(tagsCompared >= 20, "only \(tagsCompared) tags were compared")
     }

@@ -27,10 +27,12 @@ struct HookInputGeneratedTests {
         let side = try world.commit("side")
         try world.git("push", "-q", "origin", "side")
         try world.git("checkout", "-q", "main")
-        let objects = [first, second, third, side,
-                       try world.rev("v1.0.0"),  // the annotated tag object
-                       try world.rev("HEAD^{tree}"),
-                       try world.rev("HEAD:app.txt")]
+        let objects = [
+            first, second, third, side,
+            try world.rev("v1.0.0"),  // the annotated tag object
+            try world.rev("HEAD^{tree}"),
+            try world.rev("HEAD:app.txt"),
+        ]
         generator = HookInputGenerator(objects: objects, refs: ["refs/heads/side", "refs/tags/v1.1.0-rc.1", "refs/tags/v1.1.0-rc.2"])
     }
 
@@ -52,12 +54,13 @@ struct HookInputGeneratedTests {
                 outcomes[2]! += 1
             }
             guard let updates = try? RefUpdate.parsePrePush(input), !updates.isEmpty,
-                  let quick = try? Policy(settings: Settings()).evaluate(updates, in: fileFirst, vantage: .client(remote: remote))
+                let quick = try? Policy(settings: Settings()).evaluate(updates, in: fileFirst, vantage: .client(remote: remote))
             else { continue }
             compared += 1
             let full = try? Policy(settings: Settings()).evaluate(updates, in: repository, vantage: .client(remote: remote))
             if full?.map(\.rule) != quick.map(\.rule) {
-                disagreements.append("\(input.debugDescription): file-first \(quick.map(\.rule)), libgit2 \(full.map { $0.map(\.rule) } as Any)")
+                disagreements.append(
+                    "\(input.debugDescription): file-first \(quick.map(\.rule)), libgit2 \(full.map { $0.map(\.rule) } as Any)")
             }
         }
         #expect(disagreements.isEmpty, "seed \(random.seed): \(disagreements.prefix(5))")

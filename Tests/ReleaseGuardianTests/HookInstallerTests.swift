@@ -3,9 +3,13 @@ import Testing
 @testable import ReleaseGuardian
 
 struct HookInstallerTests {
-    @Test(arguments: [(Hook.prePush, "hooks/pre-push"), (Hook.preReceive, "hooks/pre-receive"), (Hook.referenceTransaction, "hooks/reference-transaction")])
+    @Test(arguments: [
+        (Hook.prePush, "hooks/pre-push"), (Hook.preReceive, "hooks/pre-receive"),
+        (Hook.referenceTransaction, "hooks/reference-transaction"),
+    ])
     func installsExactlyTheScriptKeptInTheRepository(_ hook: Hook, _ path: String) throws {
-        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let file = try String(contentsOf: packageRoot.appendingPathComponent(path), encoding: .utf8)
         #expect(hook.script == file)
     }

@@ -19,14 +19,16 @@ struct LedgerRecordTests {
         let (scratch, work) = (world.scratch, world.work)
         let commit = String(repeating: "a", count: 40)
         // Written by the first version: no id, no outcome, no result per target.
-        try append("""
+        try append(
+            """
             revert-to v1.0.0 on prod
 
             {"action":"revert-to","backups":["refs/release-guardian/backup/prod/20250101T000000Z"],"commit":"\(commit)","environment":"prod","reason":"old","tag":"v1.0.0","targets":[{"after":"\(commit)","before":"\(String(repeating: "b", count: 40))","target":"prod master"}],"when":"2025-01-01T00:00:00Z","who":"Ann <ann@example.test>"}
             """, in: work, scratch: scratch)
         // An intent and its outcome, then an intent alone.
         for (id, outcome, reason) in [("d1", "started", "new"), ("d1", "done", "new"), ("d2", "started", "cut off")] {
-            try append("""
+            try append(
+                """
                 revert-to v1.0.0 on prod: \(outcome)
 
                 {"action":"revert-to","commit":"\(commit)","environment":"prod","id":"\(id)","outcome":"\(outcome)","reason":"\(reason)","tag":"v1.0.0","targets":[{"target":"prod master","result":"pushed"}],"when":"2025-02-01T00:00:00Z","who":"Bob <bob@example.test>","checks":[],"migrations":[]}

@@ -30,7 +30,8 @@ struct PlainSettingsTests {
 
     @Test func readsTheSameSettingsAsTheFullPath() throws {
         #expect(try quick() == Settings())
-        try scratch.write("""
+        try scratch.write(
+            """
             # policy
             [release]
                 main = trunk ; the old name
@@ -49,7 +50,9 @@ struct PlainSettingsTests {
     }
 
     @Test func stepsAsideOnWhatItDoesNotParse() throws {
-        for text in ["[include]\n    path = other\n", "[release]\n    main = \"quoted\"\n", "[release]\n    main = a\\\\\n b\n", "[release\n"] {
+        for text in [
+            "[include]\n    path = other\n", "[release]\n    main = \"quoted\"\n", "[release]\n    main = a\\\\\n b\n", "[release\n",
+        ] {
             try scratch.write(text, to: work + "/.release-guardian")
             #expect(try quick() == nil, "\(text)")
         }

@@ -17,12 +17,13 @@ struct RefUpdateParsingTests {
 
             """
         let updates = try RefUpdate.parsePrePush(input)
-        #expect(updates == [
-            RefUpdate(ref: "refs/heads/main", oldID: ObjectID(hex: b), newID: ObjectID(hex: a)),
-            RefUpdate(ref: "refs/tags/v1.0.0", oldID: nil, newID: ObjectID(hex: b)),
-            RefUpdate(ref: "refs/tags/old", oldID: ObjectID(hex: a), newID: nil),
-            RefUpdate(ref: "refs/heads/feature", oldID: nil, newID: ObjectID(hex: a)),
-        ])
+        #expect(
+            updates == [
+                RefUpdate(ref: "refs/heads/main", oldID: ObjectID(hex: b), newID: ObjectID(hex: a)),
+                RefUpdate(ref: "refs/tags/v1.0.0", oldID: nil, newID: ObjectID(hex: b)),
+                RefUpdate(ref: "refs/tags/old", oldID: ObjectID(hex: a), newID: nil),
+                RefUpdate(ref: "refs/heads/feature", oldID: nil, newID: ObjectID(hex: a)),
+            ])
         #expect(updates[2].isDeletion)
         #expect(updates[1].isCreation)
     }
@@ -68,7 +69,9 @@ struct HookInputBytesTests {
         let updates = try RefUpdate.parsePrePush(input)
         #expect(updates.map(\.ref) == ["refs/heads/x", "refs/tags/v9.9.9"])
         // A one-field line before a real one is an error of its own line, never absorbed.
-        let junk = #expect(throws: HookInputError.self) { try RefUpdate.parsePrePush("junk\r\nrefs/tags/v9.9.9 \(b) refs/tags/v9.9.9 \(zero)\n") }
+        let junk = #expect(throws: HookInputError.self) {
+            try RefUpdate.parsePrePush("junk\r\nrefs/tags/v9.9.9 \(b) refs/tags/v9.9.9 \(zero)\n")
+        }
         if case .malformedLine(let number, let line, _, _)? = junk {
             #expect(number == 1 && line == "junk", "\(String(describing: junk))")
         }

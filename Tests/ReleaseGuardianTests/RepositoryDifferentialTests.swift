@@ -41,12 +41,14 @@ struct RepositoryDifferentialTests {
             let refs = GeneratedRefs(&random, store: store)
             let directory = base + "/case-\(index)"
             try refs.write(to: directory, store: store)
-            let differential = try RepositoryDifferentialCase(refs: refs, directory: directory, store: store, environment: scratch.environment)
+            let differential = try RepositoryDifferentialCase(
+                refs: refs, directory: directory, store: store, environment: scratch.environment)
             differential.run(&random, tally: &tally)
             if !differential.problems.isEmpty {
                 tally.failedCases += 1
                 if tally.failedCases <= Int(ProcessInfo.processInfo.environment["REPOSITORY_DIFFERENTIAL_REPORT"] ?? "") ?? 3 {
-                    Issue.record("""
+                    Issue.record(
+                        """
                         seed \(random.seed), shard \(shard), case \(index) (RELEASE_GUARDIAN_TEST_SEED=\(random.seed) REPOSITORY_DIFFERENTIAL_CASES=\(Self.cases) replays it): \(differential.problems.count) disagreements
                         \(differential.problems.prefix(6).joined(separator: "\n"))
                         \(differential.summary)
@@ -56,7 +58,9 @@ struct RepositoryDifferentialTests {
             GeneratedRefs.remove(directory)
         }
         let seconds = Date().timeIntervalSince(started)
-        print("RepositoryDifferentialTests shard \(shard): seed \(random.seed), \(count) repositories in \(String(format: "%.1f", seconds)) s (the object store of \(store.allObjects.count) objects, \(store.loose.count) loose, built in \(String(format: "%.1f", store.buildSeconds)) s); \(tally)")
+        print(
+            "RepositoryDifferentialTests shard \(shard): seed \(random.seed), \(count) repositories in \(String(format: "%.1f", seconds)) s (the object store of \(store.allObjects.count) objects, \(store.loose.count) loose, built in \(String(format: "%.1f", store.buildSeconds)) s); \(tally)"
+        )
         #expect(tally.failedCases == 0, "seed \(random.seed), shard \(shard): \(tally.failedCases) of \(count) cases disagree")
         // The generator must reach every kind of answer, or the comparisons prove little.
         guard count >= 100 else { return }
@@ -64,11 +68,16 @@ struct RepositoryDifferentialTests {
         #expect(tally.unknown["target"]! > count / 10, "\(tally.unknown)")
         #expect(tally.known["kind"]! > count && tally.unknown["kind"]! > count, "\(tally.known) \(tally.unknown)")
         #expect(tally.known["range"]! > count && tally.unknown["range"]! > count / 10, "\(tally.known) \(tally.unknown)")
-        #expect(tally.known["packedTagNames"]! > count / 3 && tally.unknown["packedTagNames"]! > count / 20, "\(tally.known) \(tally.unknown)")
+        #expect(
+            tally.known["packedTagNames"]! > count / 3 && tally.unknown["packedTagNames"]! > count / 20, "\(tally.known) \(tally.unknown)")
         #expect(tally.verdicts > count && tally.refusingVerdicts > count / 4 && tally.allowingVerdicts > count / 4, "\(tally)")
         if count >= 400 {
-            #expect(tally.fileRefused > 0 && tally.gitRefusedListing > 0 && tally.damagedLookupsAgreeingWithGit > 0, "no damaged packed-refs came up: \(tally)")
-            #expect(tally.rules["tag-order", default: 0] > 0 && tally.rules["tag-skip", default: 0] > 0 && tally.rules["main-force", default: 0] > 0
+            #expect(
+                tally.fileRefused > 0 && tally.gitRefusedListing > 0 && tally.damagedLookupsAgreeingWithGit > 0,
+                "no damaged packed-refs came up: \(tally)")
+            #expect(
+                tally.rules["tag-order", default: 0] > 0 && tally.rules["tag-skip", default: 0] > 0
+                    && tally.rules["main-force", default: 0] > 0
                     && tally.rules["maintenance-branch", default: 0] > 0 && tally.rules["release-branch", default: 0] > 0, "\(tally.rules)")
         }
     }
@@ -104,7 +113,9 @@ struct DifferentialTally: CustomStringConvertible {
     var libgit2Differences: [String: Int] = [:]
 
     var description: String {
-        func counts(_ map: [String: Int]) -> String { map.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") }
+        func counts(_ map: [String: Int]) -> String {
+            map.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        }
         return "known answers: \(counts(known)); unknown: \(counts(unknown)); \(tagNamesCompared) tag names compared with git; "
             + "\(verdicts) verdicts compared (\(refusingVerdicts) refusing, \(allowingVerdicts) allowing, \(bothReadersRefused) errors on both; rules \(counts(rules))); "
             + "file reader refused \(fileRefused) damaged files (git refused \(gitRefusedListing) listings); "
@@ -115,11 +126,15 @@ struct DifferentialTally: CustomStringConvertible {
 
 /// One generated repository and every question asked of it.
 final class RepositoryDifferentialCase {
-    static let questions = ["target", "kind", "contains", "peeledCommit", "isAncestor", "referenceNames", "range", "packedTagNames",
-                            "fullReferenceName", "headBranch"]
-    static let globs = ["refs/tags/v1.*", "refs/tags/*", "refs/heads/release/v*", "refs/heads/*.x", "refs/remotes/origin/*", "refs/heads/*",
-                        "refs/*", "refs/tags/v[0-9]*", "refs/tags/team/*", "refs/heads/release/*", "refs/tags/v1.2.*", "refs/remotes/*/main",
-                        "refs/tags/v1.?.0", "refs/tags/nothing-*"]
+    static let questions = [
+        "target", "kind", "contains", "peeledCommit", "isAncestor", "referenceNames", "range", "packedTagNames",
+        "fullReferenceName", "headBranch",
+    ]
+    static let globs = [
+        "refs/tags/v1.*", "refs/tags/*", "refs/heads/release/v*", "refs/heads/*.x", "refs/remotes/origin/*", "refs/heads/*",
+        "refs/*", "refs/tags/v[0-9]*", "refs/tags/team/*", "refs/heads/release/*", "refs/tags/v1.2.*", "refs/remotes/*/main",
+        "refs/tags/v1.?.0", "refs/tags/nothing-*",
+    ]
     static let bounds = ["", "v", "v1", "v1.", "v1.2.", "v1.2/", "v1.0", "v1.1", "v1/", "v:", "V", "1", "a", "team/", "v10.", "v2.0", "ｖ"]
 
     let refs: GeneratedRefs
@@ -146,12 +161,15 @@ final class RepositoryDifferentialCase {
         self.store = store
         self.environment = environment
         gitDirectory = directory + "/.git"
-        let layout = try #require(RepositoryLayout.at(gitDirectory: gitDirectory, workTree: directory, environment: { _ in nil }),
-                                  "a plain generated repository must have a file reader")
+        let layout = try #require(
+            RepositoryLayout.at(gitDirectory: gitDirectory, workTree: directory, environment: { _ in nil }),
+            "a plain generated repository must have a file reader")
         files = RepositoryFiles(layout: layout)
         sharedLibgit2 = LibGit2Reader(try Repository.open(at: gitDirectory))
-        gitRefs = ConfigFileDifferentialTests.spawnGit(["--git-dir=" + gitDirectory, "for-each-ref", "--format=%(objectname) %(refname)"],
-                                                       environment: environment).map { output in
+        gitRefs = ConfigFileDifferentialTests.spawnGit(
+            ["--git-dir=" + gitDirectory, "for-each-ref", "--format=%(objectname) %(refname)"],
+            environment: environment
+        ).map { output in
             var values: [String: String] = [:]
             for line in output.split(separator: "\n") {
                 let fields = line.split(separator: " ", maxSplits: 1)
@@ -174,7 +192,9 @@ final class RepositoryDifferentialCase {
     private var hazardous: Bool { !refs.hazards.isEmpty }
 
     /// The file reader's answer, or nil when it threw (noted, to hold against git at the end).
-    private func fromFiles<T>(_ question: String, _ body: () throws(RefFilesError) -> Answer<T>, tally: inout DifferentialTally) -> Answer<T>? {
+    private func fromFiles<T>(
+        _ question: String, _ body: () throws(RefFilesError) -> Answer<T>, tally: inout DifferentialTally
+    ) -> Answer<T>? {
         do {
             let answer = try body()
             if case .known = answer { tally.known[question, default: 0] += 1 } else { tally.unknown[question, default: 0] += 1 }
@@ -193,7 +213,9 @@ final class RepositoryDifferentialCase {
     /// A known file answer against libgit2's: equal; or, on a hazard, equal to git's (`git`)
     /// where libgit2 lists what git hides; or libgit2 refused a damaged packed-refs it reads
     /// whole, where the file reader, as git, read only the lines it needed.
-    private func compare<T: Equatable>(_ question: String, _ mine: T, _ theirs: Result<T, ReadError>, git: T? = nil, tally: inout DifferentialTally) {
+    private func compare<T: Equatable>(
+        _ question: String, _ mine: T, _ theirs: Result<T, ReadError>, git: T? = nil, tally: inout DifferentialTally
+    ) {
         switch theirs {
         case .success(let value) where value == mine: return
         case .success where hazardous && git == mine:
@@ -218,7 +240,9 @@ final class RepositoryDifferentialCase {
         // A file reader that refuses must be refusing what git refuses.
         if let fileThrew {
             tally.fileRefused += 1
-            if gitRefs != nil, ConfigFileDifferentialTests.spawnGit(["--git-dir=" + gitDirectory, "show-ref"], environment: environment) != nil {
+            if gitRefs != nil,
+                ConfigFileDifferentialTests.spawnGit(["--git-dir=" + gitDirectory, "show-ref"], environment: environment) != nil
+            {
                 problem("the file reader refuses (\(fileThrew)) where git for-each-ref and git show-ref read the refs")
             }
         }
@@ -245,14 +269,17 @@ final class RepositoryDifferentialCase {
         let git = Set(gitRefs.keys.compactMap { RefName.tagName(of: $0) })
         tally.tagNamesCompared += git.count
         if let fileListing, fileListing != git {
-            problem("tag listing: git \(git.sorted()), files \(fileListing.sorted()) (only files: \(fileListing.subtracting(git).sorted()), only git: \(git.subtracting(fileListing).sorted()))")
+            problem(
+                "tag listing: git \(git.sorted()), files \(fileListing.sorted()) (only files: \(fileListing.subtracting(git).sorted()), only git: \(git.subtracting(fileListing).sorted()))"
+            )
         }
         switch libgit2Listing {
         case let listing? where listing == git: break
         case let listing? where listing.isSuperset(of: git) && hazardous:
             // libgit2 lists what git hides (a broken loose ref and the packed value behind it, a
             // dangling symbolic ref, a badly named ref): known libgit2 laxness, as bad_tag.git.
-            tally.libgit2Differences["lists tags git hides (\(refs.hazards.map(\.rawValue).sorted().joined(separator: " + ")))", default: 0] += 1
+            tally.libgit2Differences[
+                "lists tags git hides (\(refs.hazards.map(\.rawValue).sorted().joined(separator: " + ")))", default: 0] += 1
         case let listing?: problem("tag listing: git \(git.sorted()), libgit2 \(listing.sorted())")
         case nil where hazardous: tally.libgit2Differences["refuses a listing git reads", default: 0] += 1
         case nil: problem("libgit2 refuses a tag listing git reads: \(git.sorted())")
@@ -262,12 +289,16 @@ final class RepositoryDifferentialCase {
     // MARK: 1. Each file answer against libgit2's (and against git's values)
 
     private func checkTargets(_ random: inout SeededRandom, tally: inout DifferentialTally) {
-        var names = refs.names + ["refs/tags/none", "refs/heads/nope", "refs/tags/v1", "refs/tags/v1.2", "refs/heads/release", "HEAD",
-                                  "refs/tags/", "refs/tags/a..b", "refs/remotes/origin/HEAD", "refs/tags/zzz", "refs/heads/main", "refs/tags/0"]
+        var names =
+            refs.names + [
+                "refs/tags/none", "refs/heads/nope", "refs/tags/v1", "refs/tags/v1.2", "refs/heads/release", "HEAD",
+                "refs/tags/", "refs/tags/a..b", "refs/remotes/origin/HEAD", "refs/tags/zzz", "refs/heads/main", "refs/tags/0",
+            ]
         for name in refs.names.prefix(6) { names += [String(name.dropLast()), name + "x", name + "/x"] }
         for name in names {
             guard let answer = fromFiles("target", { () throws(RefFilesError) in try files.target(ofReference: name) }, tally: &tally),
-                  case .known(let mine) = answer else { continue }
+                case .known(let mine) = answer
+            else { continue }
             if damaged {
                 // git reads a damaged packed-refs lazily too: a lookup checks the last record,
                 // sorts an unsorted file first (checking each line's length), then reads the
@@ -290,7 +321,9 @@ final class RepositoryDifferentialCase {
                 } else if sorted, mine == written {
                     tally.damagedLookupsGitMisreads += 1
                 } else {
-                    problem("target(\(name)) in a damaged packed-refs: files \(mine?.hex ?? "none"), written \(written?.hex ?? "none"), git show-ref --verify exits \(git.status): \(git.output)")
+                    problem(
+                        "target(\(name)) in a damaged packed-refs: files \(mine?.hex ?? "none"), written \(written?.hex ?? "none"), git show-ref --verify exits \(git.status): \(git.output)"
+                    )
                 }
                 continue
             }
@@ -311,16 +344,22 @@ final class RepositoryDifferentialCase {
         ids += store.missing
         for hex in Set(ids).sorted() {
             let id = ObjectID(hex: hex)!
-            if let answer = fromFiles("kind", { () throws(RefFilesError) in files.kind(of: id) }, tally: &tally), case .known(let kind) = answer {
+            if let answer = fromFiles("kind", { () throws(RefFilesError) in files.kind(of: id) }, tally: &tally),
+                case .known(let kind) = answer
+            {
                 compare("kind(\(hex))", kind, fromLibgit2 { () throws(ReadError) in try libgit2.kind(of: id) }, tally: &tally)
                 if "\(kind)" != store.kinds[hex] { problem("kind(\(hex)): files \(kind), git \(store.kinds[hex] ?? "missing")") }
             }
-            if let answer = fromFiles("contains", { () throws(RefFilesError) in files.contains(id) }, tally: &tally), case .known(let found) = answer {
+            if let answer = fromFiles("contains", { () throws(RefFilesError) in files.contains(id) }, tally: &tally),
+                case .known(let found) = answer
+            {
                 compare("contains(\(hex))", found, fromLibgit2 { () throws(ReadError) in try libgit2.contains(id) }, tally: &tally)
             }
             if let answer = fromFiles("peeledCommit", { () throws(RefFilesError) in files.peeledCommit(of: id) }, tally: &tally),
-               case .known(let commit) = answer {
-                compare("peeledCommit(\(hex))", commit, fromLibgit2 { () throws(ReadError) in try libgit2.peeledCommit(of: id) }, tally: &tally)
+                case .known(let commit) = answer
+            {
+                compare(
+                    "peeledCommit(\(hex))", commit, fromLibgit2 { () throws(ReadError) in try libgit2.peeledCommit(of: id) }, tally: &tally)
             }
         }
         for index in 0..<6 {
@@ -328,49 +367,69 @@ final class RepositoryDifferentialCase {
             let commit = index == 0 ? ancestor : random.pick(store.commits)
             let (a, c) = (ObjectID(hex: ancestor)!, ObjectID(hex: commit)!)
             if let answer = fromFiles("isAncestor", { () throws(RefFilesError) in files.isAncestor(a, of: c) }, tally: &tally),
-               case .known(let yes) = answer {
-                compare("isAncestor(\(ancestor), \(commit))", yes,
-                        fromLibgit2 { () throws(ReadError) in try libgit2.isAncestor(a, of: c, many: random.chance(0.5)) }, tally: &tally)
+                case .known(let yes) = answer
+            {
+                compare(
+                    "isAncestor(\(ancestor), \(commit))", yes,
+                    fromLibgit2 { () throws(ReadError) in try libgit2.isAncestor(a, of: c, many: random.chance(0.5)) }, tally: &tally)
             }
         }
     }
 
     private func checkNames(_ random: inout SeededRandom, tally: inout DifferentialTally) {
         for glob in Self.globs.shuffled(using: &random).prefix(6) {
-            guard let answer = fromFiles("referenceNames", { () throws(RefFilesError) in try files.referenceNames(matching: glob) }, tally: &tally),
-                  case .known(let mine) = answer else { continue }
-            compare("referenceNames(\(glob))", mine, fromLibgit2 { () throws(ReadError) in try libgit2.referenceNames(matching: glob) },
-                    git: gitRefs.map { $0.keys.filter { fnmatch(glob, $0, 0) == 0 }.sorted() }, tally: &tally)
+            guard
+                let answer = fromFiles(
+                    "referenceNames", { () throws(RefFilesError) in try files.referenceNames(matching: glob) }, tally: &tally),
+                case .known(let mine) = answer
+            else { continue }
+            compare(
+                "referenceNames(\(glob))", mine, fromLibgit2 { () throws(ReadError) in try libgit2.referenceNames(matching: glob) },
+                git: gitRefs.map { $0.keys.filter { fnmatch(glob, $0, 0) == 0 }.sorted() }, tally: &tally)
         }
         let tagNames = refs.names.compactMap { RefName.tagName(of: $0) }
         for _ in 0..<5 {
             var lower = random.chance(0.7) ? random.pick(Self.bounds) : (tagNames.randomElement(using: &random) ?? "")
-            var upper: String? = random.chance(0.2) ? nil : (random.chance(0.7) ? random.pick(Self.bounds) : tagNames.randomElement(using: &random))
+            var upper: String? =
+                random.chance(0.2) ? nil : (random.chance(0.7) ? random.pick(Self.bounds) : tagNames.randomElement(using: &random))
             if let bound = upper, bound.utf8.lexicographicallyPrecedes(lower.utf8) { (lower, upper) = (bound, lower) }
             var mine = Set<String>()
-            guard let answer = fromFiles("range", { () throws(RefFilesError) in
-                try files.forEachTagName(from: lower, to: upper) { mine.insert(String(decoding: $0, as: UTF8.self)) }
-            }, tally: &tally), case .known = answer else { continue }
+            guard
+                let answer = fromFiles(
+                    "range",
+                    { () throws(RefFilesError) in
+                        try files.forEachTagName(from: lower, to: upper) { mine.insert(String(decoding: $0, as: UTF8.self)) }
+                    }, tally: &tally), case .known = answer
+            else { continue }
             var theirs = Set<String>()
-            compare("forEachTagName(from: \(lower), to: \(upper ?? "nil"))", mine,
-                    fromLibgit2 { () throws(ReadError) in
-                        try libgit2.forEachTagName(from: lower, to: upper) { theirs.insert(String(decoding: $0, as: UTF8.self)) }
-                        return theirs
-                    }, git: gitTagNames(from: lower, to: upper), tally: &tally)
+            compare(
+                "forEachTagName(from: \(lower), to: \(upper ?? "nil"))", mine,
+                fromLibgit2 { () throws(ReadError) in
+                    try libgit2.forEachTagName(from: lower, to: upper) { theirs.insert(String(decoding: $0, as: UTF8.self)) }
+                    return theirs
+                }, git: gitTagNames(from: lower, to: upper), tally: &tally)
         }
         // packedTagNames(peelingTo:): the packed tags (loose ones excluded) libgit2 peels to each commit.
         guard let loose = try? files.looseReferenceNames(under: RefName.tagsPrefix) else { return }
         let excluded = Set(loose.map { String($0.dropFirst(RefName.tagsPrefix.count)) })
         var commits = Set((0..<4).map { _ in ObjectID(hex: random.pick(store.commits))! })
         for ref in refs.refs.shuffled(using: &random).prefix(4) {
-            if let value = refs.value(of: ref.name), let peeled = store.peeled[value], store.kinds[peeled] == "commit" { commits.insert(ObjectID(hex: peeled)!) }
+            if let value = refs.value(of: ref.name), let peeled = store.peeled[value], store.kinds[peeled] == "commit" {
+                commits.insert(ObjectID(hex: peeled)!)
+            }
         }
-        guard let answer = fromFiles("packedTagNames", { () throws(RefFilesError) in try files.packedTagNames(peelingTo: commits, excluding: excluded) },
-                                     tally: &tally), case .known(let mine) = answer else { return }
+        guard
+            let answer = fromFiles(
+                "packedTagNames", { () throws(RefFilesError) in try files.packedTagNames(peelingTo: commits, excluding: excluded) },
+                tally: &tally), case .known(let mine) = answer
+        else { return }
         let packedTags = Set(refs.refs.filter { $0.packed != nil }.compactMap { RefName.tagName(of: $0.name) }).subtracting(excluded)
-        compare("packedTagNames(\(commits.map(\.short).sorted()))", Self.sets(mine),
-                fromLibgit2 { () throws(ReadError) in Self.sets(try libgit2.tagNames(pointingAt: commits)).mapValues { $0.intersection(packedTags) }.filter { !$0.value.isEmpty } },
-                tally: &tally)
+        compare(
+            "packedTagNames(\(commits.map(\.short).sorted()))", Self.sets(mine),
+            fromLibgit2 { () throws(ReadError) in
+                Self.sets(try libgit2.tagNames(pointingAt: commits)).mapValues { $0.intersection(packedTags) }.filter { !$0.value.isEmpty }
+            },
+            tally: &tally)
     }
 
     /// git's exit status and output (stdout and stderr).
@@ -406,9 +465,10 @@ final class RepositoryDifferentialCase {
     /// git's tag names from `lower` (included) to `upper` (excluded), compared as bytes.
     private func gitTagNames(from lower: String, to upper: String?) -> Set<String>? {
         gitRefs.map { refs in
-            Set(refs.keys.compactMap { RefName.tagName(of: $0) }.filter { name in
-                !name.utf8.lexicographicallyPrecedes(lower.utf8) && (upper.map { name.utf8.lexicographicallyPrecedes($0.utf8) } ?? true)
-            })
+            Set(
+                refs.keys.compactMap { RefName.tagName(of: $0) }.filter { name in
+                    !name.utf8.lexicographicallyPrecedes(lower.utf8) && (upper.map { name.utf8.lexicographicallyPrecedes($0.utf8) } ?? true)
+                })
         }
     }
 
@@ -418,19 +478,28 @@ final class RepositoryDifferentialCase {
 
     /// What short names mean (`git_reference_dwim`'s rules) and which branch HEAD names.
     private func checkShortNames(_ random: inout SeededRandom, tally: inout DifferentialTally) {
-        var names = ["main", "origin", "origin/main", "HEAD", "heads/main", "tags/v1.0.0", "v1.0.0", "release/v1.4", "nope", "refs/heads/main",
-                     "origin/HEAD", "upstream", "1.4.x", "remotes/origin/main"]
+        var names = [
+            "main", "origin", "origin/main", "HEAD", "heads/main", "tags/v1.0.0", "v1.0.0", "release/v1.4", "nope", "refs/heads/main",
+            "origin/HEAD", "upstream", "1.4.x", "remotes/origin/main",
+        ]
         for ref in refs.refs.shuffled(using: &random).prefix(6) {
             for prefix in ["refs/tags/", "refs/heads/", "refs/remotes/", "refs/"] where ref.name.hasPrefix(prefix) {
                 names.append(String(ref.name.dropFirst(prefix.count)))
             }
         }
         for name in names {
-            guard let answer = fromFiles("fullReferenceName", { () throws(RefFilesError) in try files.fullReferenceName(for: name) }, tally: &tally),
-                  case .known(let mine) = answer else { continue }
-            compare("fullReferenceName(\(name))", mine, fromLibgit2 { () throws(ReadError) in try libgit2.fullReferenceName(for: name) }, tally: &tally)
+            guard
+                let answer = fromFiles(
+                    "fullReferenceName", { () throws(RefFilesError) in try files.fullReferenceName(for: name) }, tally: &tally),
+                case .known(let mine) = answer
+            else { continue }
+            compare(
+                "fullReferenceName(\(name))", mine, fromLibgit2 { () throws(ReadError) in try libgit2.fullReferenceName(for: name) },
+                tally: &tally)
         }
-        if let answer = fromFiles("headBranch", { () throws(RefFilesError) in files.headBranch() }, tally: &tally), case .known(let mine) = answer {
+        if let answer = fromFiles("headBranch", { () throws(RefFilesError) in files.headBranch() }, tally: &tally),
+            case .known(let mine) = answer
+        {
             compare("headBranch", mine, fromLibgit2 { () throws(ReadError) in try libgit2.headBranch() }, tally: &tally)
         }
         let name = names.randomElement(using: &random)!
@@ -446,8 +515,10 @@ final class RepositoryDifferentialCase {
     }
 
     /// Both readers' answers, equal or both refused (or, on a damaged file, one refused).
-    private func compareReaders<T: Equatable>(_ question: String, git: T? = nil, _ body: (any RepositoryReading) throws(ReadError) -> T,
-                                              tally: inout DifferentialTally) {
+    private func compareReaders<T: Equatable>(
+        _ question: String, git: T? = nil, _ body: (any RepositoryReading) throws(ReadError) -> T,
+        tally: inout DifferentialTally
+    ) {
         let mine = Result { () throws(ReadError) in try body(fileFirst()) }
         let theirs = Result { () throws(ReadError) in try body(libgit2) }
         switch (mine, theirs) {
@@ -457,7 +528,8 @@ final class RepositoryDifferentialCase {
         case (.failure, .failure): break
         case (.failure(.refFiles(let error)), .success) where damaged: fileThrew = fileThrew ?? "\(question): \(error.message)"
         case (.success, .failure) where damaged: tally.answeredWhereLibgit2RefusedDamage += 1
-        case (.success, .failure) where hazardous: tally.libgit2Differences["refuses on a hazard: \(question.prefix { $0 != "(" })", default: 0] += 1
+        case (.success, .failure) where hazardous:
+            tally.libgit2Differences["refuses on a hazard: \(question.prefix { $0 != "(" })", default: 0] += 1
         default: problem("\(question): RepositoryReader \(mine), LibGit2Reader \(theirs)")
         }
     }
@@ -465,18 +537,26 @@ final class RepositoryDifferentialCase {
     private func checkPortAnswers(_ random: inout SeededRandom, tally: inout DifferentialTally) {
         for prefix in ["refs/tags/", "refs/heads/", "refs/remotes/origin/"] {
             let git = gitRefs.map { refs in
-                Dictionary(uniqueKeysWithValues: refs.filter { $0.key.hasPrefix(prefix) }.compactMap { name, hex in ObjectID(hex: hex).map { (name, $0) } })
+                Dictionary(
+                    uniqueKeysWithValues: refs.filter { $0.key.hasPrefix(prefix) }.compactMap { name, hex in
+                        ObjectID(hex: hex).map { (name, $0) }
+                    })
             }
-            compareReaders("referenceValues(under: \(prefix))", git: git, { reader throws(ReadError) in try reader.referenceValues(under: prefix) }, tally: &tally)
+            compareReaders(
+                "referenceValues(under: \(prefix))", git: git, { reader throws(ReadError) in try reader.referenceValues(under: prefix) },
+                tally: &tally)
         }
         let commits = Set((0..<6).map { _ in ObjectID(hex: random.pick(store.commits))! })
-        compareReaders("tagNames(pointingAt:)", { reader throws(ReadError) in Self.sets(try reader.tagNames(pointingAt: commits)) }, tally: &tally)
+        compareReaders(
+            "tagNames(pointingAt:)", { reader throws(ReadError) in Self.sets(try reader.tagNames(pointingAt: commits)) }, tally: &tally)
         let lower = random.pick(Self.bounds)
-        compareReaders("forEachTagName(from: \(lower))", git: gitTagNames(from: lower, to: nil), { reader throws(ReadError) in
-            var names = Set<String>()
-            try reader.forEachTagName(from: lower, to: nil) { names.insert(String(decoding: $0, as: UTF8.self)) }
-            return names
-        }, tally: &tally)
+        compareReaders(
+            "forEachTagName(from: \(lower))", git: gitTagNames(from: lower, to: nil),
+            { reader throws(ReadError) in
+                var names = Set<String>()
+                try reader.forEachTagName(from: lower, to: nil) { names.insert(String(decoding: $0, as: UTF8.self)) }
+                return names
+            }, tally: &tally)
     }
 
     // MARK: 3. Verdicts
@@ -506,7 +586,8 @@ final class RepositoryDifferentialCase {
                 tally.answeredWhereLibgit2RefusedDamage += 1
             case (.success, .failure) where hazardous:
                 tally.libgit2Differences["refuses on a hazard: verdict", default: 0] += 1
-            case (.success(let a), .success) where hazardous && gitRefs != nil && (try? verdict(GitListingReader(libgit2, gitRefs: gitRefs!)).get()) == a:
+            case (.success(let a), .success)
+            where hazardous && gitRefs != nil && (try? verdict(GitListingReader(libgit2, gitRefs: gitRefs!)).get()) == a:
                 // libgit2 lists refs git hides; with git's listing, libgit2's verdict is the files'.
                 tally.libgit2Differences["judges refs git hides: verdict", default: 0] += 1
             default:
@@ -521,8 +602,10 @@ final class RepositoryDifferentialCase {
         settings.requireAnnotated = random.chance(0.7)
         settings.allowSkip = random.chance(0.3)
         settings.onlyVersionTags = random.chance(0.3)
-        settings.maintenanceBranches = random.pick(["refs/heads/release/v*", "refs/heads/release/v*", "refs/heads/*.x", "refs/heads/release/*",
-                                                    "refs/heads/maint/*", "refs/heads/*"])
+        settings.maintenanceBranches = random.pick([
+            "refs/heads/release/v*", "refs/heads/release/v*", "refs/heads/*.x", "refs/heads/release/*",
+            "refs/heads/maint/*", "refs/heads/*",
+        ])
         return settings
     }
 
@@ -532,7 +615,9 @@ final class RepositoryDifferentialCase {
         func id(_ hex: String?) -> ObjectID? { hex.flatMap { ObjectID(hex: $0) } }
         let tags = refs.names.filter { $0.hasPrefix("refs/tags/") }
         func tagObject() -> String {
-            random.chance(0.65) ? random.pick(store.tagsOfCommits) : random.chance(0.8) ? random.pick(store.commits) : random.pick(store.tagsOfTags + store.tagsOfOthers)
+            random.chance(0.65)
+                ? random.pick(store.tagsOfCommits)
+                : random.chance(0.8) ? random.pick(store.commits) : random.pick(store.tagsOfTags + store.tagsOfOthers)
         }
         switch Int.random(in: 0..<10, using: &random) {
         case 0, 1:
@@ -543,13 +628,17 @@ final class RepositoryDifferentialCase {
             // below, so that tag-order and tag-skip read the existing tags (by ranges).
             let versions = tags.compactMap { name -> (Int, Int, Int)? in
                 let numbers = name.dropFirst("refs/tags/v".count).split(separator: ".", omittingEmptySubsequences: false).map { Int($0) }
-                guard name.hasPrefix("refs/tags/v"), numbers.count == 3, let major = numbers[0], let minor = numbers[1], let patch = numbers[2],
-                      !name.hasPrefix("refs/tags/v0") || major == 0 else { return nil }
+                guard name.hasPrefix("refs/tags/v"), numbers.count == 3, let major = numbers[0], let minor = numbers[1],
+                    let patch = numbers[2],
+                    !name.hasPrefix("refs/tags/v0") || major == 0
+                else { return nil }
                 return (major, minor, patch)
             }
             let (major, minor, patch) = versions.randomElement(using: &random) ?? (1, 0, 0)
-            let next = random.pick([(major, minor, patch + 1), (major, minor, patch + 1), (major, minor + 1, 0), (major + 1, 0, 0),
-                                    (major, minor, patch + 2), (major, minor + 2, 0), (major, minor, max(0, patch - 1)), (major, minor + 1, 1)])
+            let next = random.pick([
+                (major, minor, patch + 1), (major, minor, patch + 1), (major, minor + 1, 0), (major + 1, 0, 0),
+                (major, minor, patch + 2), (major, minor + 2, 0), (major, minor, max(0, patch - 1)), (major, minor + 1, 1),
+            ])
             let name = "refs/tags/v\(next.0).\(next.1).\(next.2)"
             let object = random.chance(0.7) ? random.pick(store.tagsOfCommits) : random.pick(store.mainLine)
             return RefUpdate(ref: name, oldID: id(refs.value(of: name)), newID: id(object))
@@ -564,20 +653,28 @@ final class RepositoryDifferentialCase {
             let position = old.flatMap { store.mainLine.firstIndex(of: $0) } ?? 0
             return RefUpdate(ref: "refs/heads/main", oldID: id(old), newID: id(random.pick(Array(store.mainLine[position...]))))
         case 6:
-            return RefUpdate(ref: "refs/heads/main", oldID: id(refs.value(of: "refs/heads/main") ?? random.pick(store.mainLine)),
-                             newID: id(random.pick(store.sideLine + store.mainLine.prefix(10))))
+            return RefUpdate(
+                ref: "refs/heads/main", oldID: id(refs.value(of: "refs/heads/main") ?? random.pick(store.mainLine)),
+                newID: id(random.pick(store.sideLine + store.mainLine.prefix(10))))
         case 7:
-            let version = random.chance(0.5) ? (tags.randomElement(using: &random).map { String($0.dropFirst(10)) } ?? "v1.0.0") : GeneratedRefs.tagName(&random)
+            let version =
+                random.chance(0.5)
+                ? (tags.randomElement(using: &random).map { String($0.dropFirst(10)) } ?? "v1.0.0") : GeneratedRefs.tagName(&random)
             let name = "refs/heads/release/" + version
             let target = refs.value(of: "refs/tags/" + version).flatMap { store.peeled[$0] } ?? random.pick(store.commits)
-            return RefUpdate(ref: name, oldID: id(refs.value(of: name)), newID: id(random.chance(0.7) ? target : random.pick(store.commits)))
+            return RefUpdate(
+                ref: name, oldID: id(refs.value(of: name)), newID: id(random.chance(0.7) ? target : random.pick(store.commits)))
         case 8:
-            let name = "refs/heads/" + random.pick(["release/v1.4", "release/v1.3", "1.4.x", "maint/1.4.x", "release/v1.4.x", "release/v2", "hotfix/v1.3.x"])
+            let name =
+                "refs/heads/"
+                + random.pick(["release/v1.4", "release/v1.3", "1.4.x", "maint/1.4.x", "release/v1.4.x", "release/v2", "hotfix/v1.3.x"])
             let old = refs.value(of: name)
             let line = store.maintenanceLine + (random.chance(0.3) ? store.sideLine : [])
             return RefUpdate(ref: name, oldID: id(old), newID: random.chance(0.1) ? nil : id(random.pick(line)))
         default:
-            let name = random.chance(0.8) ? (refs.names.randomElement(using: &random) ?? "refs/heads/x") : "refs/heads/" + random.pick(GeneratedRefs.branchNames)
+            let name =
+                random.chance(0.8)
+                ? (refs.names.randomElement(using: &random) ?? "refs/heads/x") : "refs/heads/" + random.pick(GeneratedRefs.branchNames)
             let new = random.chance(0.05) ? random.pick(store.missing) : random.pick(store.allObjects)
             return RefUpdate(ref: name, oldID: id(refs.value(of: name)), newID: id(new))
         }
@@ -631,14 +728,17 @@ final class GitListingReader: RepositoryReading {
         for (name, hex) in gitRefs {
             guard let tag = RefName.tagName(of: name), let id = ObjectID(hex: hex) else { continue }
             let commit: ObjectID?
-            do { commit = try libgit2.peeledCommit(of: id) } catch where error.isNotFound { continue }
+            do { commit = try libgit2.peeledCommit(of: id) } catch  where error.isNotFound { continue }
             if let commit, commits.contains(commit) { found[commit, default: []].append(tag) }
         }
         return found
     }
 
     func referenceValues(under prefix: String) throws(ReadError) -> [String: ObjectID] {
-        Dictionary(uniqueKeysWithValues: gitRefs.filter { $0.key.hasPrefix(prefix) }.compactMap { name, hex in ObjectID(hex: hex).map { (name, $0) } })
+        Dictionary(
+            uniqueKeysWithValues: gitRefs.filter { $0.key.hasPrefix(prefix) }.compactMap { name, hex in
+                ObjectID(hex: hex).map { (name, $0) }
+            })
     }
 
     func creationTime(of id: ObjectID) throws(ReadError) -> Int64? { try libgit2.creationTime(of: id) }
@@ -664,7 +764,9 @@ extension RepositoryDifferentialTests {
         let scratch = try Scratch()
         var random = SeededRandom(seed: 4_242)
         var refs = GeneratedRefs(&random, store: store)
-        while refs.refs.filter({ $0.name.hasPrefix("refs/tags/") }).count < 3 || !refs.hazards.isEmpty { refs = GeneratedRefs(&random, store: store) }
+        while refs.refs.filter({ $0.name.hasPrefix("refs/tags/") }).count < 3 || !refs.hazards.isEmpty {
+            refs = GeneratedRefs(&random, store: store)
+        }
         let unknown = [
             "[core]\n\trepositoryformatversion = 1\n[extensions]\n\trefStorage = reftable\n",
             "[core]\n\trepositoryformatversion = 1\n[extensions]\n\tobjectFormat = sha256\n",
@@ -675,8 +777,10 @@ extension RepositoryDifferentialTests {
             "[core]\n\trepositoryformatversion = 1\n[extensions \"x\"]\n\trefStorage = reftable\n",
             "[core]\n\trepositoryformatversion = 0\n\tworktree = /elsewhere\n",
         ]
-        let known = ["[core]\n\trepositoryformatversion = 1\n[extensions]\n\tobjectformat = sha1\n\tnoop = x\n",
-                     "[core]\n\trepositoryformatversion = 0\n\tbare = false\n"]
+        let known = [
+            "[core]\n\trepositoryformatversion = 1\n[extensions]\n\tobjectformat = sha1\n\tnoop = x\n",
+            "[core]\n\trepositoryformatversion = 0\n\tbare = false\n",
+        ]
         var opened: [String] = []
         var refused: [String] = []
         for (index, config) in (unknown + known).enumerated() {
@@ -689,15 +793,18 @@ extension RepositoryDifferentialTests {
                 #expect(layout == nil, "a format the file readers do not know has a file reader: \(config.debugDescription)")
                 #expect(RepositoryLayout.at(gitDirectory: directory + "/.git", workTree: directory, environment: { _ in nil }) == nil)
             }
-            let git = RepositoryDifferentialCase.git(["--git-dir=" + directory + "/.git", "for-each-ref", "--format=%(refname)", "refs/tags"],
-                                                     environment: scratch.environment)
+            let git = RepositoryDifferentialCase.git(
+                ["--git-dir=" + directory + "/.git", "for-each-ref", "--format=%(refname)", "refs/tags"],
+                environment: scratch.environment)
             let gitTags = git.status == 0 ? Set(git.output.split(separator: "\n").map { String($0.dropFirst(10)) }) : nil
             do {
                 let repository = try OpenRepository.open(from: directory, environment: { _ in nil })
                 var names = Set<String>()
                 try repository.reader.forEachTagName { names.insert(String(decoding: $0, as: UTF8.self)) }
                 #expect(!names.isEmpty, "\(config.debugDescription) read as a repository without tags")
-                if let gitTags { #expect(names == gitTags, "\(config.debugDescription): git lists \(gitTags.sorted()), the reader \(names.sorted())") }
+                if let gitTags {
+                    #expect(names == gitTags, "\(config.debugDescription): git lists \(gitTags.sorted()), the reader \(names.sorted())")
+                }
                 opened.append(config.debugDescription)
             } catch let error as OpenError {
                 refused.append("\(config.debugDescription): \(error)")
@@ -714,14 +821,19 @@ extension RepositoryDifferentialTests {
         case .failure(.repository(let error)): return "not a configuration error: \(error)"
         case .failure(let error):
             let description = "\(error)"
-            return description.contains(file) && (description.contains(":\(line)") || description.contains("line \(line)")) ? nil : "not named: \(description)"
+            return description.contains(file) && (description.contains(":\(line)") || description.contains("line \(line)"))
+                ? nil : "not named: \(description)"
         }
     }
 
-    static let plainLines = ["[release]", "\tallowSkip = true", "# a comment", "\tonlyVersionTags = false", "[environment \"prod\"]",
-                             "\tbranch = main", "", "[release]", "\trequireAnnotated = true"]
-    static let malformedLines = ["[release", "[release ]", "\tallowSkip # note", "= value", "[]", "\t\"quoted\" = x",
-                                 "\tk\u{00E9}y = 1", "[release \"x]", "\t1key = true", "[re lease]"]
+    static let plainLines = [
+        "[release]", "\tallowSkip = true", "# a comment", "\tonlyVersionTags = false", "[environment \"prod\"]",
+        "\tbranch = main", "", "[release]", "\trequireAnnotated = true",
+    ]
+    static let malformedLines = [
+        "[release", "[release ]", "\tallowSkip # note", "= value", "[]", "\t\"quoted\" = x",
+        "\tk\u{00E9}y = 1", "[release \"x]", "\t1key = true", "[re lease]",
+    ]
 
     /// A malformed `.release-guardian` or `.git/config` stops `OpenRepository.open` with
     /// `OpenError.configuration` naming the file and the line, whichever path read it.
@@ -805,9 +917,12 @@ extension RepositoryDifferentialTests {
         #expect(theirs == Set(git.keys), "libgit2 lists \(theirs.symmetricDifference(git.keys).sorted()) otherwise than git")
         var random = SeededRandom(seed: 2_000)
         var ranges = 0
-        for (lower, upper) in [("v0.5.", "v0.5/"), ("v0.19.", "v0.19/"), ("", "v1"), ("v:", nil), ("v0.0", "v0.1"), ("v0.20.", "v0.20/")] as [(String, String?)] {
+        for (lower, upper) in [("v0.5.", "v0.5/"), ("v0.19.", "v0.19/"), ("", "v1"), ("v:", nil), ("v0.0", "v0.1"), ("v0.20.", "v0.20/")]
+            as [(String, String?)]
+        {
             var byRange = Set<String>(), filtered = Set<String>()
-            guard case .known = try files.forEachTagName(from: lower, to: upper, { byRange.insert(String(decoding: $0, as: UTF8.self)) }) else {
+            guard case .known = try files.forEachTagName(from: lower, to: upper, { byRange.insert(String(decoding: $0, as: UTF8.self)) })
+            else {
                 Issue.record("a sorted packed-refs answers ranges")
                 continue
             }
@@ -840,17 +955,26 @@ extension RepositoryDifferentialTests {
         let main = try #require(ObjectID(hex: try scratch.git("rev-parse", "main", in: work)))
         let tagObject = try #require(ObjectID(hex: try scratch.git("rev-parse", "v0.20.0", in: work)))
         var verdicts = 0
-        for updates in [[RefUpdate(ref: "refs/tags/v0.20.2", oldID: nil, newID: main)], [RefUpdate(ref: "refs/tags/v0.22.0", oldID: nil, newID: tagObject)],
-                        [RefUpdate(ref: "refs/tags/v0.7.100", oldID: nil, newID: tagObject)],
-                        [RefUpdate(ref: "refs/tags/v0.5.5", oldID: ObjectID(hex: git["v0.5.5"]!.id), newID: tagObject)]] {
+        for updates in [
+            [RefUpdate(ref: "refs/tags/v0.20.2", oldID: nil, newID: main)],
+            [RefUpdate(ref: "refs/tags/v0.22.0", oldID: nil, newID: tagObject)],
+            [RefUpdate(ref: "refs/tags/v0.7.100", oldID: nil, newID: tagObject)],
+            [RefUpdate(ref: "refs/tags/v0.5.5", oldID: ObjectID(hex: git["v0.5.5"]!.id), newID: tagObject)],
+        ] {
             for settings in [Settings(), RepositoryDifferentialCase.settings(&random)] {
-                let a = try Policy(settings: settings).evaluate(updates, in: fileFirst, vantage: .client(remote: "origin")).map { "\($0.rule.rawValue) \($0.ref)" }
-                let b = try Policy(settings: settings).evaluate(updates, in: libgit2, vantage: .client(remote: "origin")).map { "\($0.rule.rawValue) \($0.ref)" }
+                let a = try Policy(settings: settings).evaluate(updates, in: fileFirst, vantage: .client(remote: "origin")).map {
+                    "\($0.rule.rawValue) \($0.ref)"
+                }
+                let b = try Policy(settings: settings).evaluate(updates, in: libgit2, vantage: .client(remote: "origin")).map {
+                    "\($0.rule.rawValue) \($0.ref)"
+                }
                 #expect(a == b, "\(updates.map(\.ref)) (\(settings.ruleSummary)): files first \(a), libgit2 \(b)")
                 verdicts += 1
             }
         }
-        print("RepositoryDifferentialTests, benchmark shape: \(git.count) tags (packed sorted fully-peeled, 3 loose), listing equal, \(ranges) ranges, \(sample.count) values and \(compared) peels, \(verdicts) verdicts compared in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        print(
+            "RepositoryDifferentialTests, benchmark shape: \(git.count) tags (packed sorted fully-peeled, 3 loose), listing equal, \(ranges) ranges, \(sample.count) values and \(compared) peels, \(verdicts) verdicts compared in \(String(format: "%.1f", Date().timeIntervalSince(started))) s"
+        )
     }
 }
 
@@ -866,13 +990,16 @@ extension RepositoryDifferentialTests {
         var random = SeededRandom(seed: 1)
         let refs = GeneratedRefs(&random, store: store)
         try refs.write(to: directory, store: store)
-        let packed = "# pack-refs with: peeled fully-peeled sorted \n\(store.mainLine[3]) refs/tags/v1.0.0\ngarbage\n\(store.mainLine[4]) refs/tags/v1.1.0\n"
+        let packed =
+            "# pack-refs with: peeled fully-peeled sorted \n\(store.mainLine[3]) refs/tags/v1.0.0\ngarbage\n\(store.mainLine[4]) refs/tags/v1.1.0\n"
         try GeneratedRefs.writeFile(packed, to: directory + "/.git/packed-refs")
         let repository = try Repository.open(at: directory)
         var first: [String] = [], second: [String] = []
         let firstRefused = (try? repository.forEachTagName { first.append(String(decoding: $0, as: UTF8.self)) }) == nil
         let secondRefused = (try? repository.forEachTagName { second.append(String(decoding: $0, as: UTF8.self)) }) == nil
-        print("RepositoryDifferentialTests, libgit2 on a damaged packed-refs: first listing \(firstRefused ? "refused" : "\(first)"), second \(secondRefused ? "refused" : "\(second)")")
+        print(
+            "RepositoryDifferentialTests, libgit2 on a damaged packed-refs: first listing \(firstRefused ? "refused" : "\(first)"), second \(secondRefused ? "refused" : "\(second)")"
+        )
         #expect(firstRefused, "libgit2 reads a damaged packed-refs")
     }
 }

@@ -21,8 +21,10 @@ struct RepositoryReaderTests {
     func readers() throws -> [any RepositoryReading] {
         let layout = try #require(RepositoryLayout.find(from: work, environment: { _ in nil }))
         let work = work
-        return [RepositoryReader(files: RepositoryFiles(layout: layout)) { () throws(GitError) in try Repository.open(at: work) },
-                LibGit2Reader(try Repository.open(at: work))]
+        return [
+            RepositoryReader(files: RepositoryFiles(layout: layout)) { () throws(GitError) in try Repository.open(at: work) },
+            LibGit2Reader(try Repository.open(at: work)),
+        ]
     }
 
     @Test func findsTheTagsAtACommitPackedOrLoose() throws {
@@ -52,7 +54,8 @@ struct RepositoryReaderTests {
         try scratch.git("tag", "-f", "v1.1.0", in: work)  // loose, overriding its packed copy
         for reader in try readers() {
             let values = try reader.referenceValues(under: "refs/tags/")
-            #expect(values == ["refs/tags/v1.0.0": ObjectID(hex: first)!, "refs/tags/v1.1.0": ObjectID(hex: second)!], "\(type(of: reader))")
+            #expect(
+                values == ["refs/tags/v1.0.0": ObjectID(hex: first)!, "refs/tags/v1.1.0": ObjectID(hex: second)!], "\(type(of: reader))")
             #expect(try reader.target(ofReference: "refs/tags/v1.0.0") == ObjectID(hex: first))
             #expect(try reader.target(ofReference: "refs/tags/v1.1.0") == ObjectID(hex: second))
             #expect(try reader.target(ofReference: "refs/tags/none") == nil)

@@ -250,8 +250,10 @@ struct RuleTests {
             _ = try f.tag(name)
         }
         try f.scratch.git("push", "-q", "origin", "main", in: f.work)
-        let candidates = ["v1.2.1", "v1.2.2", "v1.1.2", "v1.3.0", "v1.4.0", "v2.1.1", "v2.2.0", "v3.0.0", "v11.0.0", "v12.0.0",
-                          "v10.0.1", "v10.1.0", "v9.0.0", "v1.02.1", "v1.1.1+build", "v10.0.0"]
+        let candidates = [
+            "v1.2.1", "v1.2.2", "v1.1.2", "v1.3.0", "v1.4.0", "v2.1.1", "v2.2.0", "v3.0.0", "v11.0.0", "v12.0.0",
+            "v10.0.1", "v10.1.0", "v9.0.0", "v1.02.1", "v1.1.1+build", "v10.0.0",
+        ]
         func verdicts() throws -> [[RuleID]] {
             try candidates.map { name in
                 let id = try f.tag(name + "-candidate-object-only")

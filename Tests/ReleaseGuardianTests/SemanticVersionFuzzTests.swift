@@ -9,17 +9,19 @@ import Testing
 struct SemanticVersionFuzzTests {
     /// semver.org's regex, with `\d` spelled `[0-9]` (the specification means ASCII digits; ICU's
     /// `\d` also matches fullwidth ones) and anchors that do not allow a final newline.
-    static let official = try! NSRegularExpression(pattern: #"""
-        \A(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(?:-((?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?\z
-        """#)
+    static let official = try! NSRegularExpression(
+        pattern: #"""
+            \A(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(?:-((?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?\z
+            """#)
 
     static func matchesOfficial(_ text: String) -> Bool {
         official.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
     }
 
-
-    static let pieces = ["0", "1", "9", "12", "01", "00", "99999999999999999999", "18446744073709551616", ".", ".", ".", "-", "-",
-                         "+", "a", "Z", "rc", "alpha", "x-y", "0a", "v", "\u{FF11}", " ", "\n", "\u{00E9}", "_", "..", "+build"]
+    static let pieces = [
+        "0", "1", "9", "12", "01", "00", "99999999999999999999", "18446744073709551616", ".", ".", ".", "-", "-",
+        "+", "a", "Z", "rc", "alpha", "x-y", "0a", "v", "\u{FF11}", " ", "\n", "\u{00E9}", "_", "..", "+build",
+    ]
 
     /// Mostly version-shaped strings, some of them broken by a random piece.
     static func candidate(_ random: inout SeededRandom) -> String {
@@ -31,8 +33,12 @@ struct SemanticVersionFuzzTests {
             return (0..<Int.random(in: 1...10, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
         }
         var text = "\(number()).\(number()).\(number())"
-        if Bool.random(using: &random) { text += "-" + (0..<Int.random(in: 1...3, using: &random)).map { _ in identifier() }.joined(separator: ".") }
-        if Int.random(in: 0..<3, using: &random) == 0 { text += "+" + (0..<Int.random(in: 1...2, using: &random)).map { _ in identifier() }.joined(separator: ".") }
+        if Bool.random(using: &random) {
+            text += "-" + (0..<Int.random(in: 1...3, using: &random)).map { _ in identifier() }.joined(separator: ".")
+        }
+        if Int.random(in: 0..<3, using: &random) == 0 {
+            text += "+" + (0..<Int.random(in: 1...2, using: &random)).map { _ in identifier() }.joined(separator: ".")
+        }
         return text
     }
 
@@ -59,7 +65,9 @@ struct SemanticVersionFuzzTests {
         func split(_ text: String) -> (core: [String], pre: [String]?) {
             let noBuild = text.split(separator: "+", maxSplits: 1, omittingEmptySubsequences: false)[0]
             let parts = noBuild.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
-            return (parts[0].split(separator: ".").map(String.init), parts.count > 1 ? parts[1].split(separator: ".").map(String.init) : nil)
+            return (
+                parts[0].split(separator: ".").map(String.init), parts.count > 1 ? parts[1].split(separator: ".").map(String.init) : nil
+            )
         }
         func numeric(_ x: String, _ y: String) -> Int {
             x.count != y.count ? (x.count < y.count ? -1 : 1) : (x == y ? 0 : (x < y ? -1 : 1))

@@ -9,17 +9,24 @@ struct SemanticVersionGeneratedTests {
     /// semver.org's regex, `\d` spelled `[0-9]` (the grammar's digits are ASCII; ICU's `\d` also
     /// matches other scripts' digits) and anchored with `\A…\z` (ICU's `$` matches before a final
     /// newline).
-    static let official = try! NSRegularExpression(pattern: #"\A(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(?:-((?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?\z"#)
+    static let official = try! NSRegularExpression(
+        pattern:
+            #"\A(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(?:-((?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?\z"#
+    )
 
     static func officialMatch(_ text: String) -> NSTextCheckingResult? {
         official.firstMatch(in: text, range: NSRange(text.startIndex..., in: text))
     }
 
-    static let numbers = ["0", "1", "2", "9", "10", "18446744073709551615", "18446744073709551616", "9999999999999999999",
-                          "99999999999999999999999"]
+    static let numbers = [
+        "0", "1", "2", "9", "10", "18446744073709551615", "18446744073709551616", "9999999999999999999",
+        "99999999999999999999999",
+    ]
     static let badNumbers = ["01", "00", "", "-1", "１", "٣", "1a", " 1", "1 "]
-    static let identifiers = ["alpha", "beta", "rc", "0", "1", "10", "a-b", "-", "--", "0a", "A", "Z", "z", "x.y", "-rc",
-                              "99999999999999999999999", "0-0", "00a"]
+    static let identifiers = [
+        "alpha", "beta", "rc", "0", "1", "10", "a-b", "-", "--", "0a", "A", "Z", "z", "x.y", "-rc",
+        "99999999999999999999999", "0-0", "00a",
+    ]
     static let badIdentifiers = ["01", "", "a_b", "é", "1.", ".1", "+", "00"]
     static let junk: [Character] = ["0", "1", "9", ".", "-", "+", "a", "Z", "_", " ", "\n", "v", "é", "\u{0}", "１", "\u{200B}"]
 
@@ -89,7 +96,8 @@ struct SemanticVersionGeneratedTests {
     static func validVersion(_ random: inout SeededRandom) -> String {
         let numbers = ["0", "1", "2", "10", "18446744073709551615", "18446744073709551616", "99999999999999999999"]
         let identifiers = ["alpha", "beta", "rc", "0", "1", "2", "10", "a", "A", "Z", "z", "-", "a-1", "1a", "99999999999999999999999"]
-        var text = (0..<3).map { _ in random.chance(0.7) ? random.pick(Array(numbers.prefix(2))) : random.pick(numbers) }.joined(separator: ".")
+        var text = (0..<3).map { _ in random.chance(0.7) ? random.pick(Array(numbers.prefix(2))) : random.pick(numbers) }.joined(
+            separator: ".")
         if random.chance(0.7) {
             text += "-" + (0..<Int.random(in: 1...3, using: &random)).map { _ in random.pick(identifiers) }.joined(separator: ".")
         }

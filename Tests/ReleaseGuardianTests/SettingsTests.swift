@@ -23,7 +23,8 @@ struct SettingsTests {
     }
 
     @Test func readsTheRepositoryFile() throws {
-        try scratch.write("""
+        try scratch.write(
+            """
             # release policy
             [release]
                 main = trunk
@@ -60,8 +61,9 @@ struct SettingsTests {
 
     @Test func refusesAValueThatIsNotABoolean() throws {
         try scratch.write("[release]\n  allowSkip = maybe\n", to: work + "/.release-guardian")
-        #expect(throws: ConfigurationError.invalidValue(
-            key: "release.allowSkip", value: "maybe", source: work + "/.release-guardian", expected: "true or false")
+        #expect(
+            throws: ConfigurationError.invalidValue(
+                key: "release.allowSkip", value: "maybe", source: work + "/.release-guardian", expected: "true or false")
         ) { try load() }
     }
 }

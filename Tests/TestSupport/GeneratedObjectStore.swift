@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One object store for a whole run of the generated repository tests, built once with the real
@@ -103,8 +103,10 @@ public final class GeneratedObjectStore: Sendable {
         }
         for mark in 101...116 { commit(mark, branch: "side", from: mark == 101 ? 15 : mark - 1, files: [("side.txt", "side \(mark)\n")]) }
         for mark in 201...210 { commit(mark, branch: "hotfix", from: mark == 201 ? 30 : mark - 1, files: [("fix.txt", "fix \(mark)\n")]) }
-        let tagged = [1, 3, 5, 8, 10, 12, 15, 18, 20, 22, 25, 28, 30, 31, 33, 36, 38, 40, 42, 44, 46, 47, 48, 50, 53, 55, 58, 60, 61,
-                      64, 66, 70, 72, 75, 77, 79, 80, 101, 103, 106, 110, 112, 114, 116, 201, 203, 205, 208, 209, 210]
+        let tagged = [
+            1, 3, 5, 8, 10, 12, 15, 18, 20, 22, 25, 28, 30, 31, 33, 36, 38, 40, 42, 44, 46, 47, 48, 50, 53, 55, 58, 60, 61,
+            64, 66, 70, 72, 75, 77, 79, 80, 101, 103, 106, 110, 112, 114, 116, 201, 203, 205, 208, 209, 210,
+        ]
         for (index, mark) in tagged.enumerated() {
             time += 60
             let message = "Release \(index)\n"
@@ -120,12 +122,16 @@ public final class GeneratedObjectStore: Sendable {
         var main = (1...80).map { marks[$0]! }
         var side = (101...116).map { marks[$0]! }
         let hotfix = (201...210).map { marks[$0]! }
-        var tagsOfCommits = try git.run(["--git-dir=" + repository, "for-each-ref", "--sort=refname", "--format=%(objectname)", "refs/tags"])
-            .split(separator: "\n").map(String.init)
+        var tagsOfCommits = try git.run([
+            "--git-dir=" + repository, "for-each-ref", "--sort=refname", "--format=%(objectname)", "refs/tags",
+        ])
+        .split(separator: "\n").map(String.init)
 
         // 2. Tags of tags, trees and blobs, made with mktag and packed by pack-objects.
         let tree = { (commit: String) throws -> String in try git.run(["--git-dir=" + repository, "rev-parse", commit + "^{tree}"]) }
-        let blob = { (commit: String, path: String) throws -> String in try git.run(["--git-dir=" + repository, "rev-parse", commit + ":" + path]) }
+        let blob = { (commit: String, path: String) throws -> String in
+            try git.run(["--git-dir=" + repository, "rev-parse", commit + ":" + path])
+        }
         func mktag(_ object: String, _ type: String, _ name: String) throws -> String {
             time += 60
             let text = "object \(object)\ntype \(type)\ntag \(name)\ntagger Gen <gen@example.test> \(time) +0000\n\nTag \(name)\n"
@@ -134,14 +140,18 @@ public final class GeneratedObjectStore: Sendable {
         var tagsOfTags: [String] = []
         var tagsOfOthers: [String] = []
         var trees = [try tree(main[9]), try tree(main[39]), try tree(side[4]), try tree(hotfix[2])]
-        var blobs = [try blob(main[9], "file.txt"), try blob(side[2], "side.txt"), try blob(main[21], ".release-guardian"), try blob(hotfix[1], "fix.txt")]
+        var blobs = [
+            try blob(main[9], "file.txt"), try blob(side[2], "side.txt"), try blob(main[21], ".release-guardian"),
+            try blob(hotfix[1], "fix.txt"),
+        ]
         tagsOfTags.append(try mktag(tagsOfCommits[3], "tag", "t3-again"))
         tagsOfOthers.append(try mktag(trees[0], "tree", "a-tree"))
         tagsOfOthers.append(try mktag(blobs[0], "blob", "a-blob"))
         tagsOfOthers.append(try mktag(tagsOfOthers[0], "tag", "a-tree-again"))
         tagsOfCommits.append(try mktag(main[5], "commit", "packed-later"))
-        try git.run(["--git-dir=" + repository, "pack-objects", "-q", repository + "/objects/pack/pack"],
-                    input: (tagsOfTags + tagsOfOthers + [tagsOfCommits.last!]).joined(separator: "\n") + "\n")
+        try git.run(
+            ["--git-dir=" + repository, "pack-objects", "-q", repository + "/objects/pack/pack"],
+            input: (tagsOfTags + tagsOfOthers + [tagsOfCommits.last!]).joined(separator: "\n") + "\n")
         try git.run(["--git-dir=" + repository, "prune-packed"])
 
         // 3. Loose objects: commits that continue main and side, tags of them and of packed
@@ -167,7 +177,9 @@ public final class GeneratedObjectStore: Sendable {
         tagsOfOthers.append(try mktag(tagsOfOthers[1], "tag", "of-packed-blob-tag"))
 
         (mainLine, sideLine, maintenanceLine) = (main, side, hotfix)
-        (self.tagsOfCommits, self.tagsOfTags, self.tagsOfOthers, self.trees, self.blobs) = (tagsOfCommits, tagsOfTags, tagsOfOthers, trees, blobs)
+        (self.tagsOfCommits, self.tagsOfTags, self.tagsOfOthers, self.trees, self.blobs) = (
+            tagsOfCommits, tagsOfTags, tagsOfOthers, trees, blobs
+        )
         commits = main + side + hotfix
         tags = tagsOfCommits + tagsOfTags + tagsOfOthers
         allObjects = commits + tags + trees + blobs
@@ -175,8 +187,10 @@ public final class GeneratedObjectStore: Sendable {
 
         // 4. What each object is and peels to, as git says.
         let all = main + side + hotfix + tagsOfCommits + tagsOfTags + tagsOfOthers + trees + blobs
-        let checks = try git.run(["--git-dir=" + repository, "cat-file", "--batch-check=%(objectname) %(objecttype)"],
-                                 input: all.map { "\($0)\n\($0)^{}\n" }.joined()).split(separator: "\n")
+        let checks = try git.run(
+            ["--git-dir=" + repository, "cat-file", "--batch-check=%(objectname) %(objecttype)"],
+            input: all.map { "\($0)\n\($0)^{}\n" }.joined()
+        ).split(separator: "\n")
         var kinds: [String: String] = [:]
         var peeled: [String: String] = [:]
         for (index, id) in all.enumerated() {
@@ -202,9 +216,11 @@ private struct StoreGit {
         process.arguments = ["git"] + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: root)
         var environment = ProcessInfo.processInfo.environment.filter { !HostIsolation.isHostSpecific($0.key) }
-        for (key, value) in ["GIT_CONFIG_NOSYSTEM": "1", "HOME": root, "XDG_CONFIG_HOME": root + "/.config",
-                             "GIT_AUTHOR_NAME": "Gen", "GIT_AUTHOR_EMAIL": "gen@example.test", "GIT_AUTHOR_DATE": "1700000000 +0000",
-                             "GIT_COMMITTER_NAME": "Gen", "GIT_COMMITTER_EMAIL": "gen@example.test", "GIT_COMMITTER_DATE": "1700000000 +0000"] {
+        for (key, value) in [
+            "GIT_CONFIG_NOSYSTEM": "1", "HOME": root, "XDG_CONFIG_HOME": root + "/.config",
+            "GIT_AUTHOR_NAME": "Gen", "GIT_AUTHOR_EMAIL": "gen@example.test", "GIT_AUTHOR_DATE": "1700000000 +0000",
+            "GIT_COMMITTER_NAME": "Gen", "GIT_COMMITTER_EMAIL": "gen@example.test", "GIT_COMMITTER_DATE": "1700000000 +0000",
+        ] {
             environment[key] = value
         }
         process.environment = environment

@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The refs of one generated repository over a `GeneratedObjectStore`, written as plain files
@@ -71,25 +71,39 @@ public struct GeneratedRefs: Sendable {
         "v{M}.{m}.{p}-rc.{n}", "v{M}.{m}.{p}-beta", "v{M}.{m}.{p}+build.{n}", "v{M}.{m}.{p}.{n}", "v{M}", "release-{M}.{m}",
         "team/v{M}.{m}.{p}", "a/b/v{M}.{m}.{p}", "v{M}.{m}.{p}/hotfix",
     ]
-    static let otherTagNames = ["nightly", "latest", "deploy/prod", "v", "vX.Y.Z", "v1.2.x", "ｖ1.2.3", "v1.2.3\u{200B}",
-                                "1.0", "v1.0.0-", "v1.0.0-rc.01", "v1.0.0+", "-v1.0.0", "v1.2.3.lock.d"]
-    public static let branchNames = ["main", "main", "side", "feature/x", "feature/deep/y", "release/v1.4", "release/v1.3",
-                              "release/v2", "release/v1.2.3", "release/v1.0.0", "1.4.x", "release/1.4.x", "maint/1.4.x",
-                              "hotfix/v1.3.x", "release/v1.4.x", "develop", "release/v01.4", "master"]
-    static let remoteNames = ["origin/main", "origin/release/v1.4", "origin/1.4.x", "origin/feature/x", "origin/release/v1.3",
-                              "upstream/main", "origin/side"]
-    static let otherRefs = ["refs/notes/commits", "refs/release-guardian/ledger", "refs/release-guardian/backups/production/1",
-                            "refs/stash", "refs/pull/1/head", "refs/bisect/bad", "refs/worktree/x"]
-    static let badNames = ["refs/tags/a b", "refs/tags/x..y", "refs/tags/end.", "refs/tags/q?", "refs/tags/t~1", "refs/heads/c:d",
-                           "refs/tags/star*", "refs/tags/we@{ird"]
+    static let otherTagNames = [
+        "nightly", "latest", "deploy/prod", "v", "vX.Y.Z", "v1.2.x", "ｖ1.2.3", "v1.2.3\u{200B}",
+        "1.0", "v1.0.0-", "v1.0.0-rc.01", "v1.0.0+", "-v1.0.0", "v1.2.3.lock.d",
+    ]
+    public static let branchNames = [
+        "main", "main", "side", "feature/x", "feature/deep/y", "release/v1.4", "release/v1.3",
+        "release/v2", "release/v1.2.3", "release/v1.0.0", "1.4.x", "release/1.4.x", "maint/1.4.x",
+        "hotfix/v1.3.x", "release/v1.4.x", "develop", "release/v01.4", "master",
+    ]
+    static let remoteNames = [
+        "origin/main", "origin/release/v1.4", "origin/1.4.x", "origin/feature/x", "origin/release/v1.3",
+        "upstream/main", "origin/side",
+    ]
+    static let otherRefs = [
+        "refs/notes/commits", "refs/release-guardian/ledger", "refs/release-guardian/backups/production/1",
+        "refs/stash", "refs/pull/1/head", "refs/bisect/bad", "refs/worktree/x",
+    ]
+    static let badNames = [
+        "refs/tags/a b", "refs/tags/x..y", "refs/tags/end.", "refs/tags/q?", "refs/tags/t~1", "refs/heads/c:d",
+        "refs/tags/star*", "refs/tags/we@{ird",
+    ]
 
     /// A version-like tag name.
     public static func tagName(_ random: inout SeededRandom) -> String {
         if random.chance(0.15) { return random.pick(otherTagNames) }
-        let (major, minor, patch) = (random.pick([0, 1, 1, 1, 1, 2, 2, 10]), random.pick([0, 1, 2, 3, 4, 4, 5, 10]), random.pick([0, 0, 1, 2, 3, 9, 10]))
+        let (major, minor, patch) = (
+            random.pick([0, 1, 1, 1, 1, 2, 2, 10]), random.pick([0, 1, 2, 3, 4, 4, 5, 10]), random.pick([0, 0, 1, 2, 3, 9, 10])
+        )
         let number = random.pick([1, 2, 10])
-        return random.pick(versionSpellings).replacingOccurrences(of: "{M}", with: "\(major)").replacingOccurrences(of: "{m}", with: "\(minor)")
-            .replacingOccurrences(of: "{p}", with: "\(patch)").replacingOccurrences(of: "{n}", with: "\(number)")
+        return random.pick(versionSpellings).replacingOccurrences(of: "{M}", with: "\(major)").replacingOccurrences(
+            of: "{m}", with: "\(minor)"
+        )
+        .replacingOccurrences(of: "{p}", with: "\(patch)").replacingOccurrences(of: "{n}", with: "\(number)")
     }
 
     // MARK: Generation
@@ -109,11 +123,17 @@ public struct GeneratedRefs: Sendable {
         }
         func commit(forBranch name: String, _ random: inout SeededRandom) -> String {
             let line: [String]
-            if random.chance(0.2) { line = store.commits }
-            else if name.hasSuffix("main") || name.hasSuffix("master") || name.hasSuffix("develop") { line = store.mainLine }
-            else if name.contains("1.4") || name.contains("1.3") || name.contains("hotfix") { line = store.maintenanceLine }
-            else if name.contains("release/v") { line = store.mainLine }
-            else { line = store.sideLine }
+            if random.chance(0.2) {
+                line = store.commits
+            } else if name.hasSuffix("main") || name.hasSuffix("master") || name.hasSuffix("develop") {
+                line = store.mainLine
+            } else if name.contains("1.4") || name.contains("1.3") || name.contains("hotfix") {
+                line = store.maintenanceLine
+            } else if name.contains("release/v") {
+                line = store.mainLine
+            } else {
+                line = store.sideLine
+            }
             return random.pick(line)
         }
         // Tags.
@@ -144,7 +164,9 @@ public struct GeneratedRefs: Sendable {
             if values["refs/heads/main"] == nil { values["refs/heads/main"] = random.pick(store.mainLine) }
         }
         let tagNames = values.keys.filter { $0.hasPrefix("refs/tags/") }.sorted()
-        if random.chance(0.05), let target = tagNames.randomElement(using: &random) { symbolic["refs/tags/alias-of-" + target.dropFirst(10)] = target }
+        if random.chance(0.05), let target = tagNames.randomElement(using: &random) {
+            symbolic["refs/tags/alias-of-" + target.dropFirst(10)] = target
+        }
         if random.chance(0.02) {
             symbolic[random.pick(["refs/tags/dangling", "refs/remotes/origin/HEAD", "refs/heads/gone"])] = "refs/heads/no-such-branch"
         }
@@ -166,14 +188,18 @@ public struct GeneratedRefs: Sendable {
             // A ref file cut short or scribbled over: git hides the ref (and a packed value of it).
             hazards.insert(.brokenLooseRef)
             let name = refs.keys.sorted().randomElement(using: &random) ?? "refs/tags/v1.0.0"
-            let content = random.pick(["", "garbage\n", String(random.pick(store.commits).prefix(39)) + "\n", "ref:\n", random.pick(store.commits) + "x\n"])
+            let content = random.pick([
+                "", "garbage\n", String(random.pick(store.commits).prefix(39)) + "\n", "ref:\n", random.pick(store.commits) + "x\n",
+            ])
             refs[name, default: Ref(name: name, packed: nil, loose: nil)].loose = .broken(content)
         }
         if random.chance(0.02) {
             hazards.insert(.badlyNamedRef)
             let name = random.pick(Self.badNames)
-            refs[name] = random.chance(0.5) ? Ref(name: name, packed: random.pick(store.commits), loose: nil)
-                                             : Ref(name: name, packed: nil, loose: .id(random.pick(store.commits)))
+            refs[name] =
+                random.chance(0.5)
+                ? Ref(name: name, packed: random.pick(store.commits), loose: nil)
+                : Ref(name: name, packed: nil, loose: .id(random.pick(store.commits)))
         }
         if random.chance(0.03), let name = refs.keys.sorted().randomElement(using: &random) {
             // A lock file of a write under way: no ref to git, libgit2 or the file readers.
@@ -187,11 +213,12 @@ public struct GeneratedRefs: Sendable {
         }
 
         // packed-refs.
-        let traits = random.pick([
-            ["peeled", "fully-peeled", "sorted"], ["peeled", "fully-peeled", "sorted"], ["peeled", "fully-peeled", "sorted"],
-            ["peeled", "fully-peeled", "sorted"], ["peeled", "fully-peeled"], ["peeled"], ["peeled", "sorted"], ["sorted"], [],
-            ["peeled", "fully-peeled", "sorted", "some-future-trait"], ["fully-peeled", "sorted", "peeled"], nil, nil,
-        ] as [[String]?])
+        let traits = random.pick(
+            [
+                ["peeled", "fully-peeled", "sorted"], ["peeled", "fully-peeled", "sorted"], ["peeled", "fully-peeled", "sorted"],
+                ["peeled", "fully-peeled", "sorted"], ["peeled", "fully-peeled"], ["peeled"], ["peeled", "sorted"], ["sorted"], [],
+                ["peeled", "fully-peeled", "sorted", "some-future-trait"], ["fully-peeled", "sorted", "peeled"], nil, nil,
+            ] as [[String]?])
         let sorted = traits?.contains("sorted") ?? false
         let fullyPeeled = traits?.contains("fully-peeled") ?? false
         let peeledTags = fullyPeeled || (traits?.contains("peeled") ?? false)
@@ -295,7 +322,9 @@ public struct GeneratedRefs: Sendable {
         try Self.writeFile(config ?? plainConfig, to: git + "/config")
         switch objects {
         case .symlink:
-            guard symlink(store.objectsDirectory, git + "/objects") == 0 else { throw GeneratedRefsError.system("symlink", git + "/objects", errno) }
+            guard symlink(store.objectsDirectory, git + "/objects") == 0 else {
+                throw GeneratedRefsError.system("symlink", git + "/objects", errno)
+            }
         case .alternates:
             try Self.makeDirectories(git + "/objects/info")
             try Self.makeDirectories(git + "/objects/pack")

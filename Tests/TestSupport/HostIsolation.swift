@@ -1,7 +1,7 @@
 import Foundation
 import Git
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The test process itself kept from the developer's git configuration and environment.

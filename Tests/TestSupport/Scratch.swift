@@ -105,8 +105,10 @@ public final class Scratch: @unchecked Sendable {
 
     /// Runs a program with the scratch environment (plus `extraEnvironment`), stdin from `input`.
     /// Output goes through files, so a chatty process can never block on a full pipe.
-    public func run(_ executable: String, _ arguments: [String], in directory: String, input: String? = nil,
-                    extraEnvironment: [String: String] = [:]) throws -> ProcessResult {
+    public func run(
+        _ executable: String, _ arguments: [String], in directory: String, input: String? = nil,
+        extraEnvironment: [String: String] = [:]
+    ) throws -> ProcessResult {
         let id = UUID().uuidString
         let outPath = root + "/.out-" + id
         let errPath = root + "/.err-" + id

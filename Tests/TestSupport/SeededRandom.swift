@@ -66,16 +66,24 @@ public struct HookInputGenerator: Sendable {
     /// worth pushing there. Zero ids, malformed ids and refs are added here.
     public init(objects: [String], refs: [String]) {
         let zero = String(repeating: "0", count: 40)
-        self.objects = objects + [zero, zero, zero, String(repeating: "0", count: 64), objects[0].uppercased(), String(repeating: "f", count: 40)]
-        junkObjects = [String(repeating: "ab", count: 32), String(objects[0].dropLast()), String(objects[0].dropLast()) + "g", "", "(delete)", "HEAD"]
-        self.refs = refs + ["refs/heads/main", "refs/tags/v1.0.0", "refs/tags/v1.1.0", "refs/tags/v1.2.0", "refs/tags/v2.0.0",
-                            "refs/tags/V1.1.0", "refs/tags/v1.1", "refs/tags/1.1.0", "refs/tags/v01.1.0", "refs/tags/v1.1.0+b",
-                            "refs/tags/v1.1.0-rc.1", "refs/tags/nightly", "refs/heads/feature/x", "refs/heads/release/v1.0.0",
-                            "refs/heads/release/v9.9.9", "refs/tags/ｖ1.1.0", "refs/tags/v1.1.0\u{200B}", "refs/heads/@{x}"]
+        self.objects =
+            objects + [zero, zero, zero, String(repeating: "0", count: 64), objects[0].uppercased(), String(repeating: "f", count: 40)]
+        junkObjects = [
+            String(repeating: "ab", count: 32), String(objects[0].dropLast()), String(objects[0].dropLast()) + "g", "", "(delete)", "HEAD",
+        ]
+        self.refs =
+            refs + [
+                "refs/heads/main", "refs/tags/v1.0.0", "refs/tags/v1.1.0", "refs/tags/v1.2.0", "refs/tags/v2.0.0",
+                "refs/tags/V1.1.0", "refs/tags/v1.1", "refs/tags/1.1.0", "refs/tags/v01.1.0", "refs/tags/v1.1.0+b",
+                "refs/tags/v1.1.0-rc.1", "refs/tags/nightly", "refs/heads/feature/x", "refs/heads/release/v1.0.0",
+                "refs/heads/release/v9.9.9", "refs/tags/ｖ1.1.0", "refs/tags/v1.1.0\u{200B}", "refs/heads/@{x}",
+            ]
         junkRefs = ["refs/tags/v1..0", "refs/heads/a b", "refs/heads/x.lock", "refs/tags/\u{7F}", "main", "refs/", ""]
     }
 
-    private static let junk: [Character] = [" ", "\t", "\n", "\r", "0", "a", "f", "g", "-", "/", ".", "(", ")", "\u{0}", "é", "\u{FEFF}", "v"]
+    private static let junk: [Character] = [
+        " ", "\t", "\n", "\r", "0", "a", "f", "g", "-", "/", ".", "(", ")", "\u{0}", "é", "\u{FEFF}", "v",
+    ]
 
     private func object(_ random: inout SeededRandom) -> String {
         random.chance(0.9) ? random.pick(objects) : random.pick(junkObjects)

@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A free TCP port on loopback, found by binding port 0.
@@ -55,8 +55,10 @@ public final class GitDaemon: @unchecked Sendable {
         // git-daemon itself, not the `git daemon` wrapper, which would outlive a terminate().
         let execPath = try scratch.git("--exec-path", in: scratch.root)
         process.executableURL = URL(fileURLWithPath: execPath + "/git-daemon")
-        process.arguments = ["--reuseaddr", "--listen=127.0.0.1", "--port=\(port)", "--base-path=\(basePath)",
-                             "--export-all", "--enable=receive-pack", "--informative-errors", basePath]
+        process.arguments = [
+            "--reuseaddr", "--listen=127.0.0.1", "--port=\(port)", "--base-path=\(basePath)",
+            "--export-all", "--enable=receive-pack", "--informative-errors", basePath,
+        ]
         process.environment = scratch.environment
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -94,11 +96,13 @@ public final class SSHServer: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: ssh, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
         for (path, comment) in [(directory + "/host_ed25519", "host"), (ssh + "/id_ed25519", "deployer")] {
-            let keygen = try scratch.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", path], in: scratch.root)
+            let keygen = try scratch.run(
+                "/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", path], in: scratch.root)
             guard keygen.status == 0 else { throw ScratchError.commandFailed("ssh-keygen", keygen.status, keygen.stderr) }
         }
         try FileManager.default.copyItem(atPath: ssh + "/id_ed25519.pub", toPath: directory + "/authorized_keys")
-        try scratch.write("""
+        try scratch.write(
+            """
             Port \(port)
             ListenAddress 127.0.0.1
             HostKey \(directory)/host_ed25519
@@ -151,7 +155,8 @@ public final class SSHServer: @unchecked Sendable {
     /// SIGKILL: a child of the test runner may not get SIGTERM (its signal mask can block it).
     public func stop() {
         if let text = try? String(contentsOfFile: directory + "/sshd.pid", encoding: .utf8),
-           let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        {
             kill(pid, SIGKILL)
         }
     }

@@ -14,7 +14,9 @@ private let file = NSTemporaryDirectory() + "/release-guardian-fuzz-config-\(get
 private let askGit = ProcessInfo.processInfo.environment["FUZZ_CONFIG_GIT"] != "0"
 
 @_cdecl("LLVMFuzzerInitialize")
-public func configInitialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>) -> CInt {
+public func configInitialize(
+    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>
+) -> CInt {
     atexit {
         unlink(file)
         unlink(file + ".stderr")
@@ -34,7 +36,9 @@ private func entriesFromGit() -> Result<[Config.Entry], GitRefused> {
     posix_spawn_file_actions_addclose(&actions, pipe[0])
     posix_spawn_file_actions_addopen(&actions, 2, file + ".stderr", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     let arguments = ["git", "config", "--no-includes", "-f", file, "--list", "-z"]
-    let environment = ["PATH=" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"), "GIT_CONFIG_NOSYSTEM=1", "HOME=/nonexistent"]
+    let environment = [
+        "PATH=" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"), "GIT_CONFIG_NOSYSTEM=1", "HOME=/nonexistent",
+    ]
     var argv = arguments.map { strdup($0) } + [nil]
     var envp = environment.map { strdup($0) } + [nil]
     defer { (argv + envp).forEach { free($0) } }
@@ -57,11 +61,12 @@ private func entriesFromGit() -> Result<[Config.Entry], GitRefused> {
         return .failure(GitRefused(status: status, stderr: (try? String(contentsOfFile: file + ".stderr", encoding: .utf8)) ?? ""))
     }
     // -z: `name LF value NUL`, or `name NUL` for a key without a value.
-    return .success(output.split(separator: 0, omittingEmptySubsequences: false).dropLast().map { record in
-        let text = String(decoding: record, as: UTF8.self)
-        guard let newline = text.firstIndex(of: "\n") else { return Config.Entry(name: text, value: "", isBareKey: true) }
-        return Config.Entry(name: String(text[..<newline]), value: String(text[text.index(after: newline)...]))
-    })
+    return .success(
+        output.split(separator: 0, omittingEmptySubsequences: false).dropLast().map { record in
+            let text = String(decoding: record, as: UTF8.self)
+            guard let newline = text.firstIndex(of: "\n") else { return Config.Entry(name: text, value: "", isBareKey: true) }
+            return Config.Entry(name: String(text[..<newline]), value: String(text[text.index(after: newline)...]))
+        })
 }
 
 private struct GitRefused: Error {
@@ -75,8 +80,9 @@ public func configTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CIn
     guard case .known(let entries) = ConfigFile.parse(text) else { return 0 }
     check(ConfigFile.parse(text) == .known(entries), "parse is not deterministic")
     for entry in entries {
-        check(!entry.section.isEmpty && entry.section == entry.section.lowercased() && !entry.section.contains("."),
-              "section \(entry.section.debugDescription)")
+        check(
+            !entry.section.isEmpty && entry.section == entry.section.lowercased() && !entry.section.contains("."),
+            "section \(entry.section.debugDescription)")
         check(!entry.key.isEmpty && entry.key == entry.key.lowercased(), "key \(entry.key.debugDescription)")
     }
     let plain = entries.map { Config.Entry(name: $0.name, value: $0.value ?? "", isBareKey: $0.value == nil) }
@@ -93,7 +99,8 @@ public func configTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CIn
         switch entriesFromGit() {
         case .success(let entries): fromGit = entries
         case .failure(let refused):
-            check(false, "ConfigFile read a file git config refuses (status \(refused.status): \(refused.stderr)): \(text.debugDescription)")
+            check(
+                false, "ConfigFile read a file git config refuses (status \(refused.status): \(refused.stderr)): \(text.debugDescription)")
             return 0
         }
         check(plain == fromGit, "ConfigFile read \(plain) where git config reads \(fromGit) in \(text.debugDescription)")

@@ -36,8 +36,9 @@ public func hookInputTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> 
             let fields = fieldsOf(line)
             check(fields.count == 4, "pre-push accepted \(line.debugDescription)")
             check(update.ref == String(fields[2]) && update.ref.hasPrefix("refs/"), "pre-push: ref of \(line.debugDescription)")
-            check(hex(update.newID) == normalised(fields[1]) && hex(update.oldID) == normalised(fields[3]),
-                  "pre-push: object names of \(line.debugDescription)")
+            check(
+                hex(update.newID) == normalised(fields[1]) && hex(update.oldID) == normalised(fields[3]),
+                "pre-push: object names of \(line.debugDescription)")
             check((fields[0] == "(delete)") == update.isDeletion, "pre-push: deletion of \(line.debugDescription)")
         }
         let serialised = updates.map { "\($0.isDeletion ? "(delete)" : "HEAD") \(hex($0.newID)) \($0.ref) \(hex($0.oldID))\n" }.joined()
@@ -50,8 +51,9 @@ public func hookInputTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> 
             let fields = fieldsOf(line)
             check(fields.count == 3, "pre-receive accepted \(line.debugDescription)")
             check(update.ref == String(fields[2]) && update.ref.hasPrefix("refs/"), "pre-receive: ref of \(line.debugDescription)")
-            check(hex(update.oldID) == normalised(fields[0]) && hex(update.newID) == normalised(fields[1]),
-                  "pre-receive: object names of \(line.debugDescription)")
+            check(
+                hex(update.oldID) == normalised(fields[0]) && hex(update.newID) == normalised(fields[1]),
+                "pre-receive: object names of \(line.debugDescription)")
         }
         let serialised = updates.map { "\(hex($0.oldID)) \(hex($0.newID)) \($0.ref)\n" }.joined()
         check((try? ServerHook.parsePreReceive(serialised)) == updates, "pre-receive: \(serialised.debugDescription) does not parse back")
@@ -61,8 +63,9 @@ public func hookInputTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> 
         for field in fieldsOf(line) where field.hasPrefix("refs/") && !field.utf8.contains(0) {
             let name = String(field)
             let expected = Repository.libgit2IsValidReferenceName(name) && !field.utf8.contains(0x7F)
-            check(RefNameFormat.isValid(name) == expected,
-                  "ref name check disagrees with libgit2 on \(name.debugDescription)")
+            check(
+                RefNameFormat.isValid(name) == expected,
+                "ref name check disagrees with libgit2 on \(name.debugDescription)")
         }
     }
     return 0

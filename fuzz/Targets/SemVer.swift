@@ -11,7 +11,10 @@ import Foundation
 /// semver.org's suggested regex, `\d` spelled `[0-9]` (the grammar's digits are ASCII; ICU's `\d`
 /// would also match other scripts' digits) and anchored with `\A…\z` (ICU's `$` matches before a
 /// final newline).
-private let official = try! NSRegularExpression(pattern: #"\A(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(?:-((?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?\z"#)
+private let official = try! NSRegularExpression(
+    pattern:
+        #"\A(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(?:-((?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?\z"#
+)
 
 private func officialRegexAccepts(_ text: String) -> Bool {
     official.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil

@@ -8,9 +8,13 @@ public struct OpenRepository {
     public let settings: Settings
 
     /// The repository that contains `directory` (or the one `GIT_DIR` names, as in a hook).
-    public static func open(from directory: String, environment: (String) -> String? = ProcessEnvironment.value) throws(OpenError) -> OpenRepository {
+    public static func open(
+        from directory: String, environment: (String) -> String? = ProcessEnvironment.value
+    ) throws(OpenError) -> OpenRepository {
         if let layout = RepositoryLayout.find(from: directory, environment: environment) {
-            let reader = RepositoryReader(files: RepositoryFiles(layout: layout)) { () throws(GitError) in try Repository.discover(from: directory) }
+            let reader = RepositoryReader(files: RepositoryFiles(layout: layout)) { () throws(GitError) in
+                try Repository.discover(from: directory)
+            }
             let plain: Answer<Settings>
             do { plain = try PlainSettings.read(layout: layout, environment: environment) } catch { throw .configuration(error) }
             if case .known(let settings) = plain { return OpenRepository(reader: reader, settings: settings) }

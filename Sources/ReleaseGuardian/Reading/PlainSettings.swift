@@ -20,7 +20,8 @@ enum PlainSettings {
         let file = workTree + "/" + Settings.fileName
         if SmallFile.kind(file) != nil {
             guard let text = SmallFile.validText(file), text.utf8.count <= Settings.maximumFileSize,
-                  case .known(let entries) = ConfigFile.parse(text) else { return .unknown }
+                case .known(let entries) = ConfigFile.parse(text)
+            else { return .unknown }
             values.merge(entries.map { Config.Entry(name: $0.name, value: $0.value ?? "", isBareKey: $0.value == nil) }, source: file)
         }
         // The repository's git config as libgit2 layers it, lowest precedence first.

@@ -21,7 +21,8 @@ public final class RepositoryReader: RepositoryReading {
 
     /// A reader over a repository libgit2 has already opened (its files read where they can be).
     public convenience init(_ repository: Repository, environment: (String) -> String? = ProcessEnvironment.value) {
-        let layout = RepositoryLayout.at(gitDirectory: repository.gitDirectory, workTree: repository.workingDirectory, environment: environment)
+        let layout = RepositoryLayout.at(
+            gitDirectory: repository.gitDirectory, workTree: repository.workingDirectory, environment: environment)
         self.init(files: layout.map(RepositoryFiles.init), open: { repository })
     }
 
@@ -119,7 +120,8 @@ public final class RepositoryReader: RepositoryReading {
         let packed: Answer<[ObjectID: [String]]>
         do {
             loose = try files.looseReferenceNames(under: RefName.tagsPrefix)
-            packed = try files.packedTagNames(peelingTo: commits, excluding: Set(loose.map { String($0.dropFirst(RefName.tagsPrefix.count)) }))
+            packed = try files.packedTagNames(
+                peelingTo: commits, excluding: Set(loose.map { String($0.dropFirst(RefName.tagsPrefix.count)) }))
         } catch {
             throw .refFiles(error)
         }
@@ -128,7 +130,7 @@ public final class RepositoryReader: RepositoryReading {
             guard let id = try target(ofReference: name) else { continue }
             // A tag of a missing object peels to nothing, as in `LibGit2Reader` (libgit2's peel).
             let peeled: ObjectID?
-            do { peeled = try peeledCommit(of: id) } catch where error.isNotFound { continue }
+            do { peeled = try peeledCommit(of: id) } catch  where error.isNotFound { continue }
             guard let commit = peeled, commits.contains(commit) else { continue }
             found[commit, default: []].append(String(name.dropFirst(RefName.tagsPrefix.count)))
         }

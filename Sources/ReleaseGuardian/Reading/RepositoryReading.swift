@@ -71,7 +71,8 @@ public enum ReadError: Error, CustomStringConvertible, Sendable {
     /// its line and how to check it; anything else means there is no repository here.
     public var openingDescription: String {
         if case .git(let error) = self, error.isConfiguration {
-            return "cannot read the git configuration: \(error.message). Fix that line (`git config --list --show-origin` shows where each setting comes from)."
+            return
+                "cannot read the git configuration: \(error.message). Fix that line (`git config --list --show-origin` shows where each setting comes from)."
         }
         return "not in a git repository: \(message)"
     }
@@ -149,7 +150,8 @@ public final class LibGit2Reader: RepositoryReading {
         var found: [ObjectID: [String]] = [:]
         guard !commits.isEmpty else { return found }
         for name in try referenceNames(matching: RefName.tagsPrefix + "*") {
-            guard let commit = try libgit2({ () throws(GitError) in try repository.peeledCommit(ofReference: name) }), commits.contains(commit)
+            guard let commit = try libgit2({ () throws(GitError) in try repository.peeledCommit(ofReference: name) }),
+                commits.contains(commit)
             else { continue }
             found[commit, default: []].append(String(name.dropFirst(RefName.tagsPrefix.count)))
         }

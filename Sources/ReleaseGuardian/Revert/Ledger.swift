@@ -90,8 +90,9 @@ public struct Ledger {
         do {
             let identity = Self.commitIdentity(repository.defaultIdentity())
             let parent = try repository.target(ofReference: Self.ref)
-            let commit = try repository.commitWithEmptyTree(message: message, parents: parent.map { [$0] } ?? [],
-                                                           authorName: identity.name, authorEmail: identity.email)
+            let commit = try repository.commitWithEmptyTree(
+                message: message, parents: parent.map { [$0] } ?? [],
+                authorName: identity.name, authorEmail: identity.email)
             try repository.setReference(Self.ref, to: commit, force: true, message: "release-guardian: ledger")
         } catch {
             return "Could not record it in the ledger (\(error.message)); the report is the record."
@@ -100,7 +101,8 @@ public struct Ledger {
             try share()
             return "Recorded in the ledger \(Self.ref) here and on \(sourceRemote)."
         } catch {
-            return "Recorded in the ledger \(Self.ref) here; could not share it on \(sourceRemote) (\(error)). It goes there with the next record, or now with a run of the same command."
+            return
+                "Recorded in the ledger \(Self.ref) here; could not share it on \(sourceRemote) (\(error)). It goes there with the next record, or now with a run of the same command."
         }
     }
 
@@ -179,7 +181,11 @@ public struct Ledger {
                     _ = try quarantine.commitMessage(commit.id)
                 }
             } catch {
-                throw GitError(code: .other(-1), message: "\(sourceRemote)'s ledger cannot be fetched or read (\(error)), so it is not built on; if a commit of it cannot be read, whoever owns \(sourceRemote) should reset \(Self.ref) there to its last readable commit", function: "ledger")
+                throw GitError(
+                    code: .other(-1),
+                    message:
+                        "\(sourceRemote)'s ledger cannot be fetched or read (\(error)), so it is not built on; if a commit of it cannot be read, whoever owns \(sourceRemote) should reset \(Self.ref) there to its last readable commit",
+                    function: "ledger")
             }
             try Remote(path, in: repository).fetch(["+\(Self.ref):\(Self.remoteCopy)"], options: transport)
         }
@@ -192,8 +198,9 @@ public struct Ledger {
         var tip = base
         for commit in unshared {
             let (message, author) = try repository.commitMessage(commit.id)
-            tip = try repository.commitWithEmptyTree(message: message, parents: [tip], authorName: author.name,
-                                                    authorEmail: author.email, author: author)
+            tip = try repository.commitWithEmptyTree(
+                message: message, parents: [tip], authorName: author.name,
+                authorEmail: author.email, author: author)
         }
         return tip
     }
@@ -205,7 +212,7 @@ public struct Ledger {
         var found: [(time: Int64, record: LedgerRecord)] = []
         for ref in [Self.ref, Self.remoteCopy] {
             guard let tip = try repository.target(ofReference: ref),
-                  let commits = try? repository.commits(from: tip, excluding: nil, limit: limit)
+                let commits = try? repository.commits(from: tip, excluding: nil, limit: limit)
             else { continue }
             for commit in commits where seen.insert(commit.id).inserted {
                 // A commit that cannot be read is skipped, as a message that is not a record is.

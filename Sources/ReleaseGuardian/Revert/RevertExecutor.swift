@@ -62,7 +62,8 @@ public struct RevertExecutor {
         for intent in open.reversed() {
             let started = ISO8601DateFormatter().date(from: intent.when) ?? .distantPast
             let ended = intent.process.flatMap(RunningProcess.hasEnded)
-            let what = "\(intent.action) \(intent.tag ?? intent.commit) on \(intent.environment), started by \(intent.who) at \(intent.when)"
+            let what =
+                "\(intent.action) \(intent.tag ?? intent.commit) on \(intent.environment), started by \(intent.who) at \(intent.when)"
             guard ended == true || (ended == nil && now.timeIntervalSince(started) > 3600) else {
                 log("Note: the \(what), has no outcome yet: it may still be running.")
                 continue
@@ -88,7 +89,9 @@ public struct RevertExecutor {
             let who = repository.defaultIdentity().map { "\($0.name) <\($0.email)>" } ?? "release-guardian"
             settled.note = "interrupted before it recorded its outcome; the targets were read again by \(who) at \(Self.iso8601(now))"
             let state = settled.targets.map { "\($0.target): \($0.result ?? "unknown")" }.joined(separator: ", ")
-            log("The \(what), was interrupted before it recorded its outcome (\(state)). \(ledger.append(settled).replacingOccurrences(of: "Recorded", with: "Recorded as interrupted"))")
+            log(
+                "The \(what), was interrupted before it recorded its outcome (\(state)). \(ledger.append(settled).replacingOccurrences(of: "Recorded", with: "Recorded as interrupted"))"
+            )
         }
     }
 
@@ -97,7 +100,8 @@ public struct RevertExecutor {
         // 6. The rollback branch, at the tag's commit; the working tree and HEAD stay as they are.
         if !plan.releaseBranchExists {
             try git { () throws(GitError) in
-                try repository.setReference(plan.releaseBranch, to: plan.commit, force: false, message: "release-guardian: revert-to \(plan.tag)")
+                try repository.setReference(
+                    plan.releaseBranch, to: plan.commit, force: false, message: "release-guardian: revert-to \(plan.tag)")
             }
             log("6. Created \(RefName.short(plan.releaseBranch)) at \(plan.commit.short).")
         } else {
@@ -111,14 +115,16 @@ public struct RevertExecutor {
 
         // The intent, before any target changes: a run killed during the push is never unrecorded.
         let ledger = Ledger(repository: repository, transport: transport, sourceRemote: sourceRemote)
-        let who = repository.defaultIdentity().map { "\($0.name) <\($0.email)>" } ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+        let who =
+            repository.defaultIdentity().map { "\($0.name) <\($0.email)>" } ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
         var record = LedgerRecord(
             id: UUID().uuidString.lowercased(), outcome: LedgerRecord.Outcome.started.rawValue, action: "revert-to",
             environment: plan.environment, ref: RefName.tag(plan.tag), tag: plan.tag, version: plan.version.description,
             commit: plan.commit.hex,
             targets: plan.targets.map {
-                LedgerRecord.Target(target: $0.target.description, before: $0.current?.hex, after: plan.commit.hex,
-                                    result: $0.isDone(for: plan.commit) ? "already there" : "planned")
+                LedgerRecord.Target(
+                    target: $0.target.description, before: $0.current?.hex, after: plan.commit.hex,
+                    result: $0.isDone(for: plan.commit) ? "already there" : "planned")
             },
             who: who, when: Self.iso8601(when), reason: plan.request.reason, backups: backups.map(\.ref), checks: [], migrations: [],
             process: RunningProcess.current)
@@ -172,8 +178,9 @@ public struct RevertExecutor {
         }
         let recorded = ledger.append(record)
         log("9. \(recorded)")
-        return RevertOutcome(plan: plan, when: when, who: who, createdReleaseBranch: !plan.releaseBranchExists,
-                             backups: backups, pushed: pushed, alreadyThere: alreadyThere, ledger: recorded)
+        return RevertOutcome(
+            plan: plan, when: when, who: who, createdReleaseBranch: !plan.releaseBranchExists,
+            backups: backups, pushed: pushed, alreadyThere: alreadyThere, ledger: recorded)
     }
 
     /// Pushes the tag's commit to one target with a lease on the head the plan saw. The lease
@@ -192,10 +199,13 @@ public struct RevertExecutor {
                 found = seen
             default:
                 // Refused, or cut off, after the negotiation: what runs there now says which.
-                guard let heads = try? remote.heads(options: transport) else { throw .remote(step: "pushing to \(name)", error, changed: []) }
+                guard let heads = try? remote.heads(options: transport) else {
+                    throw .remote(step: "pushing to \(name)", error, changed: [])
+                }
                 found = heads.first { $0.name == branch }?.id
                 if found == target.current { throw .remote(step: "pushing to \(name)", error, changed: []) }
-                if case .rejected = error {} else if found == plan.commit {
+                if case .rejected = error {
+                } else if found == plan.commit {
                     return  // the connection broke after the server took our update
                 }
             }
@@ -221,14 +231,16 @@ public struct RevertExecutor {
             if backups.isEmpty { return [] }
             do {
                 for backup in backups {
-                    try repository.setReference(backup.ref, to: backup.commit, force: true, message: "release-guardian: backup before revert-to \(plan.tag)")
+                    try repository.setReference(
+                        backup.ref, to: backup.commit, force: true, message: "release-guardian: backup before revert-to \(plan.tag)")
                 }
             } catch {
                 throw .git(error)
             }
             do {
-                try origin.push(backups.map { "\($0.ref):\($0.ref)" }, lease: Dictionary(uniqueKeysWithValues: backups.map { ($0.ref, nil) }),
-                                options: transport)
+                try origin.push(
+                    backups.map { "\($0.ref):\($0.ref)" }, lease: Dictionary(uniqueKeysWithValues: backups.map { ($0.ref, nil) }),
+                    options: transport)
             } catch {
                 // A name taken meanwhile: seen at the negotiation, or refused (locked) by the remote.
                 var collided: [String] = []
@@ -251,7 +263,8 @@ public struct RevertExecutor {
 
     /// One backup ref per distinct head: `refs/release-guardian/backup/<env>/<UTC timestamp>`,
     /// then `-2`, `-3`… for other heads, or when a name of that second is already taken.
-    func backupRefs(for targets: [RevertPlan.Target], environment: String, at when: Date, taken: Set<String> = []) -> [RevertOutcome.Backup] {
+    func backupRefs(for targets: [RevertPlan.Target], environment: String, at when: Date, taken: Set<String> = []) -> [RevertOutcome.Backup]
+    {
         var heads: [(ObjectID, [String])] = []
         for target in targets {
             guard let current = target.current else { continue }

@@ -98,7 +98,8 @@ public enum RevertError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .shallow:
-            return "this clone is shallow, so the rollback cannot be checked against history. Run `git fetch --unshallow --tags origin` and try again."
+            return
+                "this clone is shallow, so the rollback cannot be checked against history. Run `git fetch --unshallow --tags origin` and try again."
         case .unknownTag(let tag, let nearest, let deployed):
             return "there is no tag \(tag). Nearest release tags: \(nearest.isEmpty ? "none" : nearest.joined(separator: ", "))."
                 + (deployed.map { " Deployed now: \($0)." } ?? "")
@@ -111,25 +112,30 @@ public enum RevertError: Error, CustomStringConvertible {
         case .unexpectedHead(let target, let expected, let found):
             return "\(target) is at \(found?.short ?? "nothing"), not \(expected.short) as --expect says. Nothing was changed."
         case .divergent(let target, let tag, let current):
-            return "\(tag) is not an ancestor of what \(target) runs now (\(current.short)): this would not be a rollback but a jump to another history. Check the tag; pass --allow-divergent only if this is really what you want."
+            return
+                "\(tag) is not an ancestor of what \(target) runs now (\(current.short)): this would not be a rollback but a jump to another history. Check the tag; pass --allow-divergent only if this is really what you want."
         case .violations(let violations):
             return "the rules refuse it: " + violations.map { "[\($0.rule.rawValue)] \($0.message) Fix: \($0.fix)" }.joined(separator: " ")
         case .releaseBranchElsewhere(let branch, let at, let tag, let commit):
-            return "\(branch) already exists at \(at.short), not at \(tag)'s commit \(commit.short). Look at it, then delete or rename it (`git branch -m \(shellQuoted(RefName.short(branch))) \(shellQuoted(RefName.short(branch) + "-old"))`) and run again."
+            return
+                "\(branch) already exists at \(at.short), not at \(tag)'s commit \(commit.short). Look at it, then delete or rename it (`git branch -m \(shellQuoted(RefName.short(branch))) \(shellQuoted(RefName.short(branch) + "-old"))`) and run again."
         case .notConfirmed(let needed):
             return "not confirmed (the answer was not \(needed)). Nothing was changed."
         case .needsConfirmation:
             return "no terminal to confirm on: pass --yes to confirm, or --dry-run to see the plan. Nothing was changed."
         case .moved(let target, let planned, let found):
-            return "\(target) moved while the plan was shown (\(planned?.short ?? "nothing") → \(found?.short ?? "nothing")): someone else deployed. Nothing was changed; run the command again to see the new plan."
+            return
+                "\(target) moved while the plan was shown (\(planned?.short ?? "nothing") → \(found?.short ?? "nothing")): someone else deployed. Nothing was changed; run the command again to see the new plan."
         case .leaseBroken(let target, let planned, let found, let versions, let changed):
             let now = found.map { $0.short + RevertReport.versionSuffix(versions) } ?? "nothing"
-            return "someone deployed meanwhile: \(target) runs \(now) now, not \(planned?.short ?? "nothing") as planned, so nothing was pushed there."
+            return
+                "someone deployed meanwhile: \(target) runs \(now) now, not \(planned?.short ?? "nothing") as planned, so nothing was pushed there."
                 + Self.changedSentence(changed) + " Look at what runs now, then plan again (the same command shows the new plan)."
         case .repository(let error):
             return ReadError.git(error).openingDescription
         case .noTargets(let environment):
-            return "the environment \(environment) has no deploy target. Add one to .release-guardian: [environment \"\(environment)\"] target = REMOTE BRANCH."
+            return
+                "the environment \(environment) has no deploy target. Add one to .release-guardian: [environment \"\(environment)\"] target = REMOTE BRANCH."
         case .remote(let step, let error, let changed):
             return "\(step): \(TransportPolicy.explain(error))" + Self.changedSentence(changed)
         case .git(let error):
@@ -156,7 +162,9 @@ public enum RevertError: Error, CustomStringConvertible {
     }
 
     static func changedSentence(_ changed: [String]) -> String {
-        changed.isEmpty ? " No target was changed." : " Already changed: \(changed.joined(separator: "; ")). Run the same command again to finish the job."
+        changed.isEmpty
+            ? " No target was changed."
+            : " Already changed: \(changed.joined(separator: "; ")). Run the same command again to finish the job."
     }
 }
 

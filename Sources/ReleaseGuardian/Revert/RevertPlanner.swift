@@ -49,8 +49,9 @@ public struct RevertPlanner {
 
         // 2. The tag, peeled to its commit.
         let deployed = heads.first?.current
-        let (tag, version) = try resolveTag(request.tag, deployed: deployed, deployedVersions: deployed.flatMap { versionsRunning[$0] } ?? [],
-                                            catalog: catalog)
+        let (tag, version) = try resolveTag(
+            request.tag, deployed: deployed, deployedVersions: deployed.flatMap { versionsRunning[$0] } ?? [],
+            catalog: catalog)
         guard let commit = try git({ () throws(GitError) in try repository.peeledCommit(ofReference: RefName.tag(tag)) }) else {
             throw .notARelease(tag, reason: "it does not point at a commit")
         }
@@ -70,9 +71,13 @@ public struct RevertPlanner {
                 undeployed = try git { () throws(GitError) in try repository.commits(from: current, excluding: commit, limit: 51) }
             }
             let versions = head.current.flatMap { versionsRunning[$0] } ?? []
-            log("3. \(head.target)\(head.url == head.target.remote ? "" : " (\(head.url))") runs \(head.current.map { $0.short + (versions.first.map { " (\($0))" } ?? "") } ?? "nothing yet").")
-            targets.append(RevertPlan.Target(target: head.target, url: head.url, current: head.current, currentVersions: versions,
-                                              undeployed: Array(undeployed.prefix(50)), undeployedTruncated: undeployed.count > 50))
+            log(
+                "3. \(head.target)\(head.url == head.target.remote ? "" : " (\(head.url))") runs \(head.current.map { $0.short + (versions.first.map { " (\($0))" } ?? "") } ?? "nothing yet")."
+            )
+            targets.append(
+                RevertPlan.Target(
+                    target: head.target, url: head.url, current: head.current, currentVersions: versions,
+                    undeployed: Array(undeployed.prefix(50)), undeployedTruncated: undeployed.count > 50))
         }
 
         // 4. The rules, on what is deployed and written: the tag, judged as when it was made (as
@@ -94,10 +99,13 @@ public struct RevertPlanner {
             throw .policy(error)
         }
         guard violations.isEmpty else { throw .violations(violations) }
-        log("4. Checked: \(tag) is an ancestor of what runs now\(request.allowDivergent ? " (or --allow-divergent)" : ""); the rules allow \(tag) and \(RefName.short(releaseBranch)).")
+        log(
+            "4. Checked: \(tag) is an ancestor of what runs now\(request.allowDivergent ? " (or --allow-divergent)" : ""); the rules allow \(tag) and \(RefName.short(releaseBranch))."
+        )
 
-        return RevertPlan(request: request, environment: environment.name, tag: tag, version: version, commit: commit,
-                          releaseBranch: releaseBranch, releaseBranchExists: existing != nil, targets: targets)
+        return RevertPlan(
+            request: request, environment: environment.name, tag: tag, version: version, commit: commit,
+            releaseBranch: releaseBranch, releaseBranchExists: existing != nil, targets: targets)
     }
 
     /// `git fetch --tags --prune` for what changed only: libgit2 1.5's fetch updates every one of
@@ -129,12 +137,16 @@ public struct RevertPlanner {
             throw .remote(step: "fetching \(name)", error, changed: [])
         }
         try git { () throws(GitError) in for ref in stale { try repository.deleteReference(ref) } }
-        log("1. Fetched \(name) (\(origin.displayURL)) with tags: \(refspecs.count) ref\(refspecs.count == 1 ? "" : "s") changed, \(stale.count) pruned.")
+        log(
+            "1. Fetched \(name) (\(origin.displayURL)) with tags: \(refspecs.count) ref\(refspecs.count == 1 ? "" : "s") changed, \(stale.count) pruned."
+        )
     }
 
     /// `previous`, or a tag that must be a final release tag; unknown tags list the nearest.
-    private func resolveTag(_ requested: String, deployed: ObjectID?, deployedVersions: [String],
-                            catalog: ReleaseCatalog) throws(RevertError) -> (String, SemanticVersion) {
+    private func resolveTag(
+        _ requested: String, deployed: ObjectID?, deployedVersions: [String],
+        catalog: ReleaseCatalog
+    ) throws(RevertError) -> (String, SemanticVersion) {
         if requested == "previous" {
             guard let previous = try catalog.previous(before: deployed, deployedVersions: deployedVersions) else {
                 throw .noPrevious(deployed: deployedVersions.first)
@@ -195,7 +207,8 @@ struct ReleaseCatalog {
         for release in releases.reversed() {
             do {
                 if let id = try repository.target(ofReference: RefName.tag(release.name)), let commit = try repository.peeledCommit(of: id),
-                   commit != deployed, try repository.isAncestor(commit, of: deployed, many: false) {
+                    commit != deployed, try repository.isAncestor(commit, of: deployed, many: false)
+                {
                     return release
                 }
             } catch {

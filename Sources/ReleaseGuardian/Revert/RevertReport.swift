@@ -15,14 +15,20 @@ public enum RevertReport {
             }
             lines.append("  \(name): \(before) → \(plan.commit.short) (\(plan.tag))")
             if !target.undeployed.isEmpty {
-                lines.append("    un-deploys \(target.undeployed.count)\(target.undeployedTruncated ? "+" : "") commit\(target.undeployed.count == 1 ? "" : "s"):")
+                lines.append(
+                    "    un-deploys \(target.undeployed.count)\(target.undeployedTruncated ? "+" : "") commit\(target.undeployed.count == 1 ? "" : "s"):"
+                )
                 lines += target.undeployed.prefix(10).map { "      \($0.id.short) \($0.summary)" }
                 if target.undeployed.count > 10 { lines.append("      …") }
             }
         }
         if !plan.isNoOp {
-            lines.append("  Before any push, what runs now is kept on \(plan.request.sourceRemote) as refs/release-guardian/backup/\(plan.environment)/<UTC time>.")
-            lines.append("  \(RefName.short(plan.releaseBranch)) \(plan.releaseBranchExists ? "exists" : "will be created") at \(plan.commit.short); the working tree is not touched.")
+            lines.append(
+                "  Before any push, what runs now is kept on \(plan.request.sourceRemote) as refs/release-guardian/backup/\(plan.environment)/<UTC time>."
+            )
+            lines.append(
+                "  \(RefName.short(plan.releaseBranch)) \(plan.releaseBranchExists ? "exists" : "will be created") at \(plan.commit.short); the working tree is not touched."
+            )
         }
         if let reason = plan.request.reason { lines.append("  Reason: \(reason)") }
         return lines.joined(separator: "\n")
@@ -63,14 +69,18 @@ public enum RevertReport {
             lines.append("Nothing was overwritten.")
         } else {
             for backup in outcome.backups {
-                lines.append("- \(Markdown.code(backup.ref)) on \(md(redacted(source))) and here: `\(backup.commit.short)`, what \(md(backup.targets.joined(separator: ", "))) ran")
+                lines.append(
+                    "- \(Markdown.code(backup.ref)) on \(md(redacted(source))) and here: `\(backup.commit.short)`, what \(md(backup.targets.joined(separator: ", "))) ran"
+                )
             }
             var undo: [String] = []
             for backup in outcome.backups {
                 undo.append("git fetch \(shellQuoted(redacted(source))) \(shellQuoted(backup.ref))")
                 for target in plan.targets where backup.targets.contains(target.target.description) {
                     let branch = RefName.branch(target.target.branch)
-                    undo.append("git push \(shellQuoted("--force-with-lease=\(branch):\(plan.commit.hex)")) \(shellQuoted(redacted(target.target.remote))) \(shellQuoted("FETCH_HEAD:" + branch))")
+                    undo.append(
+                        "git push \(shellQuoted("--force-with-lease=\(branch):\(plan.commit.hex)")) \(shellQuoted(redacted(target.target.remote))) \(shellQuoted("FETCH_HEAD:" + branch))"
+                    )
                 }
             }
             lines += ["", "## Undo", ""] + Markdown.codeBlock(undo, language: "sh")
@@ -78,7 +88,9 @@ public enum RevertReport {
         lines += ["", "## Record", "", md(outcome.ledger)]
         if outcome.createdReleaseBranch {
             let branch = RefName.short(plan.releaseBranch)
-            lines.append("\(md(branch)) was created here; share it with \(Markdown.code("git push \(shellQuoted(redacted(source))) \(shellQuoted(branch))")).")
+            lines.append(
+                "\(md(branch)) was created here; share it with \(Markdown.code("git push \(shellQuoted(redacted(source))) \(shellQuoted(branch))"))."
+            )
         }
         return redacted(lines.joined(separator: "\n") + "\n")
     }
@@ -122,10 +134,12 @@ public struct RevertJSON: Encodable {
         dryRun = outcome == nil
         targets = plan.targets.map { target in
             let name = target.target.description
-            let result = outcome.map { $0.pushed.contains(name) ? "pushed" : $0.alreadyThere.contains(name) ? "already there" : "not changed" }
+            let result =
+                outcome.map { $0.pushed.contains(name) ? "pushed" : $0.alreadyThere.contains(name) ? "already there" : "not changed" }
                 ?? (target.isDone(for: plan.commit) ? "already there" : "planned")
-            return Target(target: name, url: target.url, before: target.current?.hex, beforeVersions: target.currentVersions,
-                          after: plan.commit.hex, undeployed: target.undeployed.map { "\($0.id.hex) \($0.summary)" }, result: result)
+            return Target(
+                target: name, url: target.url, before: target.current?.hex, beforeVersions: target.currentVersions,
+                after: plan.commit.hex, undeployed: target.undeployed.map { "\($0.id.hex) \($0.summary)" }, result: result)
         }
         backups = outcome?.backups.map { Backup(ref: $0.ref, commit: $0.commit.hex) } ?? []
         releaseBranch = RefName.short(plan.releaseBranch)

@@ -10,7 +10,9 @@ struct PolicyFileRule: Rule {
             return Violation(
                 rule: .policyFile, ref: update.update.ref,
                 message: "\(Settings.fileName) at \(commit.short) cannot be used: \(error)",
-                fix: "Fix \(Settings.fileName) (check it with `git config -f \(Settings.fileName) --list`), amend the commit and push again.")
+                fix:
+                    "Fix \(Settings.fileName) (check it with `git config -f \(Settings.fileName) --list`), amend the commit and push again."
+            )
         }
     }
 }

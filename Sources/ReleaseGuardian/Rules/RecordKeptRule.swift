@@ -24,7 +24,7 @@ enum RecordRef: Equatable {
         let parts = name.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
         let time = Array(parts[0].utf8)
         guard time.count == 16, time[8] == UInt8(ascii: "T"), time[15] == UInt8(ascii: "Z"),
-              (time[0..<8] + time[9..<15]).allSatisfy({ $0 >= 48 && $0 <= 57 })
+            (time[0..<8] + time[9..<15]).allSatisfy({ $0 >= 48 && $0 <= 57 })
         else { return false }
         return parts.count == 1 || (!parts[1].isEmpty && parts[1].utf8.allSatisfy { $0 >= 48 && $0 <= 57 })
     }
@@ -41,7 +41,8 @@ struct RecordKeptRule: Rule {
             if !wellFormed, !update.update.isDeletion {
                 return Violation(
                     rule: .recordKept, ref: ref,
-                    message: "\(ref) is not named as release-guardian names backups (refs/release-guardian/backup/<environment>/<UTC time>); such a ref could block the next backup's name.",
+                    message:
+                        "\(ref) is not named as release-guardian names backups (refs/release-guardian/backup/<environment>/<UTC time>); such a ref could block the next backup's name.",
                     fix: "Do not push it; release-guardian writes the backups of a rollback itself.")
             }
             guard update.update.oldID != nil else { return nil }
@@ -51,23 +52,27 @@ struct RecordKeptRule: Rule {
                 fix: "Do not push it: backups are written once and kept. A new backup gets a new name (release-guardian does this).")
         case .ledger:
             if update.update.isDeletion {
-                return Violation(rule: .recordKept, ref: ref, message: "this push deletes the deployment ledger.",
-                                 fix: "Do not push the deletion: the ledger is the team's record of deployments.")
+                return Violation(
+                    rule: .recordKept, ref: ref, message: "this push deletes the deployment ledger.",
+                    fix: "Do not push the deletion: the ledger is the team's record of deployments.")
             }
             if try context.isFastForward(update).fastForward {
                 // Every commit this push adds must be one the next rollback can read and build on.
                 guard let new = update.update.newID,
-                      let unreadable = try context.firstUnreadableCommit(from: new, excluding: update.update.oldID)
+                    let unreadable = try context.firstUnreadableCommit(from: new, excluding: update.update.oldID)
                 else { return nil }
                 return Violation(
                     rule: .recordKept, ref: ref,
-                    message: "this push adds a commit to the deployment ledger that cannot be read (\(unreadable)); every later record would have to build on it.",
+                    message:
+                        "this push adds a commit to the deployment ledger that cannot be read (\(unreadable)); every later record would have to build on it.",
                     fix: "Do not push it: release-guardian appends the ledger's records itself.")
             }
             return Violation(
                 rule: .recordKept, ref: ref,
                 message: "this push rewrites the deployment ledger: records after the common base would be lost.",
-                fix: "Let release-guardian share the ledger (it adds your records on top of the remote's): run the same command again, or `git fetch \(shellQuoted(context.remoteName)) \(shellQuoted(ref))` and append onto it.")
+                fix:
+                    "Let release-guardian share the ledger (it adds your records on top of the remote's): run the same command again, or `git fetch \(shellQuoted(context.remoteName)) \(shellQuoted(ref))` and append onto it."
+            )
         }
     }
 }

@@ -3,7 +3,7 @@
 struct TagAnnotatedRule: Rule {
     func check(_ update: GuardedUpdate, in context: PolicyContext) -> Violation? {
         guard context.settings.requireAnnotated, !update.update.isDeletion,
-              case .tag(.release) = update.kind, update.newCommit != nil, update.newObjectKind != .tag
+            case .tag(.release) = update.kind, update.newCommit != nil, update.newObjectKind != .tag
         else { return nil }
         let tag = update.shortName
         return Violation(

@@ -9,6 +9,8 @@ struct TagDeleteRule: Rule {
         return Violation(
             rule: .tagDelete, ref: update.update.ref,
             message: "this push deletes the release tag \(tag); release tags are never deleted.",
-            fix: "Do not push the deletion (`git push \(shellQuoted(remote)) \(shellQuoted(":refs/tags/" + tag))` or `--delete`). If the release is bad, release a fix as the next version.")
+            fix:
+                "Do not push the deletion (`git push \(shellQuoted(remote)) \(shellQuoted(":refs/tags/" + tag))` or `--delete`). If the release is bad, release a fix as the next version."
+        )
     }
 }

@@ -11,18 +11,27 @@ struct TagFormatRule: Rule {
         case .release:
             return nil
         case .malformedVersion(let reason, let suggestion):
-            let fix = suggestion.map { "Use the release tag \($0) instead: " + retag(tag, as: $0, update) }
+            let fix =
+                suggestion.map { "Use the release tag \($0) instead: " + retag(tag, as: $0, update) }
                 ?? "Delete it (`git tag -d \(shellQuoted(tag))`) and tag the release as vMAJOR.MINOR.PATCH, e.g. `git tag -a v1.0.0 -m \"Release v1.0.0\"`."
-            return Violation(rule: .tagFormat, ref: update.update.ref,
-                             message: "\(tag) looks like a version but is not a release tag: \(reason).", fix: fix)
+            return Violation(
+                rule: .tagFormat, ref: update.update.ref,
+                message: "\(tag) looks like a version but is not a release tag: \(reason).", fix: fix)
         case .nonASCII(let reason):
-            return Violation(rule: .tagFormat, ref: update.update.ref,
-                             message: "\(tag) is not a plain ASCII tag name: \(reason). Such names look the same as others in every UI and are easy to mistype.",
-                             fix: "Delete it (`git tag -d \(shellQuoted(tag))`) and tag with an ASCII name; or, if your team wants non-ASCII tag names (never for versions), set release.allowNonASCIITags = true in .release-guardian.")
+            return Violation(
+                rule: .tagFormat, ref: update.update.ref,
+                message:
+                    "\(tag) is not a plain ASCII tag name: \(reason). Such names look the same as others in every UI and are easy to mistype.",
+                fix:
+                    "Delete it (`git tag -d \(shellQuoted(tag))`) and tag with an ASCII name; or, if your team wants non-ASCII tag names (never for versions), set release.allowNonASCIITags = true in .release-guardian."
+            )
         case .unversioned:
-            return Violation(rule: .tagFormat, ref: update.update.ref,
-                             message: "\(tag) is not a release tag, and this repository allows only release tags (release.onlyVersionTags = true).",
-                             fix: "Delete it (`git tag -d \(shellQuoted(tag))`) and do not push it, or set release.onlyVersionTags = false in .release-guardian.")
+            return Violation(
+                rule: .tagFormat, ref: update.update.ref,
+                message: "\(tag) is not a release tag, and this repository allows only release tags (release.onlyVersionTags = true).",
+                fix:
+                    "Delete it (`git tag -d \(shellQuoted(tag))`) and do not push it, or set release.onlyVersionTags = false in .release-guardian."
+            )
         }
     }
 }
@@ -30,5 +39,6 @@ struct TagFormatRule: Rule {
 /// The commands that replace a local tag by another name on the same commit.
 func retag(_ tag: String, as newName: String, _ update: GuardedUpdate) -> String {
     let commit = update.newCommit?.short ?? "<commit>"
-    return "`git tag -d \(shellQuoted(tag)) && git tag -a \(shellQuoted(newName)) \(commit) -m \(shellQuoted("Release \(newName)"))`, then push \(newName)."
+    return
+        "`git tag -d \(shellQuoted(tag)) && git tag -a \(shellQuoted(newName)) \(commit) -m \(shellQuoted("Release \(newName)"))`, then push \(newName)."
 }

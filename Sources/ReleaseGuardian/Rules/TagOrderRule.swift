@@ -12,7 +12,8 @@ struct TagOrderRule: Rule {
             next = "v\(version.major).\(version.minor).\(top.version.patch.successor)"
         } else if let top = tags.highest(inMajor: version.major) {
             guard SemanticVersion.Numeric.compare(version.minor, top.version.minor) <= 0 else { return nil }
-            message = "v\(version) opens line \(version.line), which is not above line \(top.version.line) (highest: \(top.name)); a new line must be above every line of major \(version.major)."
+            message =
+                "v\(version) opens line \(version.line), which is not above line \(top.version.line) (highest: \(top.name)); a new line must be above every line of major \(version.major)."
             next = "v\(version.major).\(top.version.minor.successor).0"
         } else if let top = tags.highest() {
             guard SemanticVersion.Numeric.compare(version.major, top.version.major) <= 0 else { return nil }
@@ -21,7 +22,8 @@ struct TagOrderRule: Rule {
         } else {
             return nil
         }
-        return Violation(rule: .tagOrder, ref: update.update.ref, message: message,
-                         fix: "Tag the next version instead: " + retag(update.shortName, as: next, update))
+        return Violation(
+            rule: .tagOrder, ref: update.update.ref, message: message,
+            fix: "Tag the next version instead: " + retag(update.shortName, as: next, update))
     }
 }

@@ -9,6 +9,8 @@ struct TagTargetRule: Rule {
         return Violation(
             rule: .tagTarget, ref: update.update.ref,
             message: "\(tag) points at a \(kind), not a commit: nothing could be deployed from it.",
-            fix: "Re-create it on a commit: `git tag -d \(shellQuoted(tag)) && git tag -a \(shellQuoted(tag)) <commit> -m \(shellQuoted("Release \(tag)"))`.")
+            fix:
+                "Re-create it on a commit: `git tag -d \(shellQuoted(tag)) && git tag -a \(shellQuoted(tag)) <commit> -m \(shellQuoted("Release \(tag)"))`."
+        )
     }
 }
