@@ -177,7 +177,7 @@ public struct Settings: Sendable, Equatable {
             mainBranch = try Self.branchRef(main.value, key: "release.main", source: main.source)
         }
         if let glob = values.last("release.maintenance") {
-            maintenanceBranches = try Self.branchRef(glob.value, key: "release.maintenance", source: glob.source)
+            maintenanceBranches = try Self.branchRef(glob.value, key: "release.maintenance", source: glob.source, glob: true)
         }
         requireAnnotated = try values.bool("release.requireAnnotated") ?? requireAnnotated
         allowSkip = try values.bool("release.allowSkip") ?? allowSkip
@@ -195,12 +195,16 @@ public struct Settings: Sendable, Equatable {
     }
 
     /// `main` or `refs/heads/main` → `refs/heads/main`; anything that is not a branch (a tag,
-    /// `HEAD`, a name git refuses) is refused: the rules would guard the wrong ref.
-    private static func branchRef(_ value: String, key: String, source: String) throws(ConfigurationError) -> String {
+    /// `HEAD`, a name git refuses) is refused: the rules would guard the wrong ref. A glob
+    /// (`release.maintenance`) may hold the pattern characters a branch name may not.
+    private static func branchRef(_ value: String, key: String, source: String, glob: Bool = false) throws(ConfigurationError) -> String {
         let trimmed = value.trimmingCharacters(in: .whitespaces)
         let ref = trimmed.hasPrefix("refs/") ? trimmed : RefName.branch(trimmed)
-        guard !trimmed.isEmpty, trimmed != "HEAD", ref.hasPrefix(RefName.headsPrefix), RefNameFormat.isValid(ref) else {
-            throw .invalidValue(key: key, value: value, source: source, expected: "a branch name such as main")
+        guard !trimmed.isEmpty, !trimmed.contains(" "), trimmed != "HEAD", ref.hasPrefix(RefName.headsPrefix),
+            glob || RefNameFormat.isValid(ref)
+        else {
+            throw .invalidValue(
+                key: key, value: value, source: source, expected: glob ? "a branch glob such as release/v*" : "a branch name such as main")
         }
         return ref
     }
