@@ -233,12 +233,29 @@ public struct PackedRefs {
         guard line.count > 41, let base = line.baseAddress, Self.isHex(base, count: 40),
             base[40] == UInt8(ascii: " ") || base[40] == UInt8(ascii: "\t")
         else { throw Self.refused(path, "unexpected line", line) }
-        var index = 41
-        while index < line.count {
-            let byte = base[index]
-            if byte < 0x20 || byte == 0x7F { throw Self.refused(path, "unexpected line", line) }
+        if Self.hasControlByte(base + 41, count: line.count - 41) { throw Self.refused(path, "unexpected line", line) }
+    }
+
+    /// Whether one of the bytes is a control character or DEL, eight at a time (`ci` reads every
+    /// name of 100k tags): a word has a byte below 0x20 when `(w - 0x20…) & ~w & 0x80…` is not
+    /// zero, and a DEL when `w ^ 0x7F…` has a zero byte (bytes of UTF-8 above 0x7F never count).
+    @inline(__always)
+    static func hasControlByte(_ bytes: UnsafePointer<UInt8>, count: Int) -> Bool {
+        let raw = UnsafeRawPointer(bytes)
+        var index = 0
+        while index + 8 <= count {
+            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let below = (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080
+            let flipped = word ^ 0x7F7F_7F7F_7F7F_7F7F
+            let delete = (flipped &- 0x0101_0101_0101_0101) & ~flipped & 0x8080_8080_8080_8080
+            if below | delete != 0 { return true }
+            index += 8
+        }
+        while index < count {
+            if bytes[index] < 0x20 || bytes[index] == 0x7F { return true }
             index += 1
         }
+        return false
     }
 
     private func checkPeeled(_ line: UnsafeBufferPointer<UInt8>) throws(RefFilesError) {
@@ -247,9 +264,24 @@ public struct PackedRefs {
         }
     }
 
+    /// Whether the bytes are all hexadecimal digits (either case), eight at a time: every line
+    /// of a 200k-line packed-refs starts with 40 of them. Per byte (all below 0x80, so no sum
+    /// carries into the next byte): a digit is at least '0' and below ':', a letter, lowercased,
+    /// at least 'a' and below 'g'; adding 0x80 - c sets a byte's high bit exactly when it is >= c.
     @inline(__always)
     static func isHex(_ bytes: UnsafePointer<UInt8>, count: Int) -> Bool {
+        let raw = UnsafeRawPointer(bytes)
+        let high: UInt64 = 0x8080_8080_8080_8080
         var index = 0
+        while index + 8 <= count {
+            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            guard word & high == 0 else { return false }
+            let lower = word | 0x2020_2020_2020_2020
+            let digit = (word &+ 0x5050_5050_5050_5050) & ~(word &+ 0x4646_4646_4646_4646)
+            let letter = (lower &+ 0x1F1F_1F1F_1F1F_1F1F) & ~(lower &+ 0x1919_1919_1919_1919)
+            guard (digit | letter) & high == high else { return false }
+            index += 8
+        }
         while index < count {
             let byte = bytes[index]
             let lower = byte | 0x20  // 'A'-'F' → 'a'-'f'
