@@ -1,0 +1,53 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `history`: the ledger read back through the binary, newest first.
+struct HistoryTests {
+    @Test func listsTheDeploymentsNewestFirstAsTextAndJSON() throws {
+        let f = try DeployFixture()
+        let empty = try f.scratch.run(binary, ["history"], in: f.work)
+        #expect(empty.status == 0 && empty.stdout.contains("No deployment recorded"), "\(empty.stdout) \(empty.stderr)")
+
+        #expect(try f.revert("v1.0.0", "--yes", "--reason", "checkout broken | see #12\nsecond line").status == 0)
+        try f.clone.git("tag", "-d", "v1.1.0")  // keep the fixture's world: v1.1.0 still on origin
+        try f.clone.git("fetch", "-q", "--tags", "origin")
+        let forward = try f.scratch.run(binary, ["revert-to", "v1.1.0", "--yes", "--allow-divergent", "--reason", "fixed"], in: f.work)
+        #expect(forward.status == 0, "\(forward.stderr)")
+
+        let text = try f.scratch.run(binary, ["history"], in: f.work)
+        #expect(text.status == 0, "\(text.stderr)")
+        let rows = text.stdout.split(separator: "\n")
+        #expect(rows.count == 3, "a header and one row per deployment (not per intent and outcome): \(text.stdout)")
+        #expect(rows.count == 3 && rows[1].contains("v1.1.0") && rows[2].contains("v1.0.0"), "newest first: \(text.stdout)")
+        #expect(!text.stdout.contains("\nsecond line"), "a reason's line break forged a row: \(text.stdout)")
+
+        let json = try f.scratch.run(binary, ["history", "--json", "--limit", "1"], in: f.work)
+        let records = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
+        #expect(records?.count == 1)
+        #expect(records?.first?["tag"] as? String == "v1.1.0")
+        #expect(records?.first?["outcome"] as? String == "done")
+
+        let other = try f.scratch.run(binary, ["history", "--env", "preprod", "--json"], in: f.work)
+        #expect(other.status == 0 && other.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]", "\(other.stdout)")
+    }
+
+    @Test func badInputIsAClearErrorAndAnUnreadableRecordIsSkipped() throws {
+        let f = try DeployFixture()
+        let zero = try f.scratch.run(binary, ["history", "--limit", "0"], in: f.work)
+        #expect(zero.status == 64 && zero.stderr.contains("--limit"), "\(zero.status) \(zero.stderr)")
+        let outside = try f.scratch.run(binary, ["history"], in: f.scratch.root)
+        #expect(outside.status == 2 && outside.stderr.contains("not in a git repository"), "\(outside.stderr)")
+
+        #expect(try f.revert("v1.0.0", "--yes").status == 0)
+        // A commit on the ledger whose message is not a record (someone wrote it by hand).
+        let tree = try f.clone.git("hash-object", "-t", "tree", "-w", "/dev/null")
+        let tip = try f.clone.git("rev-parse", "refs/release-guardian/ledger")
+        let junk = try f.clone.git("commit-tree", tree, "-p", tip, "-m", "not a record {\"action\": ")
+        try f.clone.git("update-ref", "refs/release-guardian/ledger", junk)
+        let history = try f.scratch.run(binary, ["history", "--json"], in: f.work)
+        #expect(history.status == 0, "\(history.stderr)")
+        let records = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]]
+        #expect(records?.count == 1 && records?.first?["tag"] as? String == "v1.0.0", "\(history.stdout)")
+    }
+}
