@@ -51,3 +51,34 @@ struct HistoryTests {
         #expect(records?.count == 1 && records?.first?["tag"] as? String == "v1.0.0", "\(history.stdout)")
     }
 }
+
+/// `revert-to previous` asks the ledger what ran before, and only then the tags.
+struct RevertToPreviousTests {
+    @Test func previousIsWhatTheEnvironmentRanBeforeNotTheTagBelow() throws {
+        let f = try DeployFixture()
+        let v120 = try f.clone.commit("v1.2.0 work")
+        try f.clone.tag("v1.2.0")
+        try f.clone.git("push", "-q", "--follow-tags", "origin", "main")
+        #expect(try f.revert("v1.0.0", "--yes").status == 0)
+        let forward = try f.revert("v1.2.0", "--yes", "--allow-divergent")
+        #expect(forward.status == 0, "\(forward.stderr)")
+        #expect(try f.head() == v120)
+
+        // The tags alone would say v1.1.0, which never ran; the ledger says v1.0.0 ran before v1.2.0.
+        let plan = try f.revert("previous", "--dry-run", "--json")
+        #expect(plan.status == 0, "\(plan.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any]
+        #expect(json?["tag"] as? String == "v1.0.0", "\(plan.stdout)")
+        #expect(plan.stderr.contains("The ledger says prod ran v1.0.0"), "\(plan.stderr)")
+    }
+
+    @Test func withoutARecordOfWhatRunsTheTagsDecide() throws {
+        let f = try DeployFixture()
+        // prod runs v1.1.0, put there by hand: no record, so the release below it.
+        let plan = try f.revert("previous", "--dry-run", "--json")
+        #expect(plan.status == 0, "\(plan.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any]
+        #expect(json?["tag"] as? String == "v1.0.0", "\(plan.stdout)")
+        #expect(!plan.stderr.contains("The ledger says"), "\(plan.stderr)")
+    }
+}

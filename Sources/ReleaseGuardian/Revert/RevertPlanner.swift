@@ -50,8 +50,8 @@ public struct RevertPlanner {
         // 2. The tag, peeled to its commit.
         let deployed = heads.first?.current
         let (tag, version) = try resolveTag(
-            request.tag, deployed: deployed, deployedVersions: deployed.flatMap { versionsRunning[$0] } ?? [],
-            catalog: catalog)
+            request.tag, environment: environment.name, deployed: deployed,
+            deployedVersions: deployed.flatMap { versionsRunning[$0] } ?? [], catalog: catalog)
         guard let commit = try git({ () throws(GitError) in try repository.peeledCommit(ofReference: RefName.tag(tag)) }) else {
             throw .notARelease(tag, reason: "it does not point at a commit")
         }
@@ -142,12 +142,34 @@ public struct RevertPlanner {
         )
     }
 
+    /// The release `environment` ran before the deployment that put `deployed` there, from the
+    /// ledger (v1.0.0 then v1.2.0 deployed: v1.0.0, not v1.1.0 which never ran); nil when the
+    /// ledger does not know (no record put `deployed` there: the tags decide).
+    private func previousFromLedger(environment: String, deployed: ObjectID?) -> (String, SemanticVersion)? {
+        guard let deployed else { return nil }
+        let ledger = Ledger(repository: repository, transport: transport, sourceRemote: "origin")
+        guard let records = try? ledger.records(limit: 2_000) else { return nil }
+        let done = Ledger.deployments(records).filter { $0.environment == environment && $0.state == .done }
+        guard let current = done.firstIndex(where: { $0.commit == deployed.hex }) else { return nil }
+        for record in done[(current + 1)...] where record.commit != deployed.hex {
+            guard let tag = record.tag, case .release(let version) = TagName(tag), !version.isPrerelease,
+                (try? reader.target(ofReference: RefName.tag(tag))) != nil
+            else { continue }
+            return (tag, version)
+        }
+        return nil
+    }
+
     /// `previous`, or a tag that must be a final release tag; unknown tags list the nearest.
     private func resolveTag(
-        _ requested: String, deployed: ObjectID?, deployedVersions: [String],
+        _ requested: String, environment: String, deployed: ObjectID?, deployedVersions: [String],
         catalog: ReleaseCatalog
     ) throws(RevertError) -> (String, SemanticVersion) {
         if requested == "previous" {
+            if let previous = previousFromLedger(environment: environment, deployed: deployed) {
+                log("2. The ledger says \(environment) ran \(previous.0) before what runs now.")
+                return previous
+            }
             guard let previous = try catalog.previous(before: deployed, deployedVersions: deployedVersions) else {
                 throw .noPrevious(deployed: deployedVersions.first)
             }
