@@ -9,7 +9,10 @@ struct ReleaseGuardian: ParsableCommand {
             2 could not run (git, I/O, bad repository or input); 64 usage error.
             """,
         version: "0.1.0",
-        subcommands: [Check.self, ServerHookCommand.self, Semver.self, Env.self, CI.self, RevertTo.self, HistoryCommand.self, Install.self]
+        subcommands: [
+            Check.self, ServerHookCommand.self, Semver.self, Env.self, CI.self, RevertTo.self, StatusCommand.self, HistoryCommand.self,
+            Install.self,
+        ]
     )
 }
 
