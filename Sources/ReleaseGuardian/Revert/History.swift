@@ -19,29 +19,35 @@ public enum History {
         return Array(all.filter { environment == nil || $0.environment == environment }.prefix(limit))
     }
 
-    /// The records as a table for people: when, environment, action, what, outcome, who, why.
+    /// The records as a table for people: when, environment, action, what, outcome, who, why;
+    /// each column as wide as its widest cell.
     public static func table(_ records: [LedgerRecord]) -> String {
         guard !records.isEmpty else { return "No deployment recorded in the ledger (\(Ledger.ref)) yet." }
-        var lines = ["when                  environment  action     what                 outcome      who                  reason"]
+        var rows = [["when", "environment", "action", "what", "outcome", "who", "reason"]]
         for record in records {
             let what = record.tag ?? record.ref.map(RefName.short) ?? String(record.commit.prefix(7))
-            let fields = [
-                pad(record.when, 21), pad(record.environment, 12), pad(record.action, 10), pad(what, 20),
-                pad(record.state.rawValue, 12), pad(record.who, 20), oneLine(record.reason ?? ""),
-            ]
-            lines.append(fields.joined(separator: " "))
+            rows.append(
+                [record.when, record.environment, record.action, what, record.state.rawValue, record.who, record.reason ?? ""].map(oneLine))
         }
-        return lines.joined(separator: "\n")
-    }
-
-    private static func pad(_ text: String, _ width: Int) -> String {
-        let flat = oneLine(text)
-        return flat.count >= width ? flat : flat + String(repeating: " ", count: width - flat.count)
+        let widths = (0..<7).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            zip(row, widths).enumerated().map { index, cell in
+                index == 6 ? cell.0 : cell.0 + String(repeating: " ", count: cell.1 - cell.0.count)
+            }.joined(separator: "  ").trimmingTrailingSpaces
+        }.joined(separator: "\n")
     }
 
     /// Text from users on one line: a reason with a line break must not forge a row.
     private static func oneLine(_ text: String) -> String {
         String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 })
+    }
+}
+
+extension String {
+    fileprivate var trimmingTrailingSpaces: String {
+        var text = self
+        while text.last == " " { text.removeLast() }
+        return text
     }
 }
 
