@@ -82,3 +82,24 @@ struct RevertToPreviousTests {
         #expect(!plan.stderr.contains("The ledger says"), "\(plan.stderr)")
     }
 }
+
+/// The rollback branch goes to the source remote too (the runbook picks it there).
+struct ReleaseBranchSharedTests {
+    @Test func theRollbackBranchIsPushedToOrigin() throws {
+        let f = try DeployFixture()
+        let revert = try f.revert("v1.0.0", "--yes")
+        #expect(revert.status == 0, "\(revert.stderr)")
+        #expect(try f.scratch.git("rev-parse", "refs/heads/release/v1.0.0", in: f.clone.origin) == f.v100)
+        #expect(revert.stderr.contains("Pushed release/v1.0.0 to origin") && revert.stdout.contains("Pushed release/v1.0.0 to origin"))
+    }
+
+    @Test func aBranchOfThatNameElsewhereOnOriginIsLeftAndSaid() throws {
+        let f = try DeployFixture()
+        try f.clone.git("push", "-q", "--no-verify", "origin", "\(f.v110):refs/heads/release/v1.0.0")
+        let revert = try f.revert("v1.0.0", "--yes")
+        #expect(revert.status == 0, "\(revert.stderr)")
+        #expect(try f.scratch.git("rev-parse", "refs/heads/release/v1.0.0", in: f.clone.origin) == f.v110)
+        #expect(revert.stdout.contains("left as it is"), "\(revert.stdout)")
+        #expect(try f.head() == f.v100)
+    }
+}

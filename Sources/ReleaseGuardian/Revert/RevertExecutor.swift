@@ -20,6 +20,8 @@ public struct RevertOutcome: Sendable {
     public let alreadyThere: [String]
     /// Where the deployment was recorded (or why it could not be shared).
     public let ledger: String
+    /// Whether the rollback branch is on the source remote, or why not.
+    public let releaseBranchShared: String
 }
 
 /// Steps 6 to 9 of a rollback, after the plan was confirmed.
@@ -108,6 +110,11 @@ public struct RevertExecutor {
             log("6. \(RefName.short(plan.releaseBranch)) already at \(plan.commit.short).")
         }
 
+        // The rollback branch on the source remote too: the runbook picks it there (Scalingo's
+        // manual deploy). Failing to share it never stops the rollback; the report says so.
+        let shared = shareReleaseBranch(plan)
+        log("6. \(shared)")
+
         // 7. Keep every head about to be overwritten, on the source remote and here.
         let toChange = plan.targets.filter { !$0.isDone(for: plan.commit) }
         let backups = try backUp(toChange, plan: plan, at: when)
@@ -180,7 +187,30 @@ public struct RevertExecutor {
         log("9. \(recorded)")
         return RevertOutcome(
             plan: plan, when: when, who: who, createdReleaseBranch: !plan.releaseBranchExists,
-            backups: backups, pushed: pushed, alreadyThere: alreadyThere, ledger: recorded)
+            backups: backups, pushed: pushed, alreadyThere: alreadyThere, ledger: recorded, releaseBranchShared: shared)
+    }
+
+    /// Pushes `release/<tag>` to the source remote unless it is there already; a branch of that
+    /// name at another commit there is left alone (the rules refuse to move it) and said.
+    private func shareReleaseBranch(_ plan: RevertPlan) -> String {
+        let branch = RefName.short(plan.releaseBranch)
+        let source = plan.request.sourceRemote
+        do {
+            let origin = try Remote.named(source, in: repository)
+            let existing = try origin.heads(options: transport).first { $0.name == plan.releaseBranch }?.id
+            if existing == plan.commit { return "\(branch) is already on \(source) at \(plan.commit.short)." }
+            if let existing {
+                return "\(branch) is on \(source) at \(existing.short), not at \(plan.commit.short): left as it is; look at it there."
+            }
+            try origin.push(["\(plan.releaseBranch):\(plan.releaseBranch)"], lease: [plan.releaseBranch: nil], options: transport)
+            return "Pushed \(branch) to \(source)."
+        } catch let error as RemoteError {
+            return
+                "Could not push \(branch) to \(source) (\(TransportPolicy.explain(error))); share it with `git push \(shellQuoted(source)) \(shellQuoted(branch))`."
+        } catch {
+            return
+                "Could not push \(branch) to \(source) (\(error)); share it with `git push \(shellQuoted(source)) \(shellQuoted(branch))`."
+        }
     }
 
     /// Pushes the tag's commit to one target with a lease on the head the plan saw. The lease

@@ -86,12 +86,7 @@ public enum RevertReport {
             lines += ["", "## Undo", ""] + Markdown.codeBlock(undo, language: "sh")
         }
         lines += ["", "## Record", "", md(outcome.ledger)]
-        if outcome.createdReleaseBranch {
-            let branch = RefName.short(plan.releaseBranch)
-            lines.append(
-                "\(md(branch)) was created here; share it with \(Markdown.code("git push \(shellQuoted(redacted(source))) \(shellQuoted(branch))"))."
-            )
-        }
+        lines.append(md(outcome.releaseBranchShared))
         return redacted(lines.joined(separator: "\n") + "\n")
     }
 
