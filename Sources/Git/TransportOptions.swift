@@ -15,6 +15,9 @@ public struct TransportOptions: Sendable {
     public var certificateAuthorities: String?
     /// Called with short progress lines.
     public var progress: (@Sendable (String) -> Void)?
+    /// Called with each line the server writes to the client during the operation (git shows
+    /// them as `remote: …`: a PaaS's build log, a hook's refusal), secrets of the URL hidden.
+    public var remoteMessage: (@Sendable (String) -> Void)?
 
     /// By default no credential is offered and no SSH host key is trusted.
     public init(

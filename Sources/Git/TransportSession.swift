@@ -26,6 +26,7 @@ final class TransportSession {
 
     /// Rethrows a callback's error, else maps a libgit2 failure.
     func check(_ rc: Int32, _ function: StaticString) throws(RemoteError) {
+        flushRemoteMessage()
         if let failure { throw failure }
         do {
             try CLibGit2Check(rc, function)
@@ -57,6 +58,13 @@ final class TransportSession {
             }
             return 0
         }
+        if options.remoteMessage != nil {
+            callbacks.sideband_progress = { text, length, payload in
+                guard let text, length > 0 else { return 0 }
+                TransportSession.from(payload).receive(UnsafeRawBufferPointer(start: text, count: Int(length)))
+                return 0
+            }
+        }
         if options.progress != nil {
             callbacks.transfer_progress = { stats, payload in
                 guard let stats = stats?.pointee, stats.total_objects > 0 else { return 0 }
@@ -65,6 +73,23 @@ final class TransportSession {
             }
         }
         return callbacks
+    }
+
+    /// The server's sideband text arrives in chunks: whole lines are handed on (a line ends
+    /// with LF, or CR when a progress meter redraws itself), the rest waits for the next chunk.
+    private var pendingMessage: [UInt8] = []
+
+    private func receive(_ chunk: UnsafeRawBufferPointer) {
+        for byte in chunk {
+            if byte == 0x0A || byte == 0x0D { flushRemoteMessage() } else { pendingMessage.append(byte) }
+        }
+    }
+
+    private func flushRemoteMessage() {
+        defer { pendingMessage = [] }
+        let line = String(decoding: pendingMessage, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        guard !line.isEmpty else { return }
+        options.remoteMessage?(redacted(line, alsoHiding: secrets))
     }
 
     static func from(_ payload: UnsafeMutableRawPointer?) -> TransportSession {

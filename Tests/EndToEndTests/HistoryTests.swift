@@ -103,3 +103,24 @@ struct ReleaseBranchSharedTests {
         #expect(try f.head() == f.v100)
     }
 }
+
+/// A PaaS builds on push and explains a refusal in `remote:` lines: they are streamed with the
+/// target's name, and a failure keeps the last ones.
+struct RemoteLinesTests {
+    @Test func theTargetsLinesAreStreamedAndKeptOnFailure() throws {
+        let f = try DeployFixture()
+        let hook = f.daemon.basePath + "/prod.git/hooks/pre-receive"
+        try LedgerTests.install(
+            "#!/bin/sh\necho '-----> Building app'\necho ' !     Build failed: no Procfile' >&2\nexit 1\n", as: hook, scratch: f.scratch)
+        let failed = try f.revert("v1.0.0", "--yes")
+        #expect(failed.status == 2, "\(failed.stderr)")
+        #expect(failed.stderr.contains("prod.git master: -----> Building app"), "\(failed.stderr)")
+        #expect(failed.stderr.contains("the server said:") && failed.stderr.contains("Build failed: no Procfile"), "\(failed.stderr)")
+        #expect(try f.head() == f.v110)
+
+        try LedgerTests.install("#!/bin/sh\necho '-----> Build succeeded'\n", as: hook, scratch: f.scratch)
+        let done = try f.revert("v1.0.0", "--yes")
+        #expect(done.status == 0, "\(done.stderr)")
+        #expect(done.stderr.contains("prod.git master: -----> Build succeeded"), "\(done.stderr)")
+    }
+}

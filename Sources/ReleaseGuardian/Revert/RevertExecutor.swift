@@ -220,9 +220,15 @@ public struct RevertExecutor {
         let name = target.target.description
         let branch = RefName.branch(target.target.branch)
         let remote = try Remote.named(target.target.remote, in: repository)
+        // What the target says while it takes the push (a PaaS builds on push and explains a
+        // refusal there), streamed with the target's name; the last lines go into a failure.
+        let said = RemoteMessages(target: name, log: log)
+        var options = transport
+        options.remoteMessage = { said.append($0) }
         do {
-            try remote.push(["+\(plan.releaseBranch):\(branch)"], lease: [branch: target.current], options: transport)
+            try remote.push(["+\(plan.releaseBranch):\(branch)"], lease: [branch: target.current], options: options)
         } catch {
+            let step = "pushing to \(name)" + said.lastLines(8)
             let found: ObjectID?
             switch error {
             case .leaseBroken(_, _, let seen):
@@ -230,10 +236,10 @@ public struct RevertExecutor {
             default:
                 // Refused, or cut off, after the negotiation: what runs there now says which.
                 guard let heads = try? remote.heads(options: transport) else {
-                    throw .remote(step: "pushing to \(name)", error, changed: [])
+                    throw .remote(step: step, error, changed: [])
                 }
                 found = heads.first { $0.name == branch }?.id
-                if found == target.current { throw .remote(step: "pushing to \(name)", error, changed: []) }
+                if found == target.current { throw .remote(step: step, error, changed: []) }
                 if case .rejected = error {
                 } else if found == plan.commit {
                     return  // the connection broke after the server took our update
@@ -331,5 +337,30 @@ public struct RevertExecutor {
 
     private func git<T>(_ body: () throws(GitError) -> T) throws(RevertError) -> T {
         do { return try body() } catch { throw .git(error) }
+    }
+}
+
+/// The lines a remote wrote during one push: streamed with the target's name as they come (on
+/// the pushing thread: libgit2 calls back synchronously), and kept for a failure's message.
+final class RemoteMessages: @unchecked Sendable {
+    private let target: String
+    private let log: (String) -> Void
+    private var lines: [String] = []
+    private let lock = NSLock()
+
+    init(target: String, log: @escaping (String) -> Void) {
+        self.target = target
+        self.log = log
+    }
+
+    func append(_ line: String) {
+        lock.withLock { lines.append(line) }
+        log("   \(target): \(line)")
+    }
+
+    /// ` (the server said: "…" / "…")` with the last `count` lines, or nothing.
+    func lastLines(_ count: Int) -> String {
+        let last = lock.withLock { Array(lines.suffix(count)) }
+        return last.isEmpty ? "" : " (the server said: " + last.map { "\"\($0)\"" }.joined(separator: " / ") + ")"
     }
 }
