@@ -16,18 +16,12 @@ public enum LooseRefs {
         // A symbolic link under refs/ is a symbolic ref to git (its text names the target ref).
         var info = stat()
         if lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK { return .unknown }
-        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard descriptor >= 0 else { return errno == ENOENT || errno == ENOTDIR ? .absent : .unknown }
-        defer { close(descriptor) }
-        var buffer = [UInt8](repeating: 0, count: 42)
-        var count = 0
-        while count < buffer.count {
-            let read = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + count, $0.count - count) }
-            if read < 0 { return errno == EISDIR ? .absent : .unknown }
-            if read == 0 { break }
-            count += read
+        let head: ArraySlice<UInt8>
+        switch SmallFile.head(path, limit: 42, followLinks: false) {
+        case .success(let bytes): head = bytes[...]
+        // No file (or a directory of refs by that name): the packed value, if any, is the ref's.
+        case .failure(let failure): return [ENOENT, ENOTDIR, EISDIR].contains(failure.errno) ? .absent : .unknown
         }
-        let head = buffer[..<count]
         guard !head.starts(with: "ref:".utf8), isReference(head),
             let id = head.prefix(40).withUnsafeBufferPointer({ ObjectID(hexBytes: $0) })
         else { return .unknown }
@@ -107,20 +101,10 @@ public enum LooseRefs {
 
     /// What the file at `path` holds (a file that cannot be read is broken to git too).
     static func content(_ path: String) -> Content {
-        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return .broken }
-        defer { close(descriptor) }
         // A ref name is at most a few hundred bytes; git reads the whole file, a longer one is
         // no ref it would write.
-        var buffer = [UInt8](repeating: 0, count: 1024)
-        var count = 0
-        while count < buffer.count {
-            let read = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + count, $0.count - count) }
-            if read < 0 { return .broken }
-            if read == 0 { break }
-            count += read
-        }
-        let head = buffer[..<count]
+        guard case .success(let bytes) = SmallFile.head(path, limit: 1024) else { return .broken }
+        let head = bytes[...]
         guard head.starts(with: "ref:".utf8) else { return isReference(head) ? .id : .broken }
         let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0x0B || $0 == 0x0C }
         let target = head.dropFirst(4).drop(while: isSpace).reversed().drop(while: isSpace).reversed()

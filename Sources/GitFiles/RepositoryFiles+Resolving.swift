@@ -48,19 +48,9 @@ extension RepositoryFiles {
     /// `ref: refs/heads/<valid name>` with an optional line end, and for a detached HEAD of 40
     /// hex digits; anything else (a symlink, another target, odd spacing) is libgit2's to read.
     public func headBranch() -> Answer<String?> {
-        let descriptor = Glibc.open(layout.gitDirectory + "HEAD", O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard descriptor >= 0 else { return .unknown }
-        defer { close(descriptor) }
-        var buffer = [UInt8](repeating: 0, count: 1024)
-        var count = 0
-        while count < buffer.count {
-            let read = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + count, $0.count - count) }
-            if read < 0 { return .unknown }
-            if read == 0 { break }
-            count += read
-        }
-        guard count < buffer.count else { return .unknown }
-        var content = buffer[..<count]
+        guard case .success(let bytes) = SmallFile.head(layout.gitDirectory + "HEAD", limit: 1024, followLinks: false), bytes.count < 1024
+        else { return .unknown }
+        var content = bytes[...]
         if content.starts(with: "ref: ".utf8) {
             if content.last == UInt8(ascii: "\n") { content.removeLast() }
             let target = String(decoding: content.dropFirst(5), as: UTF8.self)

@@ -28,6 +28,28 @@ public enum SmallFile {
         }
     }
 
+    /// The first `limit` bytes of the file (all of it when shorter), or the `errno` that stopped
+    /// the open or the read. `followLinks: false` refuses a symbolic link (ELOOP).
+    public static func head(_ path: String, limit: Int, followLinks: Bool = true) -> Result<[UInt8], ReadFailure> {
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC | (followLinks ? 0 : O_NOFOLLOW))
+        guard descriptor >= 0 else { return .failure(ReadFailure(errno: errno)) }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: limit)
+        var count = 0
+        while count < limit {
+            let read = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + count, $0.count - count) }
+            if read < 0 { return .failure(ReadFailure(errno: errno)) }
+            if read == 0 { break }
+            count += read
+        }
+        return .success(Array(buffer[..<count]))
+    }
+
+    /// Why a file could not be read.
+    public struct ReadFailure: Error, Sendable {
+        public let errno: Int32
+    }
+
     /// The file's text, or nil when it cannot be read.
     public static func text(_ path: String) -> String? {
         bytes(path).map { String(decoding: $0, as: UTF8.self) }
