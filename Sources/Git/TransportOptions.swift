@@ -65,6 +65,8 @@ public struct CredentialRequest: Sendable {
 public struct Credential: Sendable, CustomStringConvertible {
     public enum Kind: Sendable {
         case sshKeyFile(user: String, privateKey: String, publicKey: String?, passphrase: String?)
+        /// A private key's text, handed to libssh2 in memory (never written to a file).
+        case sshKeyMemory(user: String, privateKey: String, passphrase: String?)
         case sshAgent(user: String)
         case userPassword(user: String, password: String)
         case username(String)
@@ -78,6 +80,11 @@ public struct Credential: Sendable, CustomStringConvertible {
     /// A private key file (and its public half, when there is one), named by its path.
     public static func sshKeyFile(user: String, privateKey: String, publicKey: String?, passphrase: String?) -> Credential {
         Credential(kind: .sshKeyFile(user: user, privateKey: privateKey, publicKey: publicKey, passphrase: passphrase), name: privateKey)
+    }
+
+    /// A private key given as text; `name` says where it came from, without it.
+    public static func sshKeyMemory(user: String, privateKey: String, passphrase: String?, name: String) -> Credential {
+        Credential(kind: .sshKeyMemory(user: user, privateKey: privateKey, passphrase: passphrase), name: name)
     }
 
     public static func sshAgent(user: String) -> Credential {
@@ -95,7 +102,7 @@ public struct Credential: Sendable, CustomStringConvertible {
 
     var type: CredentialTypes {
         switch kind {
-        case .sshKeyFile, .sshAgent: .sshKey
+        case .sshKeyFile, .sshKeyMemory, .sshAgent: .sshKey
         case .userPassword: .userPassword
         case .username: .username
         }

@@ -115,6 +115,9 @@ final class TransportSession {
         case .sshKeyFile(let user, let privateKey, let publicKey, let passphrase):
             triedCredentials.append(credential.name)
             return git_credential_ssh_key_new(out, user, publicKey, privateKey, passphrase)
+        case .sshKeyMemory(let user, let privateKey, let passphrase):
+            triedCredentials.append(credential.name)
+            return git_credential_ssh_key_memory_new(out, user, nil, privateKey, passphrase)
         case .sshAgent(let user):
             triedCredentials.append(credential.name)
             return git_credential_ssh_key_from_agent(out, user)

@@ -63,4 +63,34 @@ struct RevertOverSSHTests {
         #expect(result.stderr.contains("Load the deploy key into ssh-agent"))
         #expect(try prodHead() == f.v110)
     }
+
+    /// CI has no `~/.ssh`: the deploy key and the known hosts come from secret variables, and the
+    /// key is used from memory (never written where another job could read it).
+    @Test func rollsBackWithTheKeyAndKnownHostsFromTheEnvironment() throws {
+        let ssh = f.scratch.root + "/home/.ssh"
+        let key = try String(contentsOfFile: ssh + "/id_ed25519", encoding: .utf8)
+        let scan = try f.scratch.run("/usr/bin/ssh-keyscan", ["-p", "\(sshd.port)", "127.0.0.1"], in: f.scratch.root)
+        #expect(scan.status == 0)
+        try FileManager.default.removeItem(atPath: ssh)
+        let before = Set(try FileManager.default.subpathsOfDirectory(atPath: f.scratch.root))
+
+        let unknown = try f.scratch.run(
+            binary, ["revert-to", "v1.0.0", "--yes"], in: f.work,
+            extraEnvironment: ["RELEASE_GUARDIAN_SSH_KEY": key, "RELEASE_GUARDIAN_KNOWN_HOSTS": "# none yet\n"])
+        #expect(unknown.status == 2 && unknown.stderr.contains("RELEASE_GUARDIAN_KNOWN_HOSTS"), "\(unknown.stderr)")
+        #expect(try prodHead() == f.v110)
+
+        let result = try f.scratch.run(
+            binary, ["revert-to", "v1.0.0", "--yes"], in: f.work,
+            extraEnvironment: ["RELEASE_GUARDIAN_SSH_KEY": key, "RELEASE_GUARDIAN_KNOWN_HOSTS": scan.stdout])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try prodHead() == f.v100)
+        #expect(!result.stderr.contains("PRIVATE KEY") && !result.stdout.contains("PRIVATE KEY"))
+        // No file holds the key: nothing new outside the repositories' own objects and refs.
+        let written = Set(try FileManager.default.subpathsOfDirectory(atPath: f.scratch.root)).subtracting(before)
+        for path in written where !path.contains(".git/") && !path.contains("srv/") && !path.hasPrefix("origin") {
+            let text = (try? String(contentsOfFile: f.scratch.root + "/" + path, encoding: .utf8)) ?? ""
+            #expect(!text.contains("PRIVATE KEY"), "the key was written to \(path)")
+        }
+    }
 }

@@ -26,9 +26,13 @@ struct KnownHosts: Sendable {
 
     /// Reads the file; a missing file is an empty list (every host unknown).
     init(path: String) {
+        self.init(text: (try? String(contentsOfFile: path, encoding: .utf8)) ?? "", path: path)
+    }
+
+    /// Lines given as text (`RELEASE_GUARDIAN_KNOWN_HOSTS`); `path` names where they came from.
+    init(text: String, path: String) {
         self.path = path
-        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-        entries = text.split(separator: "\n").compactMap(Self.parse)
+        entries = text.split(whereSeparator: \.isNewline).compactMap(Self.parse)
     }
 
     static func parse(_ line: Substring) -> Entry? {

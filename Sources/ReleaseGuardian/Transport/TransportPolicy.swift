@@ -10,6 +10,10 @@ struct TransportPolicy: Sendable {
     /// The token for HTTPS remotes, and its user when the URL names none.
     static let tokenVariable = "RELEASE_GUARDIAN_HTTPS_TOKEN"
     static let tokenUserVariable = "RELEASE_GUARDIAN_HTTPS_USER"
+    /// In CI, where there is no `~/.ssh`: the deploy key's text (as CI secrets hold it), used from
+    /// memory and never written to a file another job could read, and the known_hosts lines.
+    static let keyVariable = "RELEASE_GUARDIAN_SSH_KEY"
+    static let knownHostsVariable = "RELEASE_GUARDIAN_KNOWN_HOSTS"
 
     /// A private key to use instead of the default keys (`deploy.sshKey`).
     var sshKey: String?
@@ -55,6 +59,11 @@ struct TransportPolicy: Sendable {
             guard request.attempt < candidates.count else { return nil }
             let candidate = candidates[request.attempt]
             if candidate == "ssh-agent" { return .sshAgent(user: user) }
+            if candidate == Self.keyVariable, let key = environment[Self.keyVariable] {
+                return .sshKeyMemory(
+                    user: user, privateKey: key.hasSuffix("\n") ? key : key + "\n", passphrase: environment[Self.passphraseVariable],
+                    name: "the key in \(Self.keyVariable)")
+            }
             let publicKey = FileManager.default.fileExists(atPath: candidate + ".pub") ? candidate + ".pub" : nil
             return .sshKeyFile(user: user, privateKey: candidate, publicKey: publicKey, passphrase: environment[Self.passphraseVariable])
         }
@@ -71,9 +80,11 @@ struct TransportPolicy: Sendable {
         return nil
     }
 
-    /// The agent when one runs, then a configured key, else the default keys that exist.
+    /// The key in the environment (CI), the agent when one runs, then a configured key, else the
+    /// default keys that exist.
     func sshKeyCandidates() -> [String] {
         var candidates: [String] = []
+        if let key = environment[Self.keyVariable], !key.isEmpty { candidates.append(Self.keyVariable) }
         if let socket = environment["SSH_AUTH_SOCK"], !socket.isEmpty { candidates.append("ssh-agent") }
         if let sshKey {
             candidates.append(sshKey)
@@ -91,9 +102,13 @@ struct TransportPolicy: Sendable {
     /// Trusted when `~/.ssh/known_hosts` holds this key for the host (libgit2 1.5 would accept
     /// any key unless told otherwise).
     func verdict(on hostKey: HostKey) -> HostKeyVerdict {
-        let verdict = KnownHosts(path: knownHostsPath).verify(host: hostKey.host, port: hostKey.port, key: hostKey.key)
+        // In CI the known hosts come from the environment (a secret variable), else the file.
+        let knownHosts =
+            environment[Self.knownHostsVariable].flatMap { $0.isEmpty ? nil : KnownHosts(text: $0, path: Self.knownHostsVariable) }
+            ?? KnownHosts(path: knownHostsPath)
+        let verdict = knownHosts.verify(host: hostKey.host, port: hostKey.port, key: hostKey.key)
         if verdict == .trusted { return .trusted }
-        return .refused(HostKeyRefusal(host: hostKey.host, port: hostKey.port, verdict: verdict, knownHosts: knownHostsPath))
+        return .refused(HostKeyRefusal(host: hostKey.host, port: hostKey.port, verdict: verdict, knownHosts: knownHosts.path))
     }
 
     // MARK: Advice
@@ -120,6 +135,10 @@ struct HostKeyRefusal: Error, CustomStringConvertible {
 
     var description: String {
         let scan = port == 22 ? "ssh-keyscan \(shellQuoted(host))" : "ssh-keyscan -p \(port) \(shellQuoted(host))"
+        if knownHosts == TransportPolicy.knownHostsVariable, verdict != .trusted {
+            return
+                "the SSH host key of \(host):\(port) is not trusted by the lines in \(knownHosts) (\(verdict == .unknown ? "no line for it" : "another key, or revoked")). Check its fingerprint with the provider, then put what `\(scan)` prints in that CI variable."
+        }
         switch verdict {
         case .unknown:
             return
