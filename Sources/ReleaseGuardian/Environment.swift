@@ -6,6 +6,11 @@ public struct Environment: Equatable, Sendable {
     public let name: String
     public let refs: [RefPattern]
     public let targets: [DeployTarget]
+    /// `rehearseIn`: a rollback here must have been done in that environment first (the runbook's
+    /// "test the rollback procedure in preprod before applying it in production").
+    public var rehearseIn: String?
+    /// How recent that rehearsal must be, in seconds (`rehearsalMaxAge`, default 24h).
+    public var rehearsalMaxAge = 86_400
 
     public init(name: String, refs: [RefPattern], targets: [DeployTarget] = []) {
         self.name = name
@@ -21,6 +26,16 @@ public struct Environment: Equatable, Sendable {
 
     public func matches(_ ref: String) -> Bool {
         refs.contains { $0.matches(ref) }
+    }
+
+    /// `24h`, `90m`, `2d`, `30s` or plain seconds; nil for anything else.
+    static func duration(_ text: String) -> Int? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let units = ["s": 1, "m": 60, "h": 3_600, "d": 86_400]
+        let (number, unit) =
+            trimmed.last.map { units[String($0)] != nil ? (trimmed.dropLast(), units[String($0)]!) : (Substring(trimmed), 1) } ?? ("", 1)
+        guard let value = Int(number), value > 0, value <= 365 * 86_400 / unit else { return nil }
+        return value * unit
     }
 
     /// `[environment "NAME"]` sections in configuration order, or nil when there are none.
@@ -54,7 +69,25 @@ public struct Environment: Equatable, Sendable {
             for entry in values.all("environment.\(name).target") {
                 targets.append(try DeployTarget(entry.value, key: "environment.\(name).target", source: entry.source))
             }
-            environments.append(Environment(name: name, refs: refs, targets: targets))
+            var environment = Environment(name: name, refs: refs, targets: targets)
+            if let rehearse = values.last("environment.\(name).rehearseIn") {
+                let other = rehearse.value.trimmingCharacters(in: .whitespaces)
+                guard !other.isEmpty, other != name, names.contains(other) else {
+                    throw .invalidValue(
+                        key: "environment.\(name).rehearseIn", value: rehearse.value, source: rehearse.source,
+                        expected: "another environment of this file (\(names.filter { $0 != name }.joined(separator: ", ")))")
+                }
+                environment.rehearseIn = other
+            }
+            if let age = values.last("environment.\(name).rehearsalMaxAge") {
+                guard let seconds = Self.duration(age.value) else {
+                    throw .invalidValue(
+                        key: "environment.\(name).rehearsalMaxAge", value: age.value, source: age.source,
+                        expected: "a duration such as 24h, 90m, 2d or 3600 (seconds)")
+                }
+                environment.rehearsalMaxAge = seconds
+            }
+            environments.append(environment)
         }
         return environments
     }

@@ -36,6 +36,9 @@ extension ReleaseGuardian {
         @Flag(name: .long, help: "Allow a tag that is not an ancestor of what runs now.")
         var allowDivergent = false
 
+        @Flag(name: .long, help: "Go ahead without the rehearsal the environment's rehearseIn asks for (recorded).")
+        var skipRehearsal = false
+
         @Option(name: .long, help: "Also write the Markdown report to this file.")
         var report: String?
 
@@ -53,6 +56,7 @@ extension ReleaseGuardian {
             request.environment = env
             request.expectedCommit = expect
             request.allowDivergent = allowDivergent
+            request.skipRehearsal = skipRehearsal
             request.reason = reason
             request.sourceRemote = remote
             let confirmation: RevertSession.Confirmation =

@@ -133,7 +133,9 @@ public struct RevertExecutor {
                     target: $0.target.description, before: $0.current?.hex, after: plan.commit.hex,
                     result: $0.isDone(for: plan.commit) ? "already there" : "planned")
             },
-            who: who, when: Self.iso8601(when), reason: plan.request.reason, backups: backups.map(\.ref), checks: [], migrations: [],
+            who: who, when: Self.iso8601(when), reason: plan.request.reason, backups: backups.map(\.ref),
+            checks: plan.request.skipRehearsal ? [LedgerRecord.Check(name: "rehearsal", result: "skipped with --skip-rehearsal")] : [],
+            migrations: [],
             process: RunningProcess.current)
         log("8. Intent recorded before pushing: \(ledger.append(record))")
 

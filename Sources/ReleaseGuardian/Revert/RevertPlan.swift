@@ -10,6 +10,8 @@ public struct RevertRequest: Sendable {
     public var allowDivergent = false
     public var reason: String?
     public var sourceRemote = "origin"
+    /// Go ahead without the rehearsal `rehearseIn` asks for (recorded in the ledger).
+    public var skipRehearsal = false
 
     public init(tag: String) {
         self.tag = tag
@@ -80,6 +82,8 @@ public enum RevertError: Error, CustomStringConvertible {
     /// No repository around the directory it ran in, or one whose git config libgit2 cannot read.
     case repository(GitError)
     case noTargets(environment: String)
+    /// `rehearseIn`: no successful rollback to this commit in that environment recently enough.
+    case notRehearsed(tag: String, environment: String, rehearseIn: String, maxAge: Int)
     case remote(step: String, RemoteError, changed: [String])
     case git(GitError)
     case read(ReadError)
@@ -133,6 +137,10 @@ public enum RevertError: Error, CustomStringConvertible {
                 + Self.changedSentence(changed) + " Look at what runs now, then plan again (the same command shows the new plan)."
         case .repository(let error):
             return ReadError.git(error).openingDescription
+        case .notRehearsed(let tag, let environment, let rehearseIn, let maxAge):
+            let age = maxAge % 3_600 == 0 ? "\(maxAge / 3_600)h" : "\(maxAge)s"
+            return
+                "safeguard rehearsal: \(environment) is rolled back only to what was rolled back in \(rehearseIn) first (rehearseIn), and the ledger holds no successful `revert-to \(tag)` on \(rehearseIn) in the last \(age). Rehearse it: `release-guardian revert-to \(shellQuoted(tag)) --env \(shellQuoted(rehearseIn))`, check \(rehearseIn), then run this again; or go ahead with --skip-rehearsal (recorded in the ledger)."
         case .noTargets(let environment):
             return
                 "the environment \(environment) has no deploy target. Add one to .release-guardian: [environment \"\(environment)\"] target = REMOTE BRANCH."

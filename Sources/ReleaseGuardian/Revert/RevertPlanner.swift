@@ -1,3 +1,4 @@
+import Foundation
 import Git
 
 /// Steps 1 to 4 of a rollback: fetch, resolve the tag, read what each target runs, check.
@@ -56,6 +57,7 @@ public struct RevertPlanner {
             throw .notARelease(tag, reason: "it does not point at a commit")
         }
         log("2. \(tag) is commit \(commit.short).")
+        try checkRehearsal(of: tag, commit: commit, in: environment, request: request)
 
         var targets: [RevertPlan.Target] = []
         for head in heads {
@@ -140,6 +142,30 @@ public struct RevertPlanner {
         log(
             "1. Fetched \(name) (\(origin.displayURL)) with tags: \(refspecs.count) ref\(refspecs.count == 1 ? "" : "s") changed, \(stale.count) pruned."
         )
+    }
+
+    /// `rehearseIn`: the ledger must hold a successful rollback to `commit` in that environment,
+    /// made within `rehearsalMaxAge`; `--skip-rehearsal` goes ahead (and the record says so).
+    private func checkRehearsal(of tag: String, commit: ObjectID, in environment: Environment, request: RevertRequest) throws(RevertError) {
+        guard let rehearseIn = environment.rehearseIn else { return }
+        if request.skipRehearsal {
+            log("   No rehearsal in \(rehearseIn) required: --skip-rehearsal (recorded).")
+            return
+        }
+        let ledger = Ledger(repository: repository, transport: transport, sourceRemote: request.sourceRemote)
+        let records = Ledger.deployments((try? ledger.records(limit: 2_000)) ?? [])
+        let since = Date().addingTimeInterval(-Double(environment.rehearsalMaxAge))
+        let formatter = ISO8601DateFormatter()
+        let rehearsal = records.first { (record: LedgerRecord) -> Bool in
+            guard record.environment == rehearseIn, record.action == "revert-to", record.state == .done, record.commit == commit.hex,
+                let when = formatter.date(from: record.when)
+            else { return false }
+            return when >= since
+        }
+        guard let rehearsal else {
+            throw .notRehearsed(tag: tag, environment: environment.name, rehearseIn: rehearseIn, maxAge: environment.rehearsalMaxAge)
+        }
+        log("   Rehearsed in \(rehearseIn) by \(rehearsal.who) at \(rehearsal.when).")
     }
 
     /// The release `environment` ran before the deployment that put `deployed` there, from the
