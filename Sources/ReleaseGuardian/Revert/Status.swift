@@ -45,7 +45,11 @@ public struct StatusReport: Encodable, Sendable {
         do { repository = try Repository.discover(from: directory) } catch { throw .repository(.git(error)) }
         let settings: Settings
         do { settings = try Settings.load(for: repository) } catch { throw .configuration(error) }
-        let chosen = settings.environments.filter { only == nil || $0.name == only }
+        // All environments that have targets, or the one asked for.
+        let chosen = settings.environments.filter { environment in
+            if let only { return environment.name == only }
+            return !environment.targets.isEmpty
+        }
         if let only, chosen.isEmpty { throw .unknownEnvironment(only, known: settings.environments.map(\.name)) }
         let transport = TransportPolicy(settings: settings, environment: environment).options()
         let gitDirectory = repository.gitDirectory
