@@ -143,35 +143,10 @@ struct ConfigFileDifferentialTests {
         }
     }
 
-    /// git's stdout, or nil when it fails: posix_spawn and a pipe, since Foundation's Process
-    /// costs ten times git's own run here.
+    /// git's stdout, or nil when it fails.
     static func spawnGit(_ arguments: [String], environment: [String: String]) -> String? {
-        var pipe: [Int32] = [0, 0]
-        guard Glibc.pipe(&pipe) == 0 else { return nil }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, pipe[1], 1)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addclose(&actions, pipe[0])
-        let argv = (["git"] + arguments).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawnp(&pid, "git", &actions, nil, argv, envp)
-        close(pipe[1])
-        defer { close(pipe[0]) }
-        guard spawned == 0 else { return nil }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = read(pipe[0], &buffer, buffer.count)
-            if count <= 0 { break }
-            bytes += buffer[0..<count]
-        }
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-        return status == 0 ? String(decoding: bytes, as: UTF8.self) : nil
+        let result = TestSupport.spawnGit(arguments, environment: environment, mergingStderr: false)
+        return result.status == 0 ? result.output : nil
     }
 
     /// Where ConfigFile answers, git reads the same entries; where git refuses a text (an
