@@ -27,7 +27,7 @@ public struct RevertPlanner {
         guard !environment.targets.isEmpty else { throw .noTargets(environment: environment.name) }
 
         // 1. Fetch the source remote with its tags, pruning what it no longer has.
-        try fetch(request.sourceRemote)
+        try SourceFetch(repository: repository, reader: reader, transport: transport, log: log).run(request.sourceRemote)
 
         // 3 (read first: `previous` and the messages need what is deployed). What each target runs.
         var heads: [(target: DeployTarget, url: String, current: ObjectID?)] = []
@@ -108,40 +108,6 @@ public struct RevertPlanner {
         return RevertPlan(
             request: request, environment: environment.name, tag: tag, version: version, commit: commit,
             releaseBranch: releaseBranch, releaseBranchExists: existing != nil, targets: targets)
-    }
-
-    /// `git fetch --tags --prune` for what changed only: libgit2 1.5's fetch updates every one of
-    /// 100k tags one by one (seconds), so the remote's refs are compared with ours first and
-    /// only the branches and tags that differ are fetched; gone branches are pruned.
-    private func fetch(_ name: String) throws(RevertError) {
-        let origin = try remote(name)
-        let tracking = "\(RefName.remotesPrefix)\(name)/"
-        let ours = try read { () throws(ReadError) in
-            try reader.referenceValues(under: RefName.tagsPrefix).merging(reader.referenceValues(under: tracking)) { a, _ in a }
-        }
-        var stale: [String] = []
-        var refspecs: [String] = []
-        do throws(RemoteError) {
-            let advertised = try origin.heads(options: transport)
-            var branches: Set<String> = []
-            for head in advertised where !head.name.hasSuffix("^{}") {
-                if let branch = RefName.branchName(of: head.name) {
-                    let local = tracking + branch
-                    branches.insert(local)
-                    if ours[local] != head.id { refspecs.append("+\(head.name):\(local)") }
-                } else if head.name.hasPrefix(RefName.tagsPrefix), ours[head.name] != head.id {
-                    refspecs.append("+\(head.name):\(head.name)")
-                }
-            }
-            if !refspecs.isEmpty { try origin.fetch(refspecs, options: transport) }
-            stale = ours.keys.filter { $0.hasPrefix(tracking) && !branches.contains($0) && !$0.hasSuffix("/HEAD") }
-        } catch {
-            throw .remote(step: "fetching \(name)", error, changed: [])
-        }
-        try git { () throws(GitError) in for ref in stale { try repository.deleteReference(ref) } }
-        log(
-            "1. Fetched \(name) (\(origin.displayURL)) with tags: \(refspecs.count) ref\(refspecs.count == 1 ? "" : "s") changed, \(stale.count) pruned."
-        )
     }
 
     /// `rehearseIn`: the ledger must hold a successful rollback to `commit` in that environment,
