@@ -76,7 +76,7 @@ public struct CICheck {
         }
     }
 
-    private func judge(
+    func judge(
         _ ref: String, in repository: RepositoryReader, settings: Settings
     ) throws(CIError)
         -> (violations: [Violation], checked: [RuleID], notChecked: [String])

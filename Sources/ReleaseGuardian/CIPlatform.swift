@@ -27,6 +27,16 @@ public enum CIPlatform: String, Sendable {
         }
     }
 
+    /// The commit the pipeline builds (`GITHUB_SHA`, `CI_COMMIT_SHA`), when it names one.
+    public func commit(in variable: (String) -> String?) -> String? {
+        let value =
+            switch self {
+            case .github: variable("GITHUB_SHA")
+            case .gitlab: variable("CI_COMMIT_SHA")
+            }
+        return value.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     /// How to make the CI clone complete, for the shallow-clone error.
     public var unshallowFix: String {
         switch self {

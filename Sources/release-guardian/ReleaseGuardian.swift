@@ -10,7 +10,8 @@ struct ReleaseGuardian: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            Check.self, ServerHookCommand.self, Semver.self, Env.self, CI.self, RevertTo.self, StatusCommand.self, HistoryCommand.self,
+            Check.self, ServerHookCommand.self, Semver.self, Env.self, CI.self, Deploy.self, RevertTo.self, Undo.self, StatusCommand.self,
+            HistoryCommand.self,
             Install.self,
         ]
     )

@@ -188,8 +188,22 @@ public struct Ledger {
                     function: "ledger")
             }
             try Remote(path, in: repository).fetch(["+\(Self.ref):\(Self.remoteCopy)"], options: transport)
+        } else if let tip, try !reachesLocally(tip) {
+            // The objects are here already (a clone that shares origin's), but no ref of ours
+            // reaches them: the copy ref makes `records` read them.
+            try repository.setReference(Self.remoteCopy, to: tip, force: true, message: "release-guardian: \(sourceRemote)'s ledger")
         }
         return tip
+    }
+
+    /// Whether this clone's ledger, or its copy of the remote's, holds `tip`.
+    private func reachesLocally(_ tip: ObjectID) throws -> Bool {
+        for ref in [Self.ref, Self.remoteCopy] {
+            if let local = try repository.target(ofReference: ref), try local == tip || repository.isAncestor(tip, of: local) {
+                return true
+            }
+        }
+        return false
     }
 
     /// Copies the commits reachable from `local` and not from `base` onto `base`, oldest first.

@@ -20,8 +20,8 @@ public struct RevertOutcome: Sendable {
     public let alreadyThere: [String]
     /// Where the deployment was recorded (or why it could not be shared).
     public let ledger: String
-    /// Whether the rollback branch is on the source remote, or why not.
-    public let releaseBranchShared: String
+    /// `revert-to`: whether the rollback branch is on the source remote, or why not.
+    public let releaseBranchShared: String?
 }
 
 /// Steps 6 to 9 of a rollback, after the plan was confirmed.
@@ -100,33 +100,34 @@ public struct RevertExecutor {
     public func execute(_ plan: RevertPlan, at when: Date = Date()) throws(RevertError) -> RevertOutcome {
         let sourceRemote = plan.request.sourceRemote
         // 6. The rollback branch, at the tag's commit; the working tree and HEAD stay as they are.
-        if !plan.releaseBranchExists {
-            try git { () throws(GitError) in
-                try repository.setReference(
-                    plan.releaseBranch, to: plan.commit, force: false, message: "release-guardian: revert-to \(plan.tag)")
+        var shared: String?
+        if let releaseBranch = plan.releaseBranch {
+            if !plan.releaseBranchExists {
+                try git { () throws(GitError) in
+                    try repository.setReference(
+                        releaseBranch, to: plan.commit, force: false, message: "release-guardian: \(plan.action.rawValue) \(plan.label)")
+                }
+                log("6. Created \(RefName.short(releaseBranch)) at \(plan.commit.short).")
+            } else {
+                log("6. \(RefName.short(releaseBranch)) already at \(plan.commit.short).")
             }
-            log("6. Created \(RefName.short(plan.releaseBranch)) at \(plan.commit.short).")
-        } else {
-            log("6. \(RefName.short(plan.releaseBranch)) already at \(plan.commit.short).")
+            // The rollback branch on the source remote too: the runbook picks it there (Scalingo's
+            // manual deploy). Failing to share it never stops the rollback; the report says so.
+            shared = shareReleaseBranch(releaseBranch, plan: plan)
+            log("6. \(shared!)")
         }
 
-        // The rollback branch on the source remote too: the runbook picks it there (Scalingo's
-        // manual deploy). Failing to share it never stops the rollback; the report says so.
-        let shared = shareReleaseBranch(plan)
-        log("6. \(shared)")
-
         // 7. Keep every head about to be overwritten, on the source remote and here.
-        let toChange = plan.targets.filter { !$0.isDone(for: plan.commit) }
-        let backups = try backUp(toChange, plan: plan, at: when)
-        if backups.isEmpty { log("7. Nothing to back up: every target already runs \(plan.tag).") }
+        let backups = try backUp(plan.targets.filter(\.needsBackup), plan: plan, at: when)
+        if backups.isEmpty { log("7. Nothing to back up: no target runs a commit outside \(plan.label)'s history.") }
 
         // The intent, before any target changes: a run killed during the push is never unrecorded.
         let ledger = Ledger(repository: repository, transport: transport, sourceRemote: sourceRemote)
         let who =
             repository.defaultIdentity().map { "\($0.name) <\($0.email)>" } ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
         var record = LedgerRecord(
-            id: UUID().uuidString.lowercased(), outcome: LedgerRecord.Outcome.started.rawValue, action: "revert-to",
-            environment: plan.environment, ref: RefName.tag(plan.tag), tag: plan.tag, version: plan.version.description,
+            id: UUID().uuidString.lowercased(), outcome: LedgerRecord.Outcome.started.rawValue, action: plan.action.rawValue,
+            environment: plan.environment, ref: plan.ref, tag: plan.tag, version: plan.version?.description,
             commit: plan.commit.hex,
             targets: plan.targets.map {
                 LedgerRecord.Target(
@@ -134,7 +135,7 @@ public struct RevertExecutor {
                     result: $0.isDone(for: plan.commit) ? "already there" : "planned")
             },
             who: who, when: Self.iso8601(when), reason: plan.request.reason, backups: backups.map(\.ref),
-            checks: plan.request.skipRehearsal ? [LedgerRecord.Check(name: "rehearsal", result: "skipped with --skip-rehearsal")] : [],
+            checks: plan.checks,
             migrations: [],
             process: RunningProcess.current)
         log("8. Intent recorded before pushing: \(ledger.append(record))")
@@ -146,7 +147,7 @@ public struct RevertExecutor {
             let name = target.target.description
             if target.isDone(for: plan.commit) {
                 alreadyThere.append(name)
-                log("8. \(name) already runs \(plan.tag): nothing to push.")
+                log("8. \(name) already runs \(plan.label): nothing to push.")
                 continue
             }
             do {
@@ -174,7 +175,7 @@ public struct RevertExecutor {
                 throw error.changing(pushed)
             }
             pushed.append(name)
-            log("8. Pushed \(plan.commit.short) (\(plan.tag)) to \(name), replacing \(target.current?.short ?? "nothing").")
+            log("8. Pushed \(plan.commit.short) (\(plan.label)) to \(name), replacing \(target.current?.short ?? "nothing").")
         }
 
         // 9. Record it.
@@ -194,17 +195,17 @@ public struct RevertExecutor {
 
     /// Pushes `release/<tag>` to the source remote unless it is there already; a branch of that
     /// name at another commit there is left alone (the rules refuse to move it) and said.
-    private func shareReleaseBranch(_ plan: RevertPlan) -> String {
-        let branch = RefName.short(plan.releaseBranch)
+    private func shareReleaseBranch(_ releaseBranch: String, plan: RevertPlan) -> String {
+        let branch = RefName.short(releaseBranch)
         let source = plan.request.sourceRemote
         do {
             let origin = try Remote.named(source, in: repository)
-            let existing = try origin.heads(options: transport).first { $0.name == plan.releaseBranch }?.id
+            let existing = try origin.heads(options: transport).first { $0.name == releaseBranch }?.id
             if existing == plan.commit { return "\(branch) is already on \(source) at \(plan.commit.short)." }
             if let existing {
                 return "\(branch) is on \(source) at \(existing.short), not at \(plan.commit.short): left as it is; look at it there."
             }
-            try origin.push(["\(plan.releaseBranch):\(plan.releaseBranch)"], lease: [plan.releaseBranch: nil], options: transport)
+            try origin.push(["\(releaseBranch):\(releaseBranch)"], lease: [releaseBranch: nil], options: transport)
             return "Pushed \(branch) to \(source)."
         } catch let error as RemoteError {
             return
@@ -227,8 +228,13 @@ public struct RevertExecutor {
         let said = RemoteMessages(target: name, log: log)
         var options = transport
         options.remoteMessage = { said.append($0) }
+        // libgit2 pushes from a ref, not a commit id: a private one, at the commit.
+        let outgoing = "refs/release-guardian/outgoing/\(plan.environment)"
+        try git { () throws(GitError) in
+            try repository.setReference(outgoing, to: plan.commit, force: true, message: "release-guardian: \(plan.action.rawValue)")
+        }
         do {
-            try remote.push(["+\(plan.releaseBranch):\(branch)"], lease: [branch: target.current], options: options)
+            try remote.push(["+\(outgoing):\(branch)"], lease: [branch: target.current], options: options)
         } catch {
             let step = "pushing to \(name)" + said.lastLines(8)
             let found: ObjectID?
@@ -270,7 +276,8 @@ public struct RevertExecutor {
             do {
                 for backup in backups {
                     try repository.setReference(
-                        backup.ref, to: backup.commit, force: true, message: "release-guardian: backup before revert-to \(plan.tag)")
+                        backup.ref, to: backup.commit, force: true,
+                        message: "release-guardian: backup before \(plan.action.rawValue) \(plan.label)")
                 }
             } catch {
                 throw .git(error)

@@ -1,10 +1,23 @@
 import Git
 
-/// What `revert-to` asks for.
+/// What a deployment command does to an environment: the ledger's `action`.
+public enum DeploymentAction: String, Sendable {
+    /// Forward: a ref's commit to the environment its map names.
+    case deploy
+    /// Back to a release tag.
+    case revertTo = "revert-to"
+    /// Back to what ran before the environment's last record.
+    case undo
+}
+
+/// What `deploy`, `revert-to` or `undo` asks for.
 public struct RevertRequest: Sendable {
-    /// A release tag, or `previous` for the release before the one deployed now.
-    public var tag: String
-    public var environment = "prod"
+    public var action: DeploymentAction
+    /// `revert-to`: a release tag, or `previous`. `deploy`: the ref (nil: the CI's ref, else the
+    /// current branch). `undo`: nil.
+    public var ref: String?
+    /// nil: `prod` for `revert-to`, the map's for `deploy`, the last record's for `undo`.
+    public var environment: String?
     /// Refuse unless every target's head is this commit.
     public var expect: ObjectID?
     public var allowDivergent = false
@@ -13,8 +26,14 @@ public struct RevertRequest: Sendable {
     /// Go ahead without the rehearsal `rehearseIn` asks for (recorded in the ledger).
     public var skipRehearsal = false
 
+    public init(action: DeploymentAction, ref: String?) {
+        self.action = action
+        self.ref = ref
+    }
+
+    /// A `revert-to` request.
     public init(tag: String) {
-        self.tag = tag
+        self.init(action: .revertTo, ref: tag)
     }
 
     /// Whether `text` is what `--expect` takes: a full 40-digit commit id.
@@ -29,7 +48,7 @@ public struct RevertRequest: Sendable {
     }
 }
 
-/// A rollback planned and checked, before anything changes.
+/// A deployment planned and checked, before anything changes.
 public struct RevertPlan: Sendable {
     public struct Target: Sendable {
         public let target: DeployTarget
@@ -39,24 +58,40 @@ public struct RevertPlan: Sendable {
         public let current: ObjectID?
         /// Release tags at the current head, highest first.
         public let currentVersions: [String]
-        /// Commits deployed now that the rollback takes out, newest first.
+        /// Commits deployed now that the push takes out, newest first.
         public let undeployed: [CommitSummary]
         /// More un-deployed commits than listed.
         public let undeployedTruncated: Bool
+        /// Commits the push puts live, newest first.
+        public let going: [CommitSummary]
+        public let goingTruncated: Bool
+        /// The current head is lost by the push unless kept: it is not in the new commit's history.
+        public let needsBackup: Bool
 
-        /// Already at the tag's commit: nothing to push.
+        /// Already at the new commit: nothing to push.
         public func isDone(for commit: ObjectID) -> Bool { current == commit }
     }
 
     public let request: RevertRequest
+    public let action: DeploymentAction
     public let environment: String
-    public let tag: String
-    public let version: SemanticVersion
+    /// The full ref deployed: `refs/tags/v1.2.0`, `refs/heads/main`, or the backup an undo puts back.
+    public let ref: String
+    /// The release tag at the new commit, when there is one.
+    public let tag: String?
+    public let version: SemanticVersion?
     public let commit: ObjectID
-    /// `release/vX.Y.Z`, as a full ref name.
-    public let releaseBranch: String
+    /// `revert-to` only: `release/vX.Y.Z`, as a full ref name.
+    public let releaseBranch: String?
     public let releaseBranchExists: Bool
     public let targets: [Target]
+    /// What was checked on the way, for the record (`rehearsal`, `rules`, …).
+    public let checks: [LedgerRecord.Check]
+
+    /// How the new commit is named to people: `v1.2.0`, or `main@1a2b3c4`.
+    public var label: String {
+        tag ?? "\(RefName.short(ref))@\(commit.short)"
+    }
 
     public var isNoOp: Bool { targets.allSatisfy { $0.isDone(for: commit) } }
 }
@@ -78,7 +113,22 @@ public enum RevertError: Error, CustomStringConvertible {
     case moved(target: String, planned: ObjectID?, found: ObjectID?)
     /// Another deployer moved the target between the plan and the push: `found` runs there now.
     case leaseBroken(target: String, planned: ObjectID?, found: ObjectID?, foundVersions: [String], changed: [String])
+    /// `deploy` of a commit behind what a target runs.
+    case isRollback(
+        target: String, ref: String, commit: ObjectID, current: ObjectID, currentVersions: [String], releaseTags: [String],
+        environment: String)
+    /// In a pipeline: the commit it built is not in the history of the ref it builds.
+    case ciCommitElsewhere(ref: String, built: ObjectID, refCommit: ObjectID)
+    /// `undo` cannot tell what to put back, or what runs is not what the last record left.
+    case cannotUndo(environment: String?, reason: String)
     // Could not run.
+    /// `deploy` of a ref the map sends nowhere (`map`: each environment and its refs).
+    case deploysNowhere(ref: String, map: [(String, [String])])
+    case deploysElsewhere(ref: String, requested: String, mapped: [String], map: [(String, [String])])
+    case notOnSourceRemote(branch: String, remote: String)
+    case notACommit(ref: String)
+    case ref(RefError)
+    case judging(CIError)
     /// No repository around the directory it ran in, or one whose git config libgit2 cannot read.
     case repository(GitError)
     case noTargets(environment: String)
@@ -94,7 +144,9 @@ public enum RevertError: Error, CustomStringConvertible {
 
     public var isRefusal: Bool {
         switch self {
-        case .repository, .noTargets, .remote, .git, .read, .configuration, .policy, .reportNotWritten: false
+        case .repository, .noTargets, .remote, .git, .read, .configuration, .policy, .reportNotWritten, .deploysNowhere,
+            .deploysElsewhere, .notOnSourceRemote, .notACommit, .ref, .judging:
+            false
         default: true
         }
     }
@@ -135,6 +187,34 @@ public enum RevertError: Error, CustomStringConvertible {
             return
                 "someone deployed meanwhile: \(target) runs \(now) now, not \(planned?.short ?? "nothing") as planned, so nothing was pushed there."
                 + Self.changedSentence(changed) + " Look at what runs now, then plan again (the same command shows the new plan)."
+        case .isRollback(let target, let ref, let commit, let current, let currentVersions, let releaseTags, let environment):
+            let now = current.short + RevertReport.versionSuffix(currentVersions)
+            let back =
+                releaseTags.first.map { "`release-guardian revert-to \(shellQuoted($0)) --env \(shellQuoted(environment))`" }
+                ?? "`release-guardian revert-to TAG --env \(shellQuoted(environment))`"
+            return
+                "that is a rollback: use revert-to. \(target) runs \(now), which already contains \(ref) (\(commit.short)); deploy goes forward only. Go back with \(back), which keeps a backup, checks the rehearsal and writes the release branch. Nothing was changed."
+        case .ciCommitElsewhere(let ref, let built, let refCommit):
+            return
+                "the pipeline built \(built.short), which is not in the history of \(RefName.short(ref)) (\(refCommit.short)) or, for a tag, not its commit: it would deploy a commit the ref never had. Nothing was changed."
+        case .cannotUndo(let environment, let reason):
+            return "nothing to undo\(environment.map { " on \($0)" } ?? ""): \(reason). Nothing was changed."
+        case .deploysNowhere(let ref, let map):
+            return
+                "\(RefName.short(ref)) (\(ref)) deploys nowhere. The map: \(Self.mapText(map)). Deploy a ref it names, or add one to .release-guardian: [environment \"NAME\"] ref = \(ref)."
+        case .deploysElsewhere(let ref, let requested, let mapped, let map):
+            return
+                "\(RefName.short(ref)) does not deploy to \(requested)\(mapped.isEmpty ? "" : " (it deploys to \(mapped.joined(separator: ", ")))"). The map: \(Self.mapText(map)). Nothing was changed."
+        case .notOnSourceRemote(let branch, let remote):
+            return
+                "\(branch) is not on \(remote): a deploy takes what the team pushed. Push it first (`git push \(shellQuoted(remote)) \(shellQuoted(branch))`)."
+        case .notACommit(let ref):
+            return
+                "\(ref) does not name a commit here. Fetch it, or check the name (`git rev-parse --verify \(shellQuoted(ref + "^{commit}"))`)."
+        case .ref(let error):
+            return "\(error)"
+        case .judging(let error):
+            return "\(error)"
         case .repository(let error):
             return ReadError.git(error).openingDescription
         case .notRehearsed(let tag, let environment, let rehearseIn, let maxAge):
@@ -167,6 +247,10 @@ public enum RevertError: Error, CustomStringConvertible {
             .leaseBroken(target: target, planned: planned, found: found, foundVersions: versions, changed: changed)
         default: self
         }
+    }
+
+    static func mapText(_ map: [(String, [String])]) -> String {
+        map.isEmpty ? "no environment is configured" : map.map { "\($0.0) ← \($0.1.joined(separator: ", "))" }.joined(separator: "; ")
     }
 
     static func changedSentence(_ changed: [String]) -> String {

@@ -1,86 +1,73 @@
 import Foundation
 import Git
 
-/// Steps 1 to 4 of a rollback: fetch, resolve the tag, read what each target runs, check.
-/// Changes nothing but remote-tracking refs and a private copy of what the targets run.
+/// Steps 1 to 4 of a deployment, a rollback or an undo: fetch, resolve what goes, read what
+/// each target runs, check. Changes nothing but remote-tracking refs and a private copy of what
+/// the targets run. What differs between the three is in `plan(revertTo:)`, `plan(deploy:)` and
+/// `plan(undo:)`; the steps they share are here.
 public struct RevertPlanner {
     let repository: Repository
     /// The same repository read from its files where they are enough (tags at 100k).
     let reader: RepositoryReader
     let settings: Settings
     let transport: TransportOptions
+    /// The process environment: the CI's ref and commit for `deploy`.
+    let environment: [String: String]
     let log: (String) -> Void
 
-    public init(repository: Repository, settings: Settings, transport: TransportOptions, log: @escaping (String) -> Void) {
+    public init(
+        repository: Repository, settings: Settings, transport: TransportOptions, environment: [String: String] = [:],
+        log: @escaping (String) -> Void
+    ) {
         self.repository = repository
         reader = RepositoryReader(repository)
         self.settings = settings
         self.transport = transport
+        self.environment = environment
         self.log = log
     }
 
     public func plan(_ request: RevertRequest) throws(RevertError) -> RevertPlan {
         guard !repository.isShallow else { throw .shallow }
-        guard let environment = settings.environments.first(where: { $0.name == request.environment }) else {
-            throw .unknownEnvironment(request.environment, known: settings.environments.map(\.name))
+        switch request.action {
+        case .revertTo: return try plan(revertTo: request)
+        case .deploy: return try plan(deploy: request)
+        case .undo: return try plan(undo: request)
         }
-        guard !environment.targets.isEmpty else { throw .noTargets(environment: environment.name) }
+    }
+
+    private func plan(revertTo request: RevertRequest) throws(RevertError) -> RevertPlan {
+        let environment = try self.environment(named: request.environment ?? "prod")
 
         // 1. Fetch the source remote with its tags, pruning what it no longer has.
-        try SourceFetch(repository: repository, reader: reader, transport: transport, log: log).run(request.sourceRemote)
+        try fetch(request.sourceRemote)
 
         // 3 (read first: `previous` and the messages need what is deployed). What each target runs.
-        var heads: [(target: DeployTarget, url: String, current: ObjectID?)] = []
-        for (index, target) in environment.targets.enumerated() {
-            let remote = try self.remote(target.remote)
-            let branch = RefName.branch(target.branch)
-            do throws(RemoteError) {
-                let current = try remote.heads(options: transport).first { $0.name == branch }?.id
-                if let current, (try? repository.contains(current)) != true {
-                    // Fetch it: the plan lists what it un-deploys, and the backup needs it.
-                    try remote.fetch(["+\(branch):refs/release-guardian/deployed/\(environment.name)/\(index)"], options: transport)
-                }
-                heads.append((target, remote.displayURL, current))
-            } catch {
-                throw .remote(step: "reading \(target)", error, changed: [])
-            }
-        }
+        let heads = try readHeads(of: environment)
         let catalog = ReleaseCatalog(repository: reader)
         let versionsRunning = try catalog.releaseTags(at: Set(heads.compactMap(\.current)))
 
         // 2. The tag, peeled to its commit.
         let deployed = heads.first?.current
         let (tag, version) = try resolveTag(
-            request.tag, environment: environment.name, deployed: deployed,
+            request.ref ?? "previous", environment: environment.name, deployed: deployed,
             deployedVersions: deployed.flatMap { versionsRunning[$0] } ?? [], catalog: catalog)
         guard let commit = try git({ () throws(GitError) in try repository.peeledCommit(ofReference: RefName.tag(tag)) }) else {
             throw .notARelease(tag, reason: "it does not point at a commit")
         }
         log("2. \(tag) is commit \(commit.short).")
-        try checkRehearsal(of: tag, commit: commit, in: environment, request: request)
+        let rehearsal = try checkRehearsal(of: tag, commit: commit, in: environment, request: request)
 
-        var targets: [RevertPlan.Target] = []
+        // 4. A rollback goes back in history; anything else needs --allow-divergent.
+        try checkExpected(heads, request.expect)
         for head in heads {
-            if let expected = request.expect, head.current != expected {
-                throw .unexpectedHead(target: head.target.description, expected: expected, found: head.current)
+            if let current = head.current, current != commit, !request.allowDivergent,
+                try !git({ () throws(GitError) in try repository.isAncestor(commit, of: current) })
+            {
+                throw .divergent(target: head.target.description, tag: tag, current: current)
             }
-            var undeployed: [CommitSummary] = []
-            if let current = head.current, current != commit {
-                // 4. A rollback goes back in history; anything else needs --allow-divergent.
-                if !request.allowDivergent, try !git({ () throws(GitError) in try repository.isAncestor(commit, of: current) }) {
-                    throw .divergent(target: head.target.description, tag: tag, current: current)
-                }
-                undeployed = try git { () throws(GitError) in try repository.commits(from: current, excluding: commit, limit: 51) }
-            }
-            let versions = head.current.flatMap { versionsRunning[$0] } ?? []
-            log(
-                "3. \(head.target)\(head.url == head.target.remote ? "" : " (\(head.url))") runs \(head.current.map { $0.short + (versions.first.map { " (\($0))" } ?? "") } ?? "nothing yet")."
-            )
-            targets.append(
-                RevertPlan.Target(
-                    target: head.target, url: head.url, current: head.current, currentVersions: versions,
-                    undeployed: Array(undeployed.prefix(50)), undeployedTruncated: undeployed.count > 50))
         }
+        let targets = try self.targets(heads, going: commit, versionsRunning: versionsRunning, keepEveryHead: true)
 
         // 4. The rules, on what is deployed and written: the tag, judged as when it was made (as
         // `ci` does), and the rollback branch release/vX.Y.Z.
@@ -106,17 +93,100 @@ public struct RevertPlanner {
         )
 
         return RevertPlan(
-            request: request, environment: environment.name, tag: tag, version: version, commit: commit,
-            releaseBranch: releaseBranch, releaseBranchExists: existing != nil, targets: targets)
+            request: request, action: .revertTo, environment: environment.name, ref: tagRef, tag: tag, version: version,
+            commit: commit, releaseBranch: releaseBranch, releaseBranchExists: existing != nil, targets: targets,
+            checks: rehearsal.map { [$0] } ?? [])
+    }
+
+    // MARK: - The steps every plan shares
+
+    /// A deploy target and what it runs now, read from the target itself.
+    struct Head {
+        let index: Int
+        let target: DeployTarget
+        let url: String
+        let current: ObjectID?
+    }
+
+    func environment(named name: String) throws(RevertError) -> Environment {
+        guard let environment = settings.environments.first(where: { $0.name == name }) else {
+            throw .unknownEnvironment(name, known: settings.environments.map(\.name))
+        }
+        guard !environment.targets.isEmpty else { throw .noTargets(environment: environment.name) }
+        return environment
+    }
+
+    /// Step 1.
+    func fetch(_ sourceRemote: String) throws(RevertError) {
+        try SourceFetch(repository: repository, reader: reader, transport: transport, log: log).run(sourceRemote)
+    }
+
+    /// Step 3: each target's head, fetched here when this clone lacks it (the plan lists what
+    /// it un-deploys, and the backup needs it).
+    func readHeads(of environment: Environment) throws(RevertError) -> [Head] {
+        var heads: [Head] = []
+        for (index, target) in environment.targets.enumerated() {
+            let remote = try self.remote(target.remote)
+            let branch = RefName.branch(target.branch)
+            do throws(RemoteError) {
+                let current = try remote.heads(options: transport).first { $0.name == branch }?.id
+                if let current, (try? repository.contains(current)) != true {
+                    try remote.fetch(["+\(branch):refs/release-guardian/deployed/\(environment.name)/\(index)"], options: transport)
+                }
+                heads.append(Head(index: index, target: target, url: remote.displayURL, current: current))
+            } catch {
+                throw .remote(step: "reading \(target)", error, changed: [])
+            }
+        }
+        return heads
+    }
+
+    /// `--expect`: every target must run that commit now.
+    func checkExpected(_ heads: [Head], _ expect: ObjectID?) throws(RevertError) {
+        guard let expect else { return }
+        for head in heads where head.current != expect {
+            throw .unexpectedHead(target: head.target.description, expected: expect, found: head.current)
+        }
+    }
+
+    /// Step 3's plan lines: for each target, what goes away, what goes live, and whether what
+    /// runs now must be kept first: when the new commit's history does not hold it, or always
+    /// (`keepEveryHead`, a rollback: SPEC step 7).
+    func targets(
+        _ heads: [Head], going commit: ObjectID, versionsRunning: [ObjectID: [String]], keepEveryHead: Bool = false
+    ) throws(RevertError) -> [RevertPlan.Target] {
+        var targets: [RevertPlan.Target] = []
+        for head in heads {
+            var undeployed: [CommitSummary] = []
+            var going: [CommitSummary] = []
+            var needsBackup = false
+            if let current = head.current, current != commit {
+                undeployed = try git { () throws(GitError) in try repository.commits(from: current, excluding: commit, limit: 51) }
+                going = try git { () throws(GitError) in try repository.commits(from: commit, excluding: current, limit: 51) }
+                needsBackup = keepEveryHead || !undeployed.isEmpty
+            }
+            let versions = head.current.flatMap { versionsRunning[$0] } ?? []
+            log(
+                "3. \(head.target)\(head.url == head.target.remote ? "" : " (\(head.url))") runs \(head.current.map { $0.short + (versions.first.map { " (\($0))" } ?? "") } ?? "nothing yet")."
+            )
+            targets.append(
+                RevertPlan.Target(
+                    target: head.target, url: head.url, current: head.current, currentVersions: versions,
+                    undeployed: Array(undeployed.prefix(50)), undeployedTruncated: undeployed.count > 50,
+                    going: Array(going.prefix(50)), goingTruncated: going.count > 50, needsBackup: needsBackup))
+        }
+        return targets
     }
 
     /// `rehearseIn`: the ledger must hold a successful rollback to `commit` in that environment,
     /// made within `rehearsalMaxAge`; `--skip-rehearsal` goes ahead (and the record says so).
-    private func checkRehearsal(of tag: String, commit: ObjectID, in environment: Environment, request: RevertRequest) throws(RevertError) {
-        guard let rehearseIn = environment.rehearseIn else { return }
+    private func checkRehearsal(
+        of tag: String, commit: ObjectID, in environment: Environment, request: RevertRequest
+    ) throws(RevertError) -> LedgerRecord.Check? {
+        guard let rehearseIn = environment.rehearseIn else { return nil }
         if request.skipRehearsal {
             log("   No rehearsal in \(rehearseIn) required: --skip-rehearsal (recorded).")
-            return
+            return LedgerRecord.Check(name: "rehearsal", result: "skipped with --skip-rehearsal")
         }
         let ledger = Ledger(repository: repository, transport: transport, sourceRemote: request.sourceRemote)
         let records = Ledger.deployments((try? ledger.records(limit: 2_000)) ?? [])
@@ -132,6 +202,7 @@ public struct RevertPlanner {
             throw .notRehearsed(tag: tag, environment: environment.name, rehearseIn: rehearseIn, maxAge: environment.rehearsalMaxAge)
         }
         log("   Rehearsed in \(rehearseIn) by \(rehearsal.who) at \(rehearsal.when).")
+        return LedgerRecord.Check(name: "rehearsal", result: "rehearsed in \(rehearseIn) at \(rehearsal.when)")
     }
 
     /// The release `environment` ran before the deployment that put `deployed` there, from the
@@ -182,15 +253,15 @@ public struct RevertPlanner {
         }
     }
 
-    private func remote(_ nameOrURL: String) throws(RevertError) -> Remote {
+    func remote(_ nameOrURL: String) throws(RevertError) -> Remote {
         try Remote.named(nameOrURL, in: repository)
     }
 
-    private func git<T>(_ body: () throws(GitError) -> T) throws(RevertError) -> T {
+    func git<T>(_ body: () throws(GitError) -> T) throws(RevertError) -> T {
         do { return try body() } catch { throw .git(error) }
     }
 
-    private func read<T>(_ body: () throws(ReadError) -> T) throws(RevertError) -> T {
+    func read<T>(_ body: () throws(ReadError) -> T) throws(RevertError) -> T {
         do { return try body() } catch { throw .read(error) }
     }
 }

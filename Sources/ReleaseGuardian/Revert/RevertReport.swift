@@ -1,54 +1,68 @@
 import Foundation
 import Git
 
-/// What a rollback shows: the plan before confirming, the report after.
+/// What a deployment, a rollback or an undo shows: the plan before confirming, the report after.
 public enum RevertReport {
+    /// `Rollback`, `Deployment`, `Undo`: the first word of the plan and the report.
+    static func noun(_ action: DeploymentAction) -> String {
+        switch action {
+        case .revertTo: "Rollback"
+        case .deploy: "Deployment"
+        case .undo: "Undo"
+        }
+    }
+
     /// The plan, for the operator to read before confirming.
     public static func planText(_ plan: RevertPlan) -> String {
-        var lines = ["Rollback plan: \(plan.environment) → \(plan.tag) (\(plan.commit.short))"]
+        var lines = ["\(noun(plan.action)) plan: \(plan.environment) → \(plan.label) (\(plan.commit.short))"]
         for target in plan.targets {
             let before = target.current.map { $0.short + versionSuffix(target.currentVersions) } ?? "nothing"
             let name = target.url == target.target.remote ? target.target.description : "\(target.target) (\(target.url))"
             if target.isDone(for: plan.commit) {
-                lines.append("  \(name): already runs \(plan.tag), nothing to do")
+                lines.append("  \(name): already runs \(plan.label), nothing to do")
                 continue
             }
-            lines.append("  \(name): \(before) → \(plan.commit.short) (\(plan.tag))")
-            if !target.undeployed.isEmpty {
-                lines.append(
-                    "    un-deploys \(target.undeployed.count)\(target.undeployedTruncated ? "+" : "") commit\(target.undeployed.count == 1 ? "" : "s"):"
-                )
-                lines += target.undeployed.prefix(10).map { "      \($0.id.short) \($0.summary)" }
-                if target.undeployed.count > 10 { lines.append("      …") }
-            }
+            lines.append("  \(name): \(before) → \(plan.commit.short) (\(plan.label))")
+            lines += commitLines("deploys", target.going, truncated: target.goingTruncated)
+            lines += commitLines("un-deploys", target.undeployed, truncated: target.undeployedTruncated)
         }
-        if !plan.isNoOp {
+        if plan.targets.contains(where: \.needsBackup) {
             lines.append(
                 "  Before any push, what runs now is kept on \(plan.request.sourceRemote) as refs/release-guardian/backup/\(plan.environment)/<UTC time>."
             )
+        }
+        if let releaseBranch = plan.releaseBranch, !plan.isNoOp {
             lines.append(
-                "  \(RefName.short(plan.releaseBranch)) \(plan.releaseBranchExists ? "exists" : "will be created") at \(plan.commit.short); the working tree is not touched."
+                "  \(RefName.short(releaseBranch)) \(plan.releaseBranchExists ? "exists" : "will be created") at \(plan.commit.short); the working tree is not touched."
             )
         }
         if let reason = plan.request.reason { lines.append("  Reason: \(reason)") }
         return lines.joined(separator: "\n")
     }
 
-    /// The rollback report, in Markdown. What comes from people (names, reasons, commit
-    /// subjects, remotes, environment names) goes through `Markdown.escaped`; the undo
-    /// commands through `shellQuoted`, in a block no content can close.
+    private static func commitLines(_ verb: String, _ commits: [CommitSummary], truncated: Bool) -> [String] {
+        guard !commits.isEmpty else { return [] }
+        var lines = ["    \(verb) \(commits.count)\(truncated ? "+" : "") commit\(commits.count == 1 ? "" : "s"):"]
+        lines += commits.prefix(10).map { "      \($0.id.short) \($0.summary)" }
+        if commits.count > 10 { lines.append("      …") }
+        return lines
+    }
+
+    /// The report, in Markdown. What comes from people (names, reasons, commit subjects,
+    /// remotes, environment names) goes through `Markdown.escaped`; the undo commands through
+    /// `shellQuoted`, in a block no content can close.
     public static func markdown(_ outcome: RevertOutcome) -> String {
         let plan = outcome.plan
         let md = Markdown.escaped
         let environment = md(plan.environment)
         var lines = [
-            "# Rollback report: \(environment) → \(md(plan.tag))", "",
+            "# \(noun(plan.action)) report: \(environment) → \(md(plan.label))", "",
             "| | |", "| --- | --- |",
             "| Environment | \(environment) |",
             "| Who | \(md(outcome.who)) |",
             "| When | \(ISO8601DateFormatter().string(from: outcome.when)) |",
             "| Reason | \(plan.request.reason.map(md) ?? "—") |",
-            "| Deployed | \(md(plan.tag)) (`\(plan.commit.short)`) |", "",
+            "| Deployed | \(md(plan.label)) (`\(plan.commit.short)`) |", "",
             "## Targets", "",
             "| target | before | after | result |", "| --- | --- | --- | --- |",
         ]
@@ -56,38 +70,72 @@ public enum RevertReport {
             let name = target.target.description
             let before = target.current.map { "`\($0.short)`" + md(versionSuffix(target.currentVersions)) } ?? "—"
             let result = outcome.pushed.contains(name) ? "pushed" : outcome.alreadyThere.contains(name) ? "already there" : "not changed"
-            lines.append("| \(md(name)) | \(before) | `\(plan.commit.short)` (\(md(plan.tag))) | \(result) |")
+            lines.append("| \(md(name)) | \(before) | `\(plan.commit.short)` (\(md(plan.label))) | \(result) |")
         }
-        let undeployed = plan.targets.flatMap(\.undeployed).reduce(into: [CommitSummary]()) { list, commit in
-            if !list.contains(commit) { list.append(commit) }
+        let going = distinct(plan.targets.flatMap(\.going))
+        if !going.isEmpty || plan.action == .deploy {
+            lines += ["", "## Commits put live in \(environment)", ""]
+            lines += going.isEmpty ? ["None."] : going.map { "- `\($0.id.short)` \(md($0.summary))" }
         }
-        lines += ["", "## Commits taken out of \(environment)", ""]
-        lines += undeployed.isEmpty ? ["None."] : undeployed.map { "- `\($0.id.short)` \(md($0.summary))" }
+        let undeployed = distinct(plan.targets.flatMap(\.undeployed))
+        if !undeployed.isEmpty || plan.action != .deploy {
+            lines += ["", "## Commits taken out of \(environment)", ""]
+            lines += undeployed.isEmpty ? ["None."] : undeployed.map { "- `\($0.id.short)` \(md($0.summary))" }
+        }
         lines += ["", "## Backup", ""]
         let source = plan.request.sourceRemote
         if outcome.backups.isEmpty {
-            lines.append("Nothing was overwritten.")
+            lines.append("Nothing was overwritten that the new commit's history does not hold.")
         } else {
             for backup in outcome.backups {
                 lines.append(
                     "- \(Markdown.code(backup.ref)) on \(md(redacted(source))) and here: `\(backup.commit.short)`, what \(md(backup.targets.joined(separator: ", "))) ran"
                 )
             }
-            var undo: [String] = []
-            for backup in outcome.backups {
-                undo.append("git fetch \(shellQuoted(redacted(source))) \(shellQuoted(backup.ref))")
-                for target in plan.targets where backup.targets.contains(target.target.description) {
-                    let branch = RefName.branch(target.target.branch)
-                    undo.append(
-                        "git push \(shellQuoted("--force-with-lease=\(branch):\(plan.commit.hex)")) \(shellQuoted(redacted(target.target.remote))) \(shellQuoted("FETCH_HEAD:" + branch))"
-                    )
-                }
-            }
-            lines += ["", "## Undo", ""] + Markdown.codeBlock(undo, language: "sh")
+        }
+        let undo = undoCommands(outcome)
+        if !undo.isEmpty {
+            lines += [
+                "", "## Undo", "",
+                "\(Markdown.code("release-guardian undo --env \(shellQuoted(plan.environment))")) puts back what ran before, with the same safeguards, and records it. By hand (the ledger will not know):",
+                "",
+            ]
+            lines += Markdown.codeBlock(undo, language: "sh")
         }
         lines += ["", "## Record", "", md(outcome.ledger)]
-        lines.append(md(outcome.releaseBranchShared))
+        if let shared = outcome.releaseBranchShared { lines.append(md(shared)) }
         return redacted(lines.joined(separator: "\n") + "\n")
+    }
+
+    /// The git commands that put each changed target back: from its backup when one was kept,
+    /// else from the commit it ran (in the new commit's history).
+    private static func undoCommands(_ outcome: RevertOutcome) -> [String] {
+        let plan = outcome.plan
+        let source = plan.request.sourceRemote
+        var commands: [String] = []
+        var fetched: String?
+        for target in plan.targets where outcome.pushed.contains(target.target.description) {
+            guard let current = target.current else { continue }
+            let branch = RefName.branch(target.target.branch)
+            let lease = shellQuoted("--force-with-lease=\(branch):\(plan.commit.hex)")
+            let remote = shellQuoted(redacted(target.target.remote))
+            if let backup = outcome.backups.first(where: { $0.targets.contains(target.target.description) }) {
+                if fetched != backup.ref {
+                    commands.append("git fetch \(shellQuoted(redacted(source))) \(shellQuoted(backup.ref))")
+                    fetched = backup.ref
+                }
+                commands.append("git push \(lease) \(remote) \(shellQuoted("FETCH_HEAD:" + branch))")
+            } else {
+                commands.append("git push \(lease) \(remote) \(shellQuoted(current.hex + ":" + branch))")
+            }
+        }
+        return commands
+    }
+
+    private static func distinct(_ commits: [CommitSummary]) -> [CommitSummary] {
+        commits.reduce(into: [CommitSummary]()) { list, commit in
+            if !list.contains(commit) { list.append(commit) }
+        }
     }
 
     static func versionSuffix(_ versions: [String]) -> String {
@@ -95,7 +143,7 @@ public enum RevertReport {
     }
 }
 
-/// `--json` output of `revert-to`.
+/// `--json` output of `deploy`, `revert-to` and `undo`.
 public struct RevertJSON: Encodable {
     struct Target: Encodable {
         let target: String
@@ -104,6 +152,7 @@ public struct RevertJSON: Encodable {
         let beforeVersions: [String]
         let after: String
         let undeployed: [String]
+        let deployed: [String]
         let result: String
     }
 
@@ -112,18 +161,22 @@ public struct RevertJSON: Encodable {
         let commit: String
     }
 
+    let action: String
     let environment: String
-    let tag: String
+    let ref: String
+    let tag: String?
     let commit: String
     let dryRun: Bool
     let targets: [Target]
     let backups: [Backup]
-    let releaseBranch: String
+    let releaseBranch: String?
     let ledger: String?
     let report: String?
 
     public init(plan: RevertPlan, outcome: RevertOutcome?) {
+        action = plan.action.rawValue
         environment = plan.environment
+        ref = plan.ref
         tag = plan.tag
         commit = plan.commit.hex
         dryRun = outcome == nil
@@ -134,10 +187,11 @@ public struct RevertJSON: Encodable {
                 ?? (target.isDone(for: plan.commit) ? "already there" : "planned")
             return Target(
                 target: name, url: target.url, before: target.current?.hex, beforeVersions: target.currentVersions,
-                after: plan.commit.hex, undeployed: target.undeployed.map { "\($0.id.hex) \($0.summary)" }, result: result)
+                after: plan.commit.hex, undeployed: target.undeployed.map { "\($0.id.hex) \($0.summary)" },
+                deployed: target.going.map { "\($0.id.hex) \($0.summary)" }, result: result)
         }
         backups = outcome?.backups.map { Backup(ref: $0.ref, commit: $0.commit.hex) } ?? []
-        releaseBranch = RefName.short(plan.releaseBranch)
+        releaseBranch = plan.releaseBranch.map(RefName.short)
         ledger = outcome?.ledger
         report = outcome.map(RevertReport.markdown)
     }

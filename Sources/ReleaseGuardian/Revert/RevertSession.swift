@@ -1,9 +1,9 @@
 import Foundation
 import Git
 
-/// One `revert-to`, from the request to the report: plan (steps 1–4), show the plan, stop for a
-/// dry run or when every target already runs the tag, confirm (5), read the targets again and
-/// execute (6–9), report. The CLI gives it the request, a way to confirm and where output goes,
+/// One `deploy`, `revert-to` or `undo`, from the request to the report: plan (steps 1–4), show
+/// the plan, stop for a dry run or when every target already runs the commit, confirm (5), read
+/// the targets again and execute (6–9), report. The three share every step but the plan's. The CLI gives it the request, a way to confirm and where output goes,
 /// and turns what it throws into an exit code (`RevertError.isRefusal`: 1, else 2).
 public struct RevertSession {
     /// How the operator confirms.
@@ -77,7 +77,9 @@ public struct RevertSession {
         do { settings = try Settings.load(for: repository) } catch { throw .configuration(error) }
         let transport = TransportPolicy(settings: settings, environment: environment).options(progress: output.progress)
 
-        let plan = try RevertPlanner(repository: repository, settings: settings, transport: transport, log: output.log).plan(request)
+        let plan = try RevertPlanner(
+            repository: repository, settings: settings, transport: transport, environment: environment, log: output.log
+        ).plan(request)
         if !output.json { output.result(RevertReport.planText(plan)) }
         if dryRun {
             if output.json { output.document(RevertJSON(plan: plan, outcome: nil)) } else { output.result("Dry run: nothing was changed.") }
@@ -87,7 +89,7 @@ public struct RevertSession {
         executor.settleInterrupted(plan)
         if plan.isNoOp {
             if output.json { output.document(RevertJSON(plan: plan, outcome: nil)) }
-            output.log("Every target already runs \(plan.tag): nothing to do.")
+            output.log("Every target already runs \(plan.label): nothing to do.")
             return .nothingToDo(plan)
         }
         switch confirmation {
