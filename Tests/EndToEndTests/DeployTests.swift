@@ -90,6 +90,12 @@ struct DeployTests {
         let github = ["GITHUB_ACTIONS": "true", "GITHUB_REF": "refs/tags/v1.1.0", "GITHUB_SHA": p.f.v110]
         let tag = try p.deploy("--yes", environment: github)
         #expect(tag.status == 0 && tag.stderr.contains("Every target already runs v1.1.0"), "\(tag.stdout)\(tag.stderr)")
+        // A main pipeline: main, to preprod, recorded as the person who started it.
+        let main = ["GITHUB_ACTIONS": "true", "GITHUB_REF": "refs/heads/main", "GITHUB_SHA": p.f.v110, "GITHUB_ACTOR": "alice"]
+        let pipeline = try p.deploy("--yes", environment: main)
+        #expect(pipeline.status == 0, "\(pipeline.stderr)")
+        #expect(try p.heads() == [p.f.v110, p.f.v110])
+        #expect(try p.records().last?["who"] as? String == "alice via GitHub Actions")
         // A pipeline that built another commit than its tag's: refused.
         let other = try p.deploy("--dry-run", environment: github.merging(["GITHUB_SHA": p.f.v100]) { $1 })
         #expect(other.status == 1 && other.stderr.contains("not in the history"), "\(other.stderr)")

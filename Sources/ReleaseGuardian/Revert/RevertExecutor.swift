@@ -123,8 +123,7 @@ public struct RevertExecutor {
 
         // The intent, before any target changes: a run killed during the push is never unrecorded.
         let ledger = Ledger(repository: repository, transport: transport, sourceRemote: sourceRemote)
-        let who =
-            repository.defaultIdentity().map { "\($0.name) <\($0.email)>" } ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+        let who = plan.who ?? repository.defaultIdentity().map { "\($0.name) <\($0.email)>" } ?? "unknown"
         var record = LedgerRecord(
             id: UUID().uuidString.lowercased(), outcome: LedgerRecord.Outcome.started.rawValue, action: plan.action.rawValue,
             environment: plan.environment, ref: plan.ref, tag: plan.tag, version: plan.version?.description,

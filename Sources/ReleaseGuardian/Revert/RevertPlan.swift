@@ -87,6 +87,8 @@ public struct RevertPlan: Sendable {
     public let targets: [Target]
     /// What was checked on the way, for the record (`rehearsal`, `rules`, …).
     public let checks: [LedgerRecord.Check]
+    /// Who runs it, when the pipeline says (`alice via GitHub Actions`); else the git identity.
+    public var who: String?
 
     /// How the new commit is named to people: `v1.2.0`, or `main@1a2b3c4`.
     public var label: String {

@@ -29,11 +29,26 @@ public struct RevertPlanner {
 
     public func plan(_ request: RevertRequest) throws(RevertError) -> RevertPlan {
         guard !repository.isShallow else { throw .shallow }
+        var plan: RevertPlan
         switch request.action {
-        case .revertTo: return try plan(revertTo: request)
-        case .deploy: return try plan(deploy: request)
-        case .undo: return try plan(undo: request)
+        case .revertTo: plan = try self.plan(revertTo: request)
+        case .deploy: plan = try self.plan(deploy: request)
+        case .undo: plan = try self.plan(undo: request)
         }
+        plan.who = pipelineActor()
+        return plan
+    }
+
+    /// In a pipeline, the person who started it: the machine's git identity is a bot's, or none.
+    private func pipelineActor() -> String? {
+        guard let platform = CIPlatform.detect(environment) else { return nil }
+        let actor =
+            switch platform {
+            case .github: environment["GITHUB_ACTOR"]
+            case .gitlab: environment["GITLAB_USER_LOGIN"]
+            }
+        guard let actor, !actor.isEmpty else { return nil }
+        return "\(actor) via \(platform.rawValue)"
     }
 
     private func plan(revertTo request: RevertRequest) throws(RevertError) -> RevertPlan {
