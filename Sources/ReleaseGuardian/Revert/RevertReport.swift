@@ -14,7 +14,7 @@ public enum RevertReport {
 
     /// The plan, for the operator to read before confirming.
     public static func planText(_ plan: RevertPlan) -> String {
-        var lines = ["\(noun(plan.action)) plan: \(plan.environment) → \(plan.label) (\(plan.commit.short))"]
+        var lines = ["\(noun(plan.action)) plan: \(plan.environment) → \(plan.tag.map { "\($0) (\(plan.commit.short))" } ?? plan.label)"]
         for target in plan.targets {
             let before = target.current.map { $0.short + versionSuffix(target.currentVersions) } ?? "nothing"
             let name = target.url == target.target.remote ? target.target.description : "\(target.target) (\(target.url))"
@@ -22,7 +22,7 @@ public enum RevertReport {
                 lines.append("  \(name): already runs \(plan.label), nothing to do")
                 continue
             }
-            lines.append("  \(name): \(before) → \(plan.commit.short) (\(plan.label))")
+            lines.append("  \(name): \(before) → \(plan.commit.short)\(plan.tag.map { " (\($0))" } ?? "")")
             lines += commitLines("deploys", target.going, truncated: target.goingTruncated)
             lines += commitLines("un-deploys", target.undeployed, truncated: target.undeployedTruncated)
         }
