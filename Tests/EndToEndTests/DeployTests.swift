@@ -174,8 +174,14 @@ struct DeployTests {
         let p = try Preprod()
         let hook = p.f.daemon.basePath + "/webserver.git/hooks/pre-receive"
         try LedgerTests.install("#!/bin/sh\necho ' !     No space left on the builder' >&2\nexit 1\n", as: hook, scratch: p.scratch)
-        let failed = try p.deploy("main", "--yes")
+        let report = p.scratch.root + "/failed.md"
+        let failed = try p.deploy("main", "--yes", "--report", report)
         #expect(failed.status == 2, "\(failed.stderr)")
+        // The report says it failed, where, and what the target said.
+        let markdown = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(markdown.contains("# Deployment report: preprod → main@") && markdown.contains(": FAILED"), "\(markdown)")
+        #expect(markdown.contains("| failed |") && markdown.contains("| pushed |"), "\(markdown)")
+        #expect(markdown.contains("No space left on the builder"), "\(markdown)")
         #expect(failed.stderr.contains("No space left on the builder"), "\(failed.stderr)")
         #expect(failed.stderr.contains("Already changed:"), "\(failed.stderr)")
         #expect(try p.heads() == [p.f.v110, p.f.v100])

@@ -22,6 +22,8 @@ public struct RevertOutcome: Sendable {
     public let ledger: String
     /// `revert-to`: whether the rollback branch is on the source remote, or why not.
     public let releaseBranchShared: String?
+    /// A push that failed: the target, and why (with the last lines the target said).
+    public var failure: (target: String, reason: String)?
 }
 
 /// Steps 6 to 9 of a rollback, after the plan was confirmed.
@@ -97,7 +99,11 @@ public struct RevertExecutor {
         }
     }
 
-    public func execute(_ plan: RevertPlan, at when: Date = Date()) throws(RevertError) -> RevertOutcome {
+    /// Steps 6 to 9. A push that fails stops there: `failed` gets what was done until then (for
+    /// the report), then the error is thrown.
+    public func execute(
+        _ plan: RevertPlan, at when: Date = Date(), failed: (RevertOutcome) -> Void = { _ in }
+    ) throws(RevertError) -> RevertOutcome {
         let sourceRemote = plan.request.sourceRemote
         // 6. The rollback branch, at the tag's commit; the working tree and HEAD stay as they are.
         var shared: String?
@@ -170,7 +176,13 @@ public struct RevertExecutor {
                 if case .leaseBroken(_, _, let found, _, _) = error, let index = record.targets.firstIndex(where: { $0.target == name }) {
                     record.targets[index].after = found?.hex
                 }
-                log("9. \(ledger.append(record).replacingOccurrences(of: "Recorded", with: "Failure recorded"))")
+                let recorded = ledger.append(record).replacingOccurrences(of: "Recorded", with: "Failure recorded")
+                log("9. \(recorded)")
+                var outcome = RevertOutcome(
+                    plan: plan, when: when, who: who, createdReleaseBranch: !plan.releaseBranchExists,
+                    backups: backups, pushed: pushed, alreadyThere: alreadyThere, ledger: recorded, releaseBranchShared: shared)
+                outcome.failure = (name, error.changing(pushed).description)
+                failed(outcome)
                 throw error.changing(pushed)
             }
             pushed.append(name)

@@ -56,7 +56,7 @@ public enum RevertReport {
         let md = Markdown.escaped
         let environment = md(plan.environment)
         var lines = [
-            "# \(noun(plan.action)) report: \(environment) → \(md(plan.label))", "",
+            "# \(noun(plan.action)) report: \(environment) → \(md(plan.label))\(outcome.failure == nil ? "" : ": FAILED")", "",
             "| | |", "| --- | --- |",
             "| Environment | \(environment) |",
             "| Who | \(md(outcome.who)) |",
@@ -69,8 +69,14 @@ public enum RevertReport {
         for target in plan.targets {
             let name = target.target.description
             let before = target.current.map { "`\($0.short)`" + md(versionSuffix(target.currentVersions)) } ?? "—"
-            let result = outcome.pushed.contains(name) ? "pushed" : outcome.alreadyThere.contains(name) ? "already there" : "not changed"
+            let result =
+                outcome.pushed.contains(name)
+                ? "pushed"
+                : outcome.alreadyThere.contains(name) ? "already there" : outcome.failure?.target == name ? "failed" : "not changed"
             lines.append("| \(md(name)) | \(before) | `\(plan.commit.short)` (\(md(plan.label))) | \(result) |")
+        }
+        if let failure = outcome.failure {
+            lines += ["", "## Failure", "", md(failure.reason)]
         }
         let going = distinct(plan.targets.flatMap(\.going))
         if !going.isEmpty || plan.action == .deploy {

@@ -102,18 +102,21 @@ public struct RevertSession {
             throw .needsConfirmation
         }
         try executor.recheck(plan)
-        let outcome = try executor.execute(plan)
+        // A failure's report goes to the file too: what changed, what did not, what the target said.
+        let outcome = try executor.execute(plan) { failed in try? writeReport(RevertReport.markdown(failed)) }
 
         let markdown = RevertReport.markdown(outcome)
         if output.json { output.document(RevertJSON(plan: plan, outcome: outcome)) } else { output.result("\n" + markdown) }
-        if let reportFile {
-            do {
-                try markdown.write(toFile: reportFile, atomically: true, encoding: .utf8)
-            } catch {
-                throw .reportNotWritten(path: reportFile, detail: error.localizedDescription)
-            }
+        do {
+            try writeReport(markdown)
+        } catch {
+            throw .reportNotWritten(path: reportFile ?? "", detail: error.localizedDescription)
         }
         return .done(outcome)
+    }
+
+    private func writeReport(_ markdown: String) throws {
+        try reportFile.map { try markdown.write(toFile: $0, atomically: true, encoding: .utf8) }
     }
 }
 
