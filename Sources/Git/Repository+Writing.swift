@@ -128,11 +128,27 @@ public struct CommitSummary: Equatable, Sendable {
 extension Repository {
     /// Commits reachable from `tip` and not from `base`, newest first, at most `limit`.
     public func commits(from tip: ObjectID, excluding base: ObjectID?, limit: Int) throws(GitError) -> [CommitSummary] {
+        try commits(from: [tip], excluding: base, limit: limit)
+    }
+
+    /// Commits reachable from any of `tips` and not from `base`, at most `limit`: newest first,
+    /// or with `topological`, every child before its parents (dates break ties only between
+    /// branches: a date a commit claims cannot move it within a chain).
+    public func commits(
+        from tips: [ObjectID], excluding base: ObjectID?, limit: Int, topological: Bool = false
+    ) throws(GitError)
+        -> [CommitSummary]
+    {
         var walk: OpaquePointer?
         try check(git_revwalk_new(&walk, handle), "git_revwalk_new")
         defer { git_revwalk_free(walk) }
-        var tipOID = tip.oid
-        try check(git_revwalk_push(walk, &tipOID), "git_revwalk_push")
+        if topological {
+            try check(git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue), "git_revwalk_sorting")
+        }
+        for tip in tips {
+            var tipOID = tip.oid
+            try check(git_revwalk_push(walk, &tipOID), "git_revwalk_push")
+        }
         if var baseOID = base?.oid { try check(git_revwalk_hide(walk, &baseOID), "git_revwalk_hide") }
         var result: [CommitSummary] = []
         var oid = git_oid()

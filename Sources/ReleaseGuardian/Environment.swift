@@ -50,6 +50,12 @@ public struct Environment: Equatable, Sendable {
         guard !names.isEmpty else { return nil }
         var environments: [Environment] = []
         for name in names {
+            // The name is part of ref names (backups, the outgoing push): one valid component.
+            guard !name.contains("/"), RefNameFormat.isValid("refs/release-guardian/backup/\(name)/x") else {
+                throw .invalidValue(
+                    key: "environment.\(name)", value: name, source: "the configuration",
+                    expected: "an environment name that is one valid ref name component (letters, digits, - _ .; no spaces, slashes or ..)")
+            }
             var refs: [RefPattern] = []
             for entry in values.all("environment.\(name).ref") {
                 refs.append(try RefPattern(entry.value, key: "environment.\(name).ref", source: entry.source))

@@ -49,8 +49,8 @@ struct PushSafeguards: ParsableArguments {
             }
         let progress: (@Sendable (String) -> Void)? = isatty(STDERR_FILENO) == 1 ? { @Sendable line in Terminal.error("   " + line) } : nil
         let output = RevertSession.Output(
-            json: self.output.json, result: { Terminal.out($0) }, document: { Terminal.json($0) },
-            log: { Terminal.error($0) }, progress: progress)
+            json: self.output.json, result: { Terminal.out(Terminal.inert($0)) }, document: { Terminal.json($0) },
+            log: { Terminal.error(Terminal.inert($0)) }, progress: progress)
         var session = RevertSession(
             request: request, directory: FileManager.default.currentDirectoryPath,
             environment: ProcessInfo.processInfo.environment, confirmation: confirmation, output: output)
@@ -59,8 +59,18 @@ struct PushSafeguards: ParsableArguments {
         do throws(RevertError) {
             _ = try session.run()
         } catch {
-            Terminal.error("release-guardian: \(error.isRefusal ? "refused" : "error"): \(error)")
-            throw ExitCode(error.isRefusal ? 1 : 2)
+            let code: Int32 = error.isRefusal ? 1 : 2
+            Terminal.error(Terminal.inert("release-guardian: \(error.isRefusal ? "refused" : "error"): \(error)"))
+            // A pipeline that asked for JSON gets a document on a refusal or a failure too.
+            if output.json { Terminal.json(FailureJSON(refused: error.isRefusal, error: error.description, exitCode: code)) }
+            throw ExitCode(code)
         }
     }
+}
+
+/// `--json` on a refusal or a failure.
+struct FailureJSON: Encodable {
+    let refused: Bool
+    let error: String
+    let exitCode: Int32
 }

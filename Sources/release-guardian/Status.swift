@@ -29,7 +29,7 @@ extension ReleaseGuardian {
             } catch {
                 throw Terminal.fail("\(error)")
             }
-            if output.json { Terminal.json(report) } else { Terminal.out(report.text) }
+            if output.json { Terminal.json(report) } else { Terminal.out(Terminal.inert(report.text)) }
             guard check else { return }
             if report.hasUnreachableTarget { throw ExitCode(2) }
             if !report.warnings.isEmpty { throw ExitCode(1) }

@@ -27,6 +27,19 @@ enum Terminal {
         write(Secrets.redacted(text) + "\n", to: STDERR_FILENO)
     }
 
+    /// `text` with its control characters (but line breaks and tabs) shown as `?`: what comes
+    /// from the ledger or a remote (anyone who can push writes it) cannot move the cursor, retitle
+    /// the terminal or write to the clipboard with escape sequences.
+    static func inert(_ text: String) -> String {
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { scalar in
+                    let value = scalar.value
+                    let control = (value < 0x20 && value != 0x0A && value != 0x09) || (0x7F...0x9F).contains(value)
+                    return control ? "?" : scalar
+                }))
+    }
+
     /// `text` as it is (no redaction, no line end added: `env`'s shell and dotenv lines), with
     /// plain `write(2)`: FileHandle and Data cost more start-up than the whole of `env`.
     static func write(_ text: String, to descriptor: Int32 = STDOUT_FILENO) {

@@ -12,14 +12,23 @@ extension ReleaseGuardian {
                 safeguards as deploy and revert-to. Exit 1: refused, nothing changed. Exit 2: could not run.
                 """)
 
-        @Option(name: .long, help: "The environment (default: the one of the ledger's last record).")
+        @Option(name: .long, help: "The environment (default on a terminal: the one of the ledger's last record).")
         var env: String?
 
+        @Flag(name: .long, help: "Go back without the rehearsal the environment's rehearseIn asks for (recorded).")
+        var skipRehearsal = false
+
         @OptionGroup var safeguards: PushSafeguards
+
+        func validate() throws {
+            // With --yes nobody reads the plan: the newest record may be a colleague's, elsewhere.
+            if env == nil, safeguards.yes { throw ValidationError("with --yes, name the environment: --env ENV") }
+        }
 
         func run() throws {
             var request = RevertRequest(action: .undo, ref: nil)
             request.environment = env
+            request.skipRehearsal = skipRehearsal
             try safeguards.run(request)
         }
     }

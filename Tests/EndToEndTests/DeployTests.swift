@@ -129,7 +129,7 @@ struct DeployTests {
         let badExpect = try p.deploy("main", "--expect", "12345", "--yes")
         #expect(badExpect.status == 64, "\(badExpect.stderr)")
         let json = try p.deploy("feature", "--json", "--yes")
-        #expect(json.status == 2 && json.stdout.isEmpty, "\(json.stdout)")
+        #expect(json.status == 2 && json.stdout.contains("\"exitCode\":2"), "\(json.stdout)")
         // Refusals change nothing and are not recorded.
         #expect(try p.heads() == [p.f.v110, p.f.v110])
         #expect(try p.f.head() == p.f.v110)
@@ -205,5 +205,51 @@ struct DeployTests {
         #expect(refused.status == 1, "\(refused.stderr)")
         #expect(refused.stderr.contains("tag-on-main"), "\(refused.stderr)")
         #expect(try p.f.head() == p.f.v110)
+    }
+}
+
+/// What a careless operator or a hostile ledger can feed `deploy` and `undo`.
+struct DeployInputTests {
+    @Test func anEnvironmentNameThatCannotBeARefIsAConfigurationErrorBeforeAnything() throws {
+        let p = try DeployTests.Preprod()
+        for name in ["pre prod", "a..b", "x/y", "bad~name"] {
+            try p.scratch.write(
+                "[environment \"\(name)\"]\n    ref = refs/heads/main\n    target = \(p.f.daemon.url("scheduler.git")) master\n",
+                to: p.f.work + "/.release-guardian")
+            let result = try p.deploy("main", "--yes")
+            #expect(result.status == 2, "\(name): \(result.stderr)")
+            #expect(result.stderr.contains("environment name"), "\(name): \(result.stderr)")
+            #expect(try p.f.head("scheduler.git") == p.f.v100)
+        }
+        #expect(try p.scratch.git("for-each-ref", "refs/release-guardian", in: p.f.clone.origin).isEmpty, "something was recorded")
+    }
+
+    @Test func jsonIsADocumentOnARefusalOrAFailureToo() throws {
+        let p = try DeployTests.Preprod()
+        let nowhere = try p.deploy("v1.0.0", "--env", "preprod", "--json", "--yes")
+        #expect(nowhere.status == 2, "\(nowhere.stderr)")
+        let document = try JSONSerialization.jsonObject(with: Data(nowhere.stdout.utf8)) as? [String: Any]
+        #expect(document?["refused"] as? Bool == false)
+        #expect(document?["exitCode"] as? Int == 2)
+        #expect((document?["error"] as? String)?.contains("does not deploy to preprod") == true, "\(nowhere.stdout)")
+        let expect = try p.deploy("main", "--json", "--yes", "--expect", String(repeating: "0", count: 40))
+        #expect(expect.status == 1)
+        let refused = try JSONSerialization.jsonObject(with: Data(expect.stdout.utf8)) as? [String: Any]
+        #expect(refused?["refused"] as? Bool == true, "\(expect.stdout)")
+    }
+
+    /// Anyone who can push writes the ledger: its text reaches the terminal without escape
+    /// sequences.
+    @Test func theLedgerCannotDriveTheTerminal() throws {
+        let p = try DeployTests.Preprod()
+        let reason = "ok\u{1B}]0;pwned\u{07}\u{1B}[2J\u{9B}31m"
+        #expect(try p.deploy("main", "--yes", "--reason", reason).status == 0)
+        let history = try p.scratch.run(binary, ["history"], in: p.f.work)
+        #expect(history.status == 0)
+        #expect(!history.stdout.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x9B }, "\(history.stdout)")
+        #expect(history.stdout.contains("ok?]0;pwned??[2J?31m"), "\(history.stdout)")
+        let json = try p.scratch.run(binary, ["history", "--json"], in: p.f.work)
+        let records = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
+        #expect(records?.first?["reason"] as? String == reason, "JSON keeps the text as written")
     }
 }

@@ -78,6 +78,11 @@ struct LedgerTests {
         let ledger = try f.scratch.git("rev-parse", "refs/release-guardian/ledger", in: f.clone.origin)
         #expect(try f.revert("v1.0.0", "--yes").status == 0)
         #expect(try f.scratch.git("rev-parse", "refs/release-guardian/ledger", in: f.clone.origin) == ledger)
+
+        // Every push of the interrupted run went through: it can be undone like a finished one.
+        let undo = try f.scratch.run(binary, ["undo", "--env", "prod", "--yes"], in: f.work)
+        #expect(undo.status == 0, "\(undo.stderr)")
+        #expect(try f.head() == f.v110)
     }
 
     // Item 9: a record that could not be shared is added onto origin's ledger later, never dropped.

@@ -47,4 +47,28 @@ struct LedgerRecordTests {
         #expect(old.targets.first?.before == String(repeating: "b", count: 40))
         #expect(old.targets.first?.result == nil)
     }
+
+    /// A `{` in the title (a branch named `feature/a{b}`) and dates a writer chose: the record is
+    /// read, and the ledger's own order, not the dates, says which is newest.
+    @Test func readsTitlesWithBracesInTheLedgersOrderWhateverTheDates() throws {
+        let world = try ReleaseWorld(.empty)
+        let (scratch, work) = (world.scratch, world.work)
+        let commit = String(repeating: "a", count: 40)
+        for (date, reason) in [("2099-01-01T00:00:00Z", "first, dated far ahead"), ("2001-01-01T00:00:00Z", "second, dated long ago")] {
+            let tree = try scratch.git("hash-object", "-t", "tree", "-w", "--stdin", in: work, input: "")
+            let parent = try? scratch.git("rev-parse", "--verify", "-q", "refs/release-guardian/ledger", in: work)
+            let message = """
+                deploy refs/heads/feature/a{b} on review: done
+
+                {"action":"deploy","commit":"\(commit)","environment":"review","ref":"refs/heads/feature/a{b}","targets":[],"when":"\(date)","who":"Eve","reason":"\(reason)"}
+                """
+            let created = try scratch.run(
+                "/usr/bin/git", ["commit-tree", tree, "-m", message] + (parent.map { ["-p", $0] } ?? []), in: work,
+                extraEnvironment: ["GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date])
+            try scratch.git(
+                "update-ref", "refs/release-guardian/ledger", created.stdout.trimmingCharacters(in: .whitespacesAndNewlines), in: work)
+        }
+        let ledger = Ledger(repository: try Repository.open(at: work), transport: TransportOptions(), sourceRemote: "origin")
+        #expect(try ledger.records().map(\.reason) == ["second, dated long ago", "first, dated far ahead"])
+    }
 }

@@ -59,7 +59,9 @@ public struct LedgerRecord: Codable, Sendable, Equatable {
 
     /// The record in a ledger commit's message (`title`, a blank line, the JSON object).
     static func parse(message: String) -> LedgerRecord? {
-        guard let start = message.firstIndex(of: "{"), let end = message.lastIndex(of: "}") else { return nil }
+        // After the title's blank line: a title may hold a `{` (a ref named `feature/a{b}`).
+        let body = message.range(of: "\n\n").map { message[$0.upperBound...] } ?? message[...]
+        guard let start = body.firstIndex(of: "{"), let end = body.lastIndex(of: "}") else { return nil }
         return try? JSONDecoder().decode(LedgerRecord.self, from: Data(message[start...end].utf8))
     }
 }
@@ -165,6 +167,20 @@ public struct Ledger {
         }
     }
 
+    /// Brings the source remote's records here (to be read by `records`), pushing nothing: what
+    /// plans, dry runs and refusals read.
+    func fetchRemote() throws(ShareError) {
+        do {
+            _ = try fetchRemoteTip(try Remote(sourceRemote, in: repository))
+        } catch let error as RemoteError {
+            throw .remote(error)
+        } catch let error as GitError {
+            throw .git(error)
+        } catch {
+            throw .git(GitError(code: .other(-1), message: "\(error)", function: "fetchRemote"))
+        }
+    }
+
     /// The remote's ledger tip, fetched when this clone lacks it (nil: the remote has none).
     /// It is fetched into a quarantine repository first and every new commit read there: a
     /// commit libgit2 cannot parse (anyone with push access can write one), once in this
@@ -219,23 +235,18 @@ public struct Ledger {
         return tip
     }
 
-    /// The records reachable from this clone's ledger and the remote's last fetched copy,
-    /// newest first, at most `limit`, each once.
+    /// The records reachable from this clone's ledger and the remote's last fetched copy, newest
+    /// first, at most `limit`, each once. Newest means the ledger's own order (each record after
+    /// its parent), never the date a commit claims: anyone who can push writes one, and a record
+    /// dated 2099 must not become "the last record" for good.
     public func records(limit: Int = 500) throws(GitError) -> [LedgerRecord] {
-        var seen: Set<ObjectID> = []
-        var found: [(time: Int64, record: LedgerRecord)] = []
-        for ref in [Self.ref, Self.remoteCopy] {
-            guard let tip = try repository.target(ofReference: ref),
-                let commits = try? repository.commits(from: tip, excluding: nil, limit: limit)
-            else { continue }
-            for commit in commits where seen.insert(commit.id).inserted {
-                // A commit that cannot be read is skipped, as a message that is not a record is.
-                guard let (message, author) = try? repository.commitMessage(commit.id) else { continue }
-                if let record = LedgerRecord.parse(message: message) { found.append((author.time, record)) }
-            }
+        var tips: [ObjectID] = []
+        for ref in [Self.ref, Self.remoteCopy] { if let tip = try repository.target(ofReference: ref) { tips.append(tip) } }
+        guard !tips.isEmpty, let commits = try? repository.commits(from: tips, excluding: nil, limit: limit, topological: true) else {
+            return []
         }
-        // Newest first; within one second, the order of the walk (a child before its parent).
-        return found.enumerated().sorted { ($0.element.time, $1.offset) > ($1.element.time, $0.offset) }.map(\.element.record)
+        // A commit that cannot be read is skipped, as a message that is not a record is.
+        return commits.compactMap { commit in (try? repository.commitMessage(commit.id)).flatMap { LedgerRecord.parse(message: $0.0) } }
     }
 
     /// One record per deployment, newest first: its outcome, or its intent alone when the

@@ -156,7 +156,7 @@ public struct RevertExecutor {
                 continue
             }
             do {
-                try push(plan, to: target)
+                try push(plan, to: target, runID: record.id ?? "run")
             } catch {
                 record.outcome = LedgerRecord.Outcome.failed.rawValue
                 record.process = nil
@@ -230,7 +230,7 @@ public struct RevertExecutor {
     /// Pushes the tag's commit to one target with a lease on the head the plan saw. The lease
     /// holds until the server takes the update: a server that refuses it because the branch
     /// moved after the negotiation (another deployer won the race) is a lost lease too.
-    private func push(_ plan: RevertPlan, to target: RevertPlan.Target) throws(RevertError) {
+    private func push(_ plan: RevertPlan, to target: RevertPlan.Target, runID: String) throws(RevertError) {
         let name = target.target.description
         let branch = RefName.branch(target.target.branch)
         let remote = try Remote.named(target.target.remote, in: repository)
@@ -239,8 +239,10 @@ public struct RevertExecutor {
         let said = RemoteMessages(target: name, log: log)
         var options = transport
         options.remoteMessage = { said.append($0) }
-        // libgit2 pushes from a ref, not a commit id: a private one, at the commit.
-        let outgoing = "refs/release-guardian/outgoing/\(plan.environment)"
+        // libgit2 pushes from a ref, not a commit id: a private one, at the commit, for this run only
+        // (another run in this clone has its own).
+        let outgoing = "refs/release-guardian/outgoing/\(plan.environment)/\(runID)"
+        defer { try? repository.deleteReference(outgoing) }
         try git { () throws(GitError) in
             try repository.setReference(outgoing, to: plan.commit, force: true, message: "release-guardian: \(plan.action.rawValue)")
         }

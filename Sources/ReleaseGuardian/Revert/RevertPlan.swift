@@ -141,7 +141,7 @@ public enum RevertError: Error, CustomStringConvertible {
     case read(ReadError)
     case configuration(ConfigurationError)
     case policy(PolicyError)
-    /// The rollback is done; only the `--report` file is missing.
+    /// The push is done; only the `--report` file is missing.
     case reportNotWritten(path: String, detail: String)
 
     public var isRefusal: Bool {
@@ -237,7 +237,7 @@ public enum RevertError: Error, CustomStringConvertible {
         case .policy(let error):
             return "\(error)"
         case .reportNotWritten(let path, let detail):
-            return "the rollback is done, but the report could not be written to \(path): \(detail)"
+            return "it is done (see the steps above), but the report could not be written to \(path): \(detail)"
         }
     }
 

@@ -33,23 +33,28 @@ extension RevertPlanner {
         let targets = try self.targets(heads, going: commit, versionsRunning: versionsRunning)
 
         // 4. The rules judge the ref as `ci` does.
-        let judged: (violations: [Violation], checked: [RuleID], notChecked: [String])
-        do {
-            var options = CICheck.Options(ref: ref, directory: "", environment: self.environment)
-            options.remote = request.sourceRemote
-            judged = try CICheck(options: options).judge(ref, in: reader, settings: settings)
-        } catch {
-            throw .judging(error)
-        }
-        guard judged.violations.isEmpty else { throw .violations(judged.violations) }
-        let rules =
-            judged.checked.isEmpty
-            ? "no rule applies to \(RefName.short(ref))" : "the rules allow it (\(judged.checked.map(\.rawValue).joined(separator: ", ")))"
+        let rules = try judge(ref, sourceRemote: request.sourceRemote)
         log("4. Checked: no target runs a later commit; \(rules).")
 
         return RevertPlan(
             request: request, action: .deploy, environment: environment.name, ref: ref, tag: tag, version: version, commit: commit,
             releaseBranch: nil, releaseBranchExists: false, targets: targets, checks: [LedgerRecord.Check(name: "rules", result: rules)])
+    }
+
+    /// The rules on `ref`, judged as `ci` does (a tag as when it was made); what was checked.
+    func judge(_ ref: String, sourceRemote: String) throws(RevertError) -> String {
+        let judged: (violations: [Violation], checked: [RuleID], notChecked: [String])
+        do {
+            var options = CICheck.Options(ref: ref, directory: "", environment: environment)
+            options.remote = sourceRemote
+            judged = try CICheck(options: options).judge(ref, in: reader, settings: settings)
+        } catch {
+            throw .judging(error)
+        }
+        guard judged.violations.isEmpty else { throw .violations(judged.violations) }
+        return judged.checked.isEmpty
+            ? "no rule applies to \(RefName.short(ref))"
+            : "the rules allow \(RefName.short(ref)) (\(judged.checked.map(\.rawValue).joined(separator: ", ")))"
     }
 
     /// The ref given (a short name as git reads it, or a branch only the source remote has), or

@@ -193,9 +193,10 @@ public struct RevertPlanner {
         return targets
     }
 
-    /// `rehearseIn`: the ledger must hold a successful rollback to `commit` in that environment,
-    /// made within `rehearsalMaxAge`; `--skip-rehearsal` goes ahead (and the record says so).
-    private func checkRehearsal(
+    /// `rehearseIn`: the ledger must hold a successful rollback (`revert-to` or `undo`) to
+    /// `commit` in that environment, made within `rehearsalMaxAge`; `--skip-rehearsal` goes
+    /// ahead (and the record says so).
+    func checkRehearsal(
         of tag: String, commit: ObjectID, in environment: Environment, request: RevertRequest
     ) throws(RevertError) -> LedgerRecord.Check? {
         guard let rehearseIn = environment.rehearseIn else { return nil }
@@ -204,11 +205,13 @@ public struct RevertPlanner {
             return LedgerRecord.Check(name: "rehearsal", result: "skipped with --skip-rehearsal")
         }
         let ledger = Ledger(repository: repository, transport: transport, sourceRemote: request.sourceRemote)
+        try? ledger.fetchRemote()
         let records = Ledger.deployments((try? ledger.records(limit: 2_000)) ?? [])
         let since = Date().addingTimeInterval(-Double(environment.rehearsalMaxAge))
         let formatter = ISO8601DateFormatter()
         let rehearsal = records.first { (record: LedgerRecord) -> Bool in
-            guard record.environment == rehearseIn, record.action == "revert-to", record.state == .done, record.commit == commit.hex,
+            guard record.environment == rehearseIn, record.action != DeploymentAction.deploy.rawValue, record.state == .done,
+                record.commit == commit.hex,
                 let when = formatter.date(from: record.when)
             else { return false }
             return when >= since

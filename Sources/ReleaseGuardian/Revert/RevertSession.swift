@@ -86,8 +86,9 @@ public struct RevertSession {
             return .planned(plan)
         }
         let executor = RevertExecutor(repository: repository, transport: transport, log: output.log)
-        executor.settleInterrupted(plan)
         if plan.isNoOp {
+            // A run that was interrupted here is settled by this one, which read the targets.
+            executor.settleInterrupted(plan)
             if output.json { output.document(RevertJSON(plan: plan, outcome: nil)) }
             output.log("Every target already runs \(plan.label): nothing to do.")
             return .nothingToDo(plan)
@@ -101,6 +102,8 @@ public struct RevertSession {
         case .unavailable:
             throw .needsConfirmation
         }
+        // Nothing is written before the operator confirmed: not even the settling of an earlier run.
+        executor.settleInterrupted(plan)
         try executor.recheck(plan)
         // A failure's report goes to the file too: what changed, what did not, what the target said.
         let outcome = try executor.execute(plan) { failed in try? writeReport(RevertReport.markdown(failed)) }
