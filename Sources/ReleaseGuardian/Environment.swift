@@ -11,6 +11,12 @@ public struct Environment: Equatable, Sendable {
     public var rehearseIn: String?
     /// How recent that rehearsal must be, in seconds (`rehearsalMaxAge`, default 24h).
     public var rehearsalMaxAge = 86_400
+    /// `before`: shell commands run after the confirmation and before anything changes (a
+    /// database dump, a schema downgrade); one failing stops everything.
+    public var before: [StepCommand] = []
+    /// `after`: shell commands run once every target is pushed (smoke checks); one failing
+    /// marks the deployment "verification failed".
+    public var after: [StepCommand] = []
 
     public init(name: String, refs: [RefPattern], targets: [DeployTarget] = []) {
         self.name = name
@@ -92,6 +98,17 @@ public struct Environment: Equatable, Sendable {
                         expected: "a duration such as 24h, 90m, 2d or 3600 (seconds)")
                 }
                 environment.rehearsalMaxAge = seconds
+            }
+            for key in ["before", "after"] {
+                let commands = try values.all("environment.\(name).\(key)").map { (entry) throws(ConfigurationError) -> StepCommand in
+                    let text = entry.value.trimmingCharacters(in: .whitespaces)
+                    guard !text.isEmpty, !text.contains("\0") else {
+                        throw .invalidValue(
+                            key: "environment.\(name).\(key)", value: entry.value, source: entry.source, expected: "a shell command")
+                    }
+                    return StepCommand(command: text, source: entry.source)
+                }
+                if key == "before" { environment.before = commands } else { environment.after = commands }
             }
             environments.append(environment)
         }
@@ -186,4 +203,11 @@ public struct ReleaseRef: Sendable {
         else { return nil }
         self.version = version
     }
+}
+
+/// A `before` or `after` command of an environment, and the file it came from (shown in the plan:
+/// a command from a committed `.release-guardian` is code anyone with push access wrote).
+public struct StepCommand: Equatable, Sendable {
+    public let command: String
+    public let source: String
 }

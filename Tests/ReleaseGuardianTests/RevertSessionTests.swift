@@ -128,7 +128,7 @@ struct RevertSessionTests {
         } throws: { error in
             guard case RevertError.reportNotWritten(let path, _) = error else { return false }
             return path == scratch.root + "/no/such/directory/report.md" && !(error as! RevertError).isRefusal
-                && "\(error)".hasPrefix("the rollback is done, but the report could not be written to ")
+                && "\(error)".hasPrefix("it is done (see the steps above), but the report could not be written to ")
         }
         #expect(try prod() == v100)
         #expect(printed.results.last?.contains("# Rollback report") == true)

@@ -24,17 +24,24 @@ public struct RevertOutcome: Sendable {
     public let releaseBranchShared: String?
     /// A push that failed: the target, and why (with the last lines the target said).
     public var failure: (target: String, reason: String)?
+    /// The `before` and `after` commands that ran.
+    var commands: [StepCommands.Result] = []
+    /// An `after` command failed.
+    public var verificationFailed: Bool { commands.contains { $0.phase == "after" && !$0.succeeded } }
 }
 
 /// Steps 6 to 9 of a rollback, after the plan was confirmed.
 public struct RevertExecutor {
     let repository: Repository
     let transport: TransportOptions
+    /// The process environment, which `before` and `after` commands inherit.
+    let environment: [String: String]
     let log: (String) -> Void
 
-    public init(repository: Repository, transport: TransportOptions, log: @escaping (String) -> Void) {
+    public init(repository: Repository, transport: TransportOptions, environment: [String: String] = [:], log: @escaping (String) -> Void) {
         self.repository = repository
         self.transport = transport
+        self.environment = environment
         self.log = log
     }
 
@@ -105,6 +112,14 @@ public struct RevertExecutor {
         _ plan: RevertPlan, at when: Date = Date(), failed: (RevertOutcome) -> Void = { _ in }
     ) throws(RevertError) -> RevertOutcome {
         let sourceRemote = plan.request.sourceRemote
+        let commands = StepCommands(
+            directory: repository.workingDirectory ?? repository.commonDirectory,
+            environment: environment.merging(StepCommands.variables(for: plan)) { $1 }, log: log)
+        // The environment's before commands, after the confirmation and before anything changes.
+        let before = commands.run(plan.before, phase: "before", stopAtFailure: true)
+        if let failed = before.first(where: { !$0.succeeded }) {
+            throw .beforeFailed(command: failed.command, result: failed.summary, lastLines: failed.lastLines)
+        }
         // 6. The rollback branch, at the tag's commit; the working tree and HEAD stay as they are.
         var shared: String?
         if let releaseBranch = plan.releaseBranch {
@@ -182,12 +197,17 @@ public struct RevertExecutor {
                     plan: plan, when: when, who: who, createdReleaseBranch: !plan.releaseBranchExists,
                     backups: backups, pushed: pushed, alreadyThere: alreadyThere, ledger: recorded, releaseBranchShared: shared)
                 outcome.failure = (name, error.changing(pushed).description)
+                outcome.commands = before
                 failed(outcome)
                 throw error.changing(pushed)
             }
             pushed.append(name)
             log("8. Pushed \(plan.commit.short) (\(plan.label)) to \(name), replacing \(target.current?.short ?? "nothing").")
         }
+
+        // The environment's after commands (smoke checks), once every target runs the commit.
+        let after = commands.run(plan.after, phase: "after", stopAtFailure: false)
+        record.checks = (record.checks ?? []) + (before + after).map(\.check)
 
         // 9. Record it.
         record.outcome = LedgerRecord.Outcome.done.rawValue
@@ -199,9 +219,11 @@ public struct RevertExecutor {
         }
         let recorded = ledger.append(record)
         log("9. \(recorded)")
-        return RevertOutcome(
+        var outcome = RevertOutcome(
             plan: plan, when: when, who: who, createdReleaseBranch: !plan.releaseBranchExists,
             backups: backups, pushed: pushed, alreadyThere: alreadyThere, ledger: recorded, releaseBranchShared: shared)
+        outcome.commands = before + after
+        return outcome
     }
 
     /// Pushes `release/<tag>` to the source remote unless it is there already; a branch of that

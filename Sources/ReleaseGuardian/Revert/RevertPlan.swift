@@ -89,6 +89,9 @@ public struct RevertPlan: Sendable {
     public let checks: [LedgerRecord.Check]
     /// Who runs it, when the pipeline says (`alice via GitHub Actions`); else the git identity.
     public var who: String?
+    /// The environment's `before` and `after` commands.
+    public var before: [StepCommand] = []
+    public var after: [StepCommand] = []
 
     /// How the new commit is named to people: `v1.2.0`, or `main@1a2b3c4`.
     public var label: String {
@@ -134,6 +137,10 @@ public enum RevertError: Error, CustomStringConvertible {
     /// No repository around the directory it ran in, or one whose git config libgit2 cannot read.
     case repository(GitError)
     case noTargets(environment: String)
+    /// A `before` command failed: nothing was pushed.
+    case beforeFailed(command: String, result: String, lastLines: [String])
+    /// Every target was pushed, but an `after` command failed.
+    case verificationFailed(environment: String, failed: [String])
     /// `rehearseIn`: no successful rollback to this commit in that environment recently enough.
     case notRehearsed(tag: String, environment: String, rehearseIn: String, maxAge: Int)
     case remote(step: String, RemoteError, changed: [String])
@@ -199,6 +206,12 @@ public enum RevertError: Error, CustomStringConvertible {
         case .ciCommitElsewhere(let ref, let built, let refCommit):
             return
                 "the pipeline built \(built.short), which is not in the history of \(RefName.short(ref)) (\(refCommit.short)) or, for a tag, not its commit: it would deploy a commit the ref never had. Nothing was changed."
+        case .beforeFailed(let command, let result, let lastLines):
+            return
+                "safeguard before: the before command `\(command)` failed (\(result))\(lastLines.isEmpty ? "" : ", saying: " + lastLines.map { "\"\($0)\"" }.joined(separator: " / ")). Nothing was pushed; fix it and run the same command again."
+        case .verificationFailed(let environment, let failed):
+            return
+                "verification failed: every target was pushed, but \(failed.map { "`\($0)`" }.joined(separator: ", ")) failed. Check \(environment) now; to put back what ran before: `release-guardian undo --env \(shellQuoted(environment))`."
         case .cannotUndo(let environment, let reason):
             return "nothing to undo\(environment.map { " on \($0)" } ?? ""): \(reason). Nothing was changed."
         case .deploysNowhere(let ref, let map):

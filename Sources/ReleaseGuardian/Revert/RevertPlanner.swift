@@ -36,6 +36,10 @@ public struct RevertPlanner {
         case .undo: plan = try self.plan(undo: request)
         }
         plan.who = pipelineActor()
+        if let environment = settings.environments.first(where: { $0.name == plan.environment }) {
+            plan.before = environment.before
+            plan.after = environment.after
+        }
         return plan
     }
 

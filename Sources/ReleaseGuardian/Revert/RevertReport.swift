@@ -36,6 +36,10 @@ public enum RevertReport {
                 "  \(RefName.short(releaseBranch)) \(plan.releaseBranchExists ? "exists" : "will be created") at \(plan.commit.short); the working tree is not touched."
             )
         }
+        for (phase, commands) in [("Before", plan.before), ("After", plan.after)] where !commands.isEmpty && !plan.isNoOp {
+            lines.append("  \(phase) the push, runs (from \(Set(commands.map(\.source)).sorted().joined(separator: ", "))):")
+            lines += commands.map { "    $ \($0.command)" }
+        }
         if let reason = plan.request.reason { lines.append("  Reason: \(reason)") }
         return lines.joined(separator: "\n")
     }
@@ -56,7 +60,8 @@ public enum RevertReport {
         let md = Markdown.escaped
         let environment = md(plan.environment)
         var lines = [
-            "# \(noun(plan.action)) report: \(environment) → \(md(plan.label))\(outcome.failure == nil ? "" : ": FAILED")", "",
+            "# \(noun(plan.action)) report: \(environment) → \(md(plan.label))\(outcome.failure != nil ? ": FAILED" : outcome.verificationFailed ? ": verification failed" : "")",
+            "",
             "| | |", "| --- | --- |",
             "| Environment | \(environment) |",
             "| Who | \(md(outcome.who)) |",
@@ -77,6 +82,12 @@ public enum RevertReport {
         }
         if let failure = outcome.failure {
             lines += ["", "## Failure", "", md(failure.reason)]
+        }
+        if !outcome.commands.isEmpty {
+            lines += ["", "## Commands", "", "| step | command | result |", "| --- | --- | --- |"]
+            for result in outcome.commands {
+                lines.append("| \(result.phase) | \(Markdown.code(result.command)) | \(md(result.summary)) |")
+            }
         }
         let going = distinct(plan.targets.flatMap(\.going))
         if !going.isEmpty || plan.action == .deploy {
@@ -176,6 +187,9 @@ public struct RevertJSON: Encodable {
     let targets: [Target]
     let backups: [Backup]
     let releaseBranch: String?
+    /// The `before` and `after` commands that ran: `{phase, command, result}`.
+    let commands: [[String: String]]
+    let verificationFailed: Bool
     let ledger: String?
     let report: String?
 
@@ -198,6 +212,8 @@ public struct RevertJSON: Encodable {
         }
         backups = outcome?.backups.map { Backup(ref: $0.ref, commit: $0.commit.hex) } ?? []
         releaseBranch = plan.releaseBranch.map(RefName.short)
+        commands = outcome?.commands.map { ["phase": $0.phase, "command": $0.command, "result": $0.summary] } ?? []
+        verificationFailed = outcome?.verificationFailed ?? false
         ledger = outcome?.ledger
         report = outcome.map(RevertReport.markdown)
     }

@@ -85,7 +85,7 @@ public struct RevertSession {
             if output.json { output.document(RevertJSON(plan: plan, outcome: nil)) } else { output.result("Dry run: nothing was changed.") }
             return .planned(plan)
         }
-        let executor = RevertExecutor(repository: repository, transport: transport, log: output.log)
+        let executor = RevertExecutor(repository: repository, transport: transport, environment: environment, log: output.log)
         if plan.isNoOp {
             // A run that was interrupted here is settled by this one, which read the targets.
             executor.settleInterrupted(plan)
@@ -114,6 +114,10 @@ public struct RevertSession {
             try writeReport(markdown)
         } catch {
             throw .reportNotWritten(path: reportFile ?? "", detail: error.localizedDescription)
+        }
+        if outcome.verificationFailed {
+            throw .verificationFailed(
+                environment: plan.environment, failed: outcome.commands.filter { $0.phase == "after" && !$0.succeeded }.map(\.command))
         }
         return .done(outcome)
     }

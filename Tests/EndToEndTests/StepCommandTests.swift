@@ -1,0 +1,82 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// An environment's `before` and `after` commands around the push: data in environment
+/// variables only, output streamed, a failing `before` stops everything, a failing `after`
+/// says "verification failed".
+struct StepCommandTests {
+    /// Writes the commands in git-config syntax: quoted, since `;` and `#` start a comment.
+    func configure(_ f: DeployFixture, before: [String] = [], after: [String] = []) throws {
+        func quoted(_ command: String) -> String {
+            "\"" + command.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
+        let lines = before.map { "    before = \(quoted($0))\n" } + after.map { "    after = \(quoted($0))\n" }
+        try f.scratch.write(
+            "[environment \"prod\"]\n    target = \(f.daemon.url("prod.git")) master\n" + lines.joined(), to: f.work + "/.release-guardian")
+    }
+
+    @Test func theReasonReachesTheCommandsByteForByteAndRunsNothing() throws {
+        let f = try DeployFixture()
+        try configure(
+            f,
+            before: [
+                #"printf '%s' "$RELEASE_GUARDIAN_REASON" > reason.txt; env | grep '^RELEASE_GUARDIAN_' | sort > vars.txt; echo dumped"#
+            ],
+            after: ["echo smoke ok"])
+        let reason = "$(touch pwned) `touch pwned2` | x; ${HOME} \"quoted\" 'single' | table |\nnext line"
+        let report = f.scratch.root + "/report.md"
+        let result = try f.revert("v1.0.0", "--yes", "--reason", reason, "--report", report)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try f.head() == f.v100)
+        #expect(try String(contentsOfFile: f.work + "/reason.txt", encoding: .utf8) == reason)
+        #expect(!FileManager.default.fileExists(atPath: f.work + "/pwned") && !FileManager.default.fileExists(atPath: f.work + "/pwned2"))
+        let vars = try String(contentsOfFile: f.work + "/vars.txt", encoding: .utf8)
+        for expected in [
+            "RELEASE_GUARDIAN_ACTION=revert-to", "RELEASE_GUARDIAN_ENVIRONMENT=prod", "RELEASE_GUARDIAN_FROM_COMMIT=\(f.v110)",
+            "RELEASE_GUARDIAN_FROM_VERSION=1.1.0", "RELEASE_GUARDIAN_TO_COMMIT=\(f.v100)", "RELEASE_GUARDIAN_TO_VERSION=1.0.0",
+            "RELEASE_GUARDIAN_TAG=v1.0.0",
+        ] {
+            #expect(vars.contains(expected), "\(expected) missing: \(vars)")
+        }
+        // Streamed with a prefix; in the plan, the report and the ledger.
+        #expect(result.stderr.contains("   before: dumped") && result.stderr.contains("   after: smoke ok"), "\(result.stderr)")
+        #expect(result.stdout.contains("Before the push, runs"), "\(result.stdout)")
+        let markdown = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(markdown.contains("## Commands") && markdown.contains("| after | `echo smoke ok` | exit 0 |"), "\(markdown)")
+        // The table survives the reason's pipes and line break.
+        let reasonRow = try #require(markdown.split(separator: "\n").first { $0.hasPrefix("| Reason |") })
+        #expect(reasonRow.replacingOccurrences(of: "\\|", with: "").filter { $0 == "|" }.count == 3, "\(reasonRow)")
+        let checks =
+            LedgerTests.deployments(try LedgerTests.records(in: f.clone.origin, scratch: f.scratch)).last?["checks"] as? [[String: Any]]
+        #expect(checks?.map { $0["result"] as? String } == ["exit 0", "exit 0"], "\(String(describing: checks))")
+    }
+
+    @Test func aFailingBeforeStopsEverythingBeforeAnyChange() throws {
+        let f = try DeployFixture()
+        try configure(f, before: ["echo 'pg_dump: connection refused' >&2; exit 3"])
+        let before = try f.everything()
+        let result = try f.revert("v1.0.0", "--yes")
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("safeguard before") && result.stderr.contains("exit 3"), "\(result.stderr)")
+        #expect(result.stderr.contains("pg_dump: connection refused"), "\(result.stderr)")
+        #expect(try f.head() == f.v110)
+        #expect(try f.everything() == before, "a failing before changed something")
+    }
+
+    @Test func aFailingAfterIsVerificationFailedWithTheUndo() throws {
+        let f = try DeployFixture()
+        try configure(f, after: ["echo 'GET /map: 500'; exit 1"])
+        let report = f.scratch.root + "/report.md"
+        let result = try f.revert("v1.0.0", "--yes", "--report", report)
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(try f.head() == f.v100, "the push stays done")
+        #expect(
+            result.stderr.contains("verification failed") && result.stderr.contains("release-guardian undo --env prod"), "\(result.stderr)")
+        let markdown = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(markdown.hasPrefix("# Rollback report: prod → v1.0.0: verification failed"), "\(markdown)")
+        let record = LedgerTests.deployments(try LedgerTests.records(in: f.clone.origin, scratch: f.scratch)).last
+        #expect(record?["outcome"] as? String == "done")
+        #expect((record?["checks"] as? [[String: Any]])?.last?["result"] as? String == "exit 1")
+    }
+}
