@@ -58,10 +58,11 @@ public struct LedgerRecord: Codable, Sendable, Equatable {
     }
 
     /// The record in a ledger commit's message (`title`, a blank line, the JSON object).
+    /// A message whose last `}` comes before its first `{` (`note } then {`) holds none.
     static func parse(message: String) -> LedgerRecord? {
         // After the title's blank line: a title may hold a `{` (a ref named `feature/a{b}`).
         let body = message.range(of: "\n\n").map { message[$0.upperBound...] } ?? message[...]
-        guard let start = body.firstIndex(of: "{"), let end = body.lastIndex(of: "}") else { return nil }
+        guard let start = body.firstIndex(of: "{"), let end = body.lastIndex(of: "}"), start < end else { return nil }
         return try? JSONDecoder().decode(LedgerRecord.self, from: Data(message[start...end].utf8))
     }
 }
