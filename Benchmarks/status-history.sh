@@ -9,10 +9,13 @@
 #     parallel read), of the six in sequence, and of the six at once;
 #   - `history --limit 20` and `history --json --limit RECORDS` (every deployment) against
 #     `git log --format=%B` of the ledger (its last 40 commits, and all of it).
-# Each command is timed with hyperfine (3 warm-up runs, RUNS runs, default 30; medians) and its
-# peak resident memory read with `/usr/bin/time -f %M`. Writes Benchmarks/results/status-*.json
-# and history-*.json and prints the Markdown tables of BENCHMARKS.md.
-#   Benchmarks/status-history.sh       environment: BENCH_DIR, RUNS, TAGS, RECORDS
+# Each command is timed with hyperfine (3 warm-up runs, RUNS runs, default 30; medians), then
+# again with the commands run in turn, one run of each per round (Benchmarks/interleave.py: on a
+# shared machine a burst of load lands on all of them alike), and its peak resident memory read
+# with `/usr/bin/time -f %M`. Writes Benchmarks/results/status*.json and history*.json and
+# prints the Markdown tables of BENCHMARKS.md.
+#   Benchmarks/status-history.sh       environment: BENCH_DIR, RUNS, TAGS, RECORDS, and BIN (a
+#                                      release-guardian binary to measure instead of building one)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${RUNS:-30}
@@ -24,7 +27,7 @@ environments=(preprod staging prod)
 
 command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine; }
 [[ -x /usr/bin/time ]] || apt-get install -y -qq time
-bin=$("$root/ci/build-release.sh")
+bin=${BIN:-$("$root/ci/build-release.sh")}
 mkdir -p "$results"
 
 if [[ ! -f $dir/ready ]]; then
@@ -91,6 +94,9 @@ hyperfine --style basic --warmup 3 --runs "$runs" --export-json "$results/status
     peak "6 git ls-remote in sequence" "$sequence"
     echo "}"
 } >"$results/status.memory.json"
+interleaved=("release-guardian status" "$bin status")
+for url in "${urls[@]}"; do interleaved+=("git ls-remote ${url##*/}" "git ls-remote $url refs/heads/master"); done
+python3 "$root/Benchmarks/interleave.py" "$runs" "$results/status.interleaved.json" "${interleaved[@]}"
 echo "  status: done" >&2
 
 hyperfine --style basic --warmup 3 --runs "$runs" --export-json "$results/history.json" \
@@ -107,6 +113,11 @@ hyperfine --style basic --warmup 3 --runs "$runs" --export-json "$results/histor
     peak "git log --format=%B (the whole ledger)" "git log --format=%B refs/release-guardian/ledger"
     echo "}"
 } >"$results/history.memory.json"
+python3 "$root/Benchmarks/interleave.py" "$runs" "$results/history.interleaved.json" \
+    "release-guardian history --limit 20" "$bin history --limit 20" \
+    "release-guardian history --json --limit $records" "$bin history --json --limit $records" \
+    "git log --format=%B -n 40 (the last 20 deployments)" "git log --format=%B -n 40 refs/release-guardian/ledger" \
+    "git log --format=%B (the whole ledger)" "git log --format=%B refs/release-guardian/ledger"
 echo "  history: done" >&2
 kill "$daemon" 2>/dev/null || true
 trap - EXIT
@@ -117,14 +128,19 @@ results = pathlib.Path(sys.argv[1])
 for name in ("status", "history"):
     timing = json.loads((results / f"{name}.json").read_text())["results"]
     memory = json.loads((results / f"{name}.memory.json").read_text())
-    print(f"| {name}: command | median | mean ± σ | peak memory |")
+    turns = json.loads((results / f"{name}.interleaved.json").read_text())
+    print(f"| {name}: command | median (hyperfine) | median, in turn (CPU) | peak memory |")
     print("| --- | ---: | ---: | ---: |")
     for r in timing:
         peak = f"{memory[r['command']] / 1024:.1f} MiB" if r["command"] in memory else ""
-        print(f"| `{r['command']}` | {r['median'] * 1000:.1f} ms | {r['mean'] * 1000:.1f} ± {r['stddev'] * 1000:.1f} ms | {peak} |")
+        turn = turns.get(r["command"])
+        turn = f"{turn['wall']:.1f} ms ({turn['cpu']:.1f})" if turn else ""
+        print(f"| `{r['command']}` | {r['median'] * 1000:.1f} ms | {turn} | {peak} |")
     print()
-status = {r["command"]: r["median"] for r in json.loads((results / "status.json").read_text())["results"]}
-slowest = max((v, k) for k, v in status.items() if k.startswith("git ls-remote "))
-ours = status["release-guardian status"]
-print(f"status / slowest single git ls-remote ({slowest[1]}): {ours / slowest[0]:.2f}×")
+for source, key in (("status.json", None), ("status.interleaved.json", "wall")):
+    data = json.loads((results / source).read_text())
+    medians = {r["command"]: r["median"] * 1000 for r in data["results"]} if key is None else {k: v[key] for k, v in data.items()}
+    slowest = max((v, k) for k, v in medians.items() if k.startswith("git ls-remote "))
+    ours = medians["release-guardian status"]
+    print(f"status / slowest single git ls-remote ({slowest[1]}, {source}): {ours:.1f} / {slowest[0]:.1f} ms = {ours / slowest[0]:.2f}x")
 PY
