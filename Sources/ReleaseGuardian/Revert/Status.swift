@@ -41,10 +41,19 @@ public struct StatusReport: Encodable, Sendable {
 
     /// Every environment with targets (or only `only`), each target read in parallel.
     public static func read(from directory: String, only: String?, environment: [String: String]) throws(StatusError) -> StatusReport {
+        // The settings from the files when they are plain (no git spawned to read
+        // .release-guardian: it was 6-13 ms before the first target was asked).
+        let open: OpenRepository
+        do { open = try OpenRepository.open(from: directory, environment: { environment[$0] }) } catch {
+            switch error {
+            case .repository(let error): throw .repository(error)
+            case .configuration(let error): throw .configuration(error)
+            }
+        }
+        let settings = open.settings
+        let reader = open.reader
         let repository: Repository
-        do { repository = try Repository.discover(from: directory) } catch { throw .repository(.git(error)) }
-        let settings: Settings
-        do { settings = try Settings.load(for: repository) } catch { throw .configuration(error) }
+        do { repository = try reader.repository() } catch { throw .repository(error) }
         // All environments that have targets, or the one asked for.
         let chosen = settings.environments.filter { environment in
             if let only { return environment.name == only }
@@ -55,20 +64,31 @@ public struct StatusReport: Encodable, Sendable {
         let gitDirectory = repository.gitDirectory
 
         // Six targets over SSH take about as long as the slowest: one thread, and one libgit2
-        // repository handle, per target. They are read while this thread reads the ledger and
-        // the tags: the local reading is done in the time the network takes.
+        // repository handle, per target, all at once (concurrentPerform runs as many at a time
+        // as there are cores: on two, six targets were read in three rounds). The ledger is read
+        // the same way, on a thread and a handle of its own, and this thread reads what each
+        // environment would run, then, once the targets answered, the tags at what they run: the
+        // local reading is done in the time the network takes.
         let jobs = chosen.flatMap { environment in environment.targets.map { (environment.name, $0) } }
         let heads = ConcurrentResults<TargetHead>(count: jobs.count)
-        let reading = DispatchGroup()
-        DispatchQueue.global().async(group: reading) {
-            DispatchQueue.concurrentPerform(iterations: jobs.count) { index in
+        let targetsRead = DispatchGroup()
+        for index in jobs.indices {
+            targetsRead.enter()
+            Thread {
                 heads[index] = head(of: jobs[index].1, gitDirectory: gitDirectory, transport: transport)
-            }
+                targetsRead.leave()
+            }.start()
         }
+        let ledger = ConcurrentResults<[LedgerRecord]>(count: 1)
+        let ledgerRead = DispatchGroup()
+        ledgerRead.enter()
+        Thread {
+            let records = try? Ledger(repository: Repository.open(at: gitDirectory), transport: transport, sourceRemote: "origin")
+                .records(limit: 2_000)
+            ledger[0] = Ledger.deployments(records ?? [])
+            ledgerRead.leave()
+        }.start()
 
-        let reader = RepositoryReader(repository)
-        let records = Ledger.deployments(
-            (try? Ledger(repository: repository, transport: transport, sourceRemote: "origin").records(limit: 2_000)) ?? [])
         var highestRelease: ObjectID??
         let wanted = chosen.map { environment in
             newestCommit(of: environment, reader: reader) {
@@ -77,7 +97,7 @@ public struct StatusReport: Encodable, Sendable {
                 return highestRelease!
             }
         }
-        reading.wait()
+        targetsRead.wait()
 
         // The release tags at every commit that runs, in one pass over the tags.
         let runningCommits = Set(
@@ -86,6 +106,8 @@ public struct StatusReport: Encodable, Sendable {
                 return nil
             })
         let tagsAt = runningCommits.isEmpty ? [:] : (try? reader.tagNames(pointingAt: runningCommits)) ?? [:]
+        ledgerRead.wait()
+        let records = ledger[0]!
         var report: [EnvironmentStatus] = []
         var index = 0
         for (position, environment) in chosen.enumerated() {
