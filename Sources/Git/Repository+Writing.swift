@@ -199,6 +199,33 @@ extension Repository {
         }
     }
 
+    /// The messages along the chain that ends at `tip` (each commit's one parent), newest first,
+    /// at most `limit`, each commit read once; `body` gets the message's bytes, valid during the
+    /// call only. Returns false, having stopped there, at a commit with more than one parent: the
+    /// history is not a chain. On a chain this is the order of `commits(from:…, topological:
+    /// true)`, which libgit2 gives only after reading every commit there is.
+    public func forEachCommitMessageAlongChain(
+        from tip: ObjectID, limit: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Void
+    ) throws(GitError) -> Bool {
+        var oid = tip.oid
+        var count = 0
+        while count < limit {
+            var commit: OpaquePointer?
+            try check(git_commit_lookup(&commit, handle, &oid), "git_commit_lookup")
+            defer { git_commit_free(commit) }
+            let parents = git_commit_parentcount(commit)
+            if parents > 1 { return false }
+            let message = git_commit_message(commit).map { UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self) }
+            var length = 0
+            while let message, message[length] != 0 { length += 1 }
+            body(UnsafeBufferPointer(start: message, count: length))
+            count += 1
+            guard parents == 1, let parent = git_commit_parent_id(commit, 0) else { break }
+            oid = parent.pointee
+        }
+        return true
+    }
+
     /// What a reference peels to, using the peeled values of packed-refs when it can (no object
     /// read per tag).
     public func peeledCommit(ofReference name: String) throws(GitError) -> ObjectID? {

@@ -268,8 +268,35 @@ public struct Ledger {
         var tips: [ObjectID] = []
         for ref in [Self.ref, Self.remoteCopy] { if let tip = try repository.target(ofReference: ref) { tips.append(tip) } }
         guard !tips.isEmpty else { return [] }
-        // One walk, each commit read once. A message that is not a record is skipped; a walk that
-        // fails gives none.
+        // The ledger is a chain, each record on the one before, and the remote's copy on it
+        // (behind or ahead) unless two clones recorded at once: then it is read from its tip only
+        // as far as `limit`. libgit2's topological order reads every commit before it gives the
+        // first (a ledger of 10,000 records: 0.1 s for history's last 20).
+        if let top = chainTop(tips) {
+            var records: [LedgerRecord] = []
+            do {
+                let chain = try repository.forEachCommitMessageAlongChain(from: top, limit: limit) { message in
+                    if let record = LedgerRecord.parse(message: message) { records.append(record) }
+                }
+                if chain { return records }
+            } catch {
+                return []
+            }
+        }
+        return topologicalRecords(from: tips, limit: limit)
+    }
+
+    /// The tip whose chain holds the other, when one does.
+    private func chainTop(_ tips: [ObjectID]) -> ObjectID? {
+        guard tips.count == 2, tips[0] != tips[1] else { return tips.first }
+        if (try? repository.isAncestor(tips[1], of: tips[0])) == true { return tips[0] }
+        if (try? repository.isAncestor(tips[0], of: tips[1])) == true { return tips[1] }
+        return nil
+    }
+
+    /// The records in libgit2's topological order from `tips`, each commit read once. A message
+    /// that is not a record is skipped; a walk that fails gives none.
+    func topologicalRecords(from tips: [ObjectID], limit: Int) -> [LedgerRecord] {
         var records: [LedgerRecord] = []
         do {
             try repository.forEachCommitMessage(from: tips, limit: limit, topological: true) { message in
