@@ -165,6 +165,67 @@ extension Repository {
         return result
     }
 
+    /// The messages of the commits `commits(from:excluding:limit:topological:)` walks (no base),
+    /// in its order, each commit read once: `body` gets the message's bytes, as
+    /// `git_commit_message` gives them, valid during the call only. For a whole ledger, one
+    /// lookup per commit instead of `commits` and then `commitMessage` for each.
+    public func forEachCommitMessage(
+        from tips: [ObjectID], limit: Int, topological: Bool = false, _ body: (UnsafeBufferPointer<UInt8>) -> Void
+    ) throws(GitError) {
+        var walk: OpaquePointer?
+        try check(git_revwalk_new(&walk, handle), "git_revwalk_new")
+        defer { git_revwalk_free(walk) }
+        if topological {
+            try check(git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue), "git_revwalk_sorting")
+        }
+        for tip in tips {
+            var tipOID = tip.oid
+            try check(git_revwalk_push(walk, &tipOID), "git_revwalk_push")
+        }
+        var oid = git_oid()
+        var count = 0
+        while count < limit {
+            let rc = git_revwalk_next(&oid, walk)
+            if rc == GIT_ITEROVER.rawValue { break }
+            try check(rc, "git_revwalk_next")
+            var commit: OpaquePointer?
+            try check(git_commit_lookup(&commit, handle, &oid), "git_commit_lookup")
+            defer { git_commit_free(commit) }
+            let message = git_commit_message(commit).map { UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self) }
+            var length = 0
+            while let message, message[length] != 0 { length += 1 }
+            body(UnsafeBufferPointer(start: message, count: length))
+            count += 1
+        }
+    }
+
+    /// The messages along the chain that ends at `tip` (each commit's one parent), newest first,
+    /// at most `limit`, each commit read once; `body` gets the message's bytes, valid during the
+    /// call only. Returns false, having stopped there, at a commit with more than one parent: the
+    /// history is not a chain. On a chain this is the order of `commits(from:…, topological:
+    /// true)`, which libgit2 gives only after reading every commit there is.
+    public func forEachCommitMessageAlongChain(
+        from tip: ObjectID, limit: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Void
+    ) throws(GitError) -> Bool {
+        var oid = tip.oid
+        var count = 0
+        while count < limit {
+            var commit: OpaquePointer?
+            try check(git_commit_lookup(&commit, handle, &oid), "git_commit_lookup")
+            defer { git_commit_free(commit) }
+            let parents = git_commit_parentcount(commit)
+            if parents > 1 { return false }
+            let message = git_commit_message(commit).map { UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self) }
+            var length = 0
+            while let message, message[length] != 0 { length += 1 }
+            body(UnsafeBufferPointer(start: message, count: length))
+            count += 1
+            guard parents == 1, let parent = git_commit_parent_id(commit, 0) else { break }
+            oid = parent.pointee
+        }
+        return true
+    }
+
     /// What a reference peels to, using the peeled values of packed-refs when it can (no object
     /// read per tag).
     public func peeledCommit(ofReference name: String) throws(GitError) -> ObjectID? {

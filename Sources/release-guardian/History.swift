@@ -32,7 +32,7 @@ extension ReleaseGuardian {
             } catch {
                 throw Terminal.fail("\(error)")
             }
-            if output.json { Terminal.json(records) } else { Terminal.out(Terminal.inert(History.table(records))) }
+            if output.json { Terminal.out(History.json(records)) } else { Terminal.out(Terminal.inert(History.table(records))) }
         }
     }
 }

@@ -44,7 +44,9 @@ struct HistoryTests {
         let tree = try f.clone.git("hash-object", "-t", "tree", "-w", "/dev/null")
         let tip = try f.clone.git("rev-parse", "refs/release-guardian/ledger")
         let junk = try f.clone.git("commit-tree", tree, "-p", tip, "-m", "not a record {\"action\": ")
-        try f.clone.git("update-ref", "refs/release-guardian/ledger", junk)
+        // Nor one whose braces close before they open (history crashed on it).
+        let closed = try f.clone.git("commit-tree", tree, "-p", junk, "-m", "note } then {")
+        try f.clone.git("update-ref", "refs/release-guardian/ledger", closed)
         let history = try f.scratch.run(binary, ["history", "--json"], in: f.work)
         #expect(history.status == 0, "\(history.stderr)")
         let records = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]]

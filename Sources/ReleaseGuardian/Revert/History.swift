@@ -19,6 +19,12 @@ public enum History {
         return Array(all.filter { environment == nil || $0.environment == environment }.prefix(limit))
     }
 
+    /// The records as a JSON array (what `JSONEncoder` writes, without its cost: 10,000 records
+    /// in milliseconds).
+    public static func json(_ records: [LedgerRecord]) -> String {
+        LedgerJSON.array(records)
+    }
+
     /// The records as a table for people: when, environment, action, what, outcome, who, why;
     /// each column as wide as its widest cell.
     public static func table(_ records: [LedgerRecord]) -> String {

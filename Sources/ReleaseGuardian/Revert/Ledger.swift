@@ -58,11 +58,36 @@ public struct LedgerRecord: Codable, Sendable, Equatable {
     }
 
     /// The record in a ledger commit's message (`title`, a blank line, the JSON object).
+    /// A message whose last `}` comes before its first `{` (`note } then {`) holds none.
     static func parse(message: String) -> LedgerRecord? {
         // After the title's blank line: a title may hold a `{` (a ref named `feature/a{b}`).
         let body = message.range(of: "\n\n").map { message[$0.upperBound...] } ?? message[...]
-        guard let start = body.firstIndex(of: "{"), let end = body.lastIndex(of: "}") else { return nil }
+        guard let start = body.firstIndex(of: "{"), let end = body.lastIndex(of: "}"), start < end else { return nil }
         return try? JSONDecoder().decode(LedgerRecord.self, from: Data(message[start...end].utf8))
+    }
+
+    /// The same from the message's bytes, as a walk of the ledger hands them: read by
+    /// `LedgerJSON` when it can tell, else by `parse(message:)`. The byte search for the blank
+    /// line finds what `range(of:)` finds (it compares scalars, and a line feed has no other
+    /// spelling); the one for the braces finds what the Character search finds when the bytes
+    /// around them are ASCII (no grapheme cluster joins a brace to a neighbour), otherwise the
+    /// message goes there whole. `LedgerJSONTests` hold the two to the same answers.
+    static func parse(message bytes: UnsafeBufferPointer<UInt8>) -> LedgerRecord? {
+        var bodyStart = 0
+        for index in bytes.indices.dropLast() where bytes[index] == 0x0A && bytes[index + 1] == 0x0A {
+            bodyStart = index + 2
+            break
+        }
+        let body = UnsafeBufferPointer(rebasing: bytes[bodyStart...])
+        if let start = body.firstIndex(of: UInt8(ascii: "{")),
+            let end = body.lastIndex(of: UInt8(ascii: "}")), start < end,
+            start == 0 || body[start - 1] < 0x80, body[start + 1] < 0x80, body[end - 1] < 0x80,
+            end + 1 == body.count || body[end + 1] < 0x80,
+            case .known(let record) = LedgerJSON.record(UnsafeBufferPointer(rebasing: body[start...end]))
+        {
+            return record
+        }
+        return parse(message: String(decoding: bytes, as: UTF8.self))
     }
 }
 
@@ -242,27 +267,61 @@ public struct Ledger {
     public func records(limit: Int = 500) throws(GitError) -> [LedgerRecord] {
         var tips: [ObjectID] = []
         for ref in [Self.ref, Self.remoteCopy] { if let tip = try repository.target(ofReference: ref) { tips.append(tip) } }
-        guard !tips.isEmpty, let commits = try? repository.commits(from: tips, excluding: nil, limit: limit, topological: true) else {
+        guard !tips.isEmpty else { return [] }
+        // The ledger is a chain, each record on the one before, and the remote's copy on it
+        // (behind or ahead) unless two clones recorded at once: then it is read from its tip only
+        // as far as `limit`. libgit2's topological order reads every commit before it gives the
+        // first (a ledger of 10,000 records: 0.1 s for history's last 20).
+        if let top = chainTop(tips) {
+            var records: [LedgerRecord] = []
+            do {
+                let chain = try repository.forEachCommitMessageAlongChain(from: top, limit: limit) { message in
+                    if let record = LedgerRecord.parse(message: message) { records.append(record) }
+                }
+                if chain { return records }
+            } catch {
+                return []
+            }
+        }
+        return topologicalRecords(from: tips, limit: limit)
+    }
+
+    /// The tip whose chain holds the other, when one does.
+    private func chainTop(_ tips: [ObjectID]) -> ObjectID? {
+        guard tips.count == 2, tips[0] != tips[1] else { return tips.first }
+        if (try? repository.isAncestor(tips[1], of: tips[0])) == true { return tips[0] }
+        if (try? repository.isAncestor(tips[0], of: tips[1])) == true { return tips[1] }
+        return nil
+    }
+
+    /// The records in libgit2's topological order from `tips`, each commit read once. A message
+    /// that is not a record is skipped; a walk that fails gives none.
+    func topologicalRecords(from tips: [ObjectID], limit: Int) -> [LedgerRecord] {
+        var records: [LedgerRecord] = []
+        do {
+            try repository.forEachCommitMessage(from: tips, limit: limit, topological: true) { message in
+                if let record = LedgerRecord.parse(message: message) { records.append(record) }
+            }
+        } catch {
             return []
         }
-        // A commit that cannot be read is skipped, as a message that is not a record is.
-        return commits.compactMap { commit in (try? repository.commitMessage(commit.id)).flatMap { LedgerRecord.parse(message: $0.0) } }
+        return records
     }
 
     /// One record per deployment, newest first: its outcome, or its intent alone when the
     /// outcome was never written.
     public static func deployments(_ records: [LedgerRecord]) -> [LedgerRecord] {
         var order: [String] = []
-        var chosen: [String: LedgerRecord] = [:]
+        var chosen: [String: Int] = [:]
         for (index, record) in records.enumerated() {
             let key = record.id ?? "#\(index)"
             if let current = chosen[key] {
-                if current.state == .started, record.state != .started { chosen[key] = record }
+                if records[current].state == .started, record.state != .started { chosen[key] = index }
             } else {
                 order.append(key)
-                chosen[key] = record
+                chosen[key] = index
             }
         }
-        return order.compactMap { chosen[$0] }
+        return order.map { records[chosen[$0]!] }
     }
 }
