@@ -22,6 +22,8 @@ public struct StatusReport: Encodable, Sendable {
     public struct Record: Encodable, Sendable {
         public let action: String
         public let tag: String?
+        /// The ref deployed (`refs/heads/main`), when the record names one.
+        public let ref: String?
         public let commit: String
         public let who: String
         public let when: String
@@ -130,7 +132,9 @@ public struct StatusReport: Encodable, Sendable {
                             label: id.map { label(for: $0, tags: tagsAt[$0] ?? [], settings: settings) },
                             unreachable: nil,
                             lastRecord: last.map {
-                                Record(action: $0.action, tag: $0.tag, commit: $0.commit, who: $0.who, when: $0.when, reason: $0.reason)
+                                Record(
+                                    action: $0.action, tag: $0.tag, ref: $0.ref, commit: $0.commit, who: $0.who, when: $0.when,
+                                    reason: $0.reason)
                             }))
                 }
             }
@@ -240,7 +244,7 @@ public struct StatusReport: Encodable, Sendable {
                 lines.append("  \(target.target) \(target.branch): \(what)")
                 if let record = target.lastRecord {
                     lines.append(
-                        "    last recorded: \(record.action) \(record.tag ?? String(record.commit.prefix(7))) by \(oneLine(record.who)) at \(record.when)"
+                        "    last recorded: \(record.action) \(record.tag ?? record.ref.map { RefName.short($0) + "@" + record.commit.prefix(7) } ?? String(record.commit.prefix(7))) by \(oneLine(record.who)) at \(record.when)"
                             + (record.reason.map { " (\(oneLine($0)))" } ?? ""))
                 }
             }
