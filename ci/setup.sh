@@ -2,14 +2,15 @@
 # Installs what release-guardian needs to build and test on a Debian machine (as root, or with
 # sudo): libgit2 (1.5.x), pkg-config, git, OpenSSH (the tests start an sshd on loopback), OpenSSL
 # (a throwaway certificate for the HTTPS test server), libgit2's own test fixtures (inputs for
-# FixtureDifferentialTests),
+# FixtureDifferentialTests), libcurl's headers and library (the webhook notices; libcurl is loaded
+# when the first one is sent, never linked),
 # Python's venv; and, from PyPI into .build/tools,
 # check-jsonschema (the tests validate the CI templates with it). The Swift 6 toolchain must
 # already be on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libgit2-dev libgit2-fixtures pkg-config git openssh-client openssh-server openssl python3)
+packages=(libgit2-dev libgit2-fixtures libcurl4-openssl-dev pkg-config git openssh-client openssh-server openssl python3)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || packages+=(python3-venv)
 missing=()
 for package in "${packages[@]}"; do

@@ -7,7 +7,7 @@
 #   fuzz/run.sh semver config      # some targets
 #   FUZZ_SECONDS=600 FUZZ_SEED=0 fuzz/run.sh hook-input   # a longer, random campaign
 #
-# Sources/GitFiles, Sources/Git and Sources/ReleaseGuardian are compiled with swiftc (-sanitize=fuzzer,address,
+# Sources/GitFiles, Sources/Git, Sources/Curl and Sources/ReleaseGuardian are compiled with swiftc (-sanitize=fuzzer,address,
 # -enable-testing so the targets reach internal parsers), each target in fuzz/Targets is linked
 # against them. Seeds are in fuzz/corpus/<target>/ and are only read; what libFuzzer learns goes
 # to .build-fuzz/corpus/<target>/. Needs what `swift build` needs (ci/setup.sh) and the
@@ -46,7 +46,7 @@ if ! compgen -G "$toolchain/../lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a" >/d
     echo "fuzz/run.sh: this Swift toolchain has no libFuzzer runtime (lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a)" >&2
     exit 2
 fi
-flags=(-O -sanitize=fuzzer,address -parse-as-library -I Sources/CLibGit2 -I Sources/CZlib -I "$build/modules")
+flags=(-O -sanitize=fuzzer,address -parse-as-library -I Sources/CLibGit2 -I Sources/CZlib -I Sources/CCurl/include -I "$build/modules")
 # The toolchain's lld links quietly; gold warns about every ASan symbol.
 [[ -x $toolchain/ld.lld ]] && flags+=(-use-ld=lld)
 
@@ -77,7 +77,14 @@ compile_module() {
 compile_module GitFiles Sources/GitFiles
 if [[ $build/GitFiles.o -nt $build/Git.o ]]; then rm -f "$build/Git.o"; fi
 compile_module Git Sources/Git
-if [[ $build/Git.o -nt $build/ReleaseGuardian.o ]]; then rm -f "$build/ReleaseGuardian.o"; fi
+# libcurl's loader (C), for the notices' module.
+if [[ ! -f $build/CCurl.o ]] || [[ -n $(find Sources/CCurl fuzz/run.sh -newer "$build/CCurl.o" -print -quit) ]]; then
+    "$toolchain/clang" -O1 -fsanitize=fuzzer-no-link,address -I Sources/CCurl/include -c Sources/CCurl/loader.c -o "$build/CCurl.o"
+fi
+compile_module Curl Sources/Curl
+if [[ $build/Git.o -nt $build/ReleaseGuardian.o || $build/Curl.o -nt $build/ReleaseGuardian.o ]]; then
+    rm -f "$build/ReleaseGuardian.o"
+fi
 compile_module ReleaseGuardian Sources/ReleaseGuardian
 
 status=0
@@ -85,7 +92,8 @@ for target in "${targets[@]}"; do
     source=fuzz/Targets/$(source_of "$target")
     executable=$build/fuzz-$target
     "$swiftc" "${flags[@]}" -module-name "Fuzz${target//-/}" fuzz/Targets/Check.swift "$source" \
-        "$build/GitFiles.o" "$build/Git.o" "$build/ReleaseGuardian.o" "${crypto_objects[@]}" -lgit2 -lz -o "$executable"
+        "$build/GitFiles.o" "$build/Git.o" "$build/CCurl.o" "$build/Curl.o" "$build/ReleaseGuardian.o" "${crypto_objects[@]}" \
+        -lgit2 -lz -o "$executable"
     if [[ -n $replay ]]; then
         "$executable" "$replay" || status=1
         continue

@@ -24,6 +24,8 @@ public struct Settings: Sendable, Equatable {
     /// PEM certificate authorities for HTTPS deploy remotes (`deploy.caFile`), instead of the
     /// system's.
     public var deployCAFile: String?
+    /// Where the team is told of deployments (`notify.*`).
+    public var notify = NoticeSettings()
 
     public static let fileName = ".release-guardian"
     /// A policy file larger than this is refused rather than read: a real one is a few hundred
@@ -188,9 +190,10 @@ public struct Settings: Sendable, Equatable {
             ?? Environment.defaults(mainBranch: mainBranch)
         deploySSHKey = values.last("deploy.sshKey").map { Self.expandingHome($0.value) }
         deployCAFile = values.last("deploy.caFile").map { Self.expandingHome($0.value) }
+        notify = try NoticeSettings(values)
     }
 
-    private static func expandingHome(_ path: String) -> String {
+    static func expandingHome(_ path: String) -> String {
         path.hasPrefix("~/") ? NSHomeDirectory() + path.dropFirst() : path
     }
 
