@@ -80,3 +80,50 @@ struct StepCommandTests {
         #expect((record?["checks"] as? [[String: Any]])?.last?["result"] as? String == "exit 1")
     }
 }
+
+/// The team is told before and after, through the real binary to a receiver on loopback over
+/// HTTPS; the webhook URL, a secret, is never printed or recorded; a receiver that answers 500
+/// never fails the deployment.
+struct NoticeTests {
+    @Test func postsBeforeAndAfterAndNeverShowsTheURL() throws {
+        let f = try DeployFixture()
+        let authority = try ThrowawayAuthority(in: f.scratch.root + "/authority", scratch: f.scratch)
+        let receiver = try WebhookReceiver(scratch: f.scratch, authority: authority)
+        defer { receiver.stop() }
+        let secret = "/hooks/s3cr3t-t0k3n-abc"
+        try f.scratch.write(
+            "[environment \"prod\"]\n    target = \(f.daemon.url("prod.git")) master\n[notify]\n    caFile = \(authority.authorityFile)\n",
+            to: f.work + "/.release-guardian")
+        let report = f.scratch.root + "/report.md"
+        let result = try f.scratch.run(
+            binary, ["revert-to", "v1.0.0", "--yes", "--reason", "map | broken", "--report", report, "--json"], in: f.work,
+            extraEnvironment: ["RELEASE_GUARDIAN_WEBHOOK_URL": receiver.url(path: secret)])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try f.head() == f.v100)
+        let bodies = receiver.requests.map(\.body)
+        #expect(bodies.count == 2, "\(bodies)")
+        let texts = bodies.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String] }.compactMap {
+            $0["text"]
+        }
+        #expect(texts.first?.contains("is about to roll back **prod**") == true, "\(texts)")
+        #expect(texts.first?.contains("map \\| broken") == true, "\(texts)")
+        #expect(texts.last?.hasPrefix("# Rollback report: prod → v1.0.0") == true, "\(texts)")
+        #expect(receiver.requests.allSatisfy { $0.path == secret })
+        let ledger = try f.scratch.git("log", "--format=%B", "refs/release-guardian/ledger", in: f.clone.origin)
+        for text in [result.stdout, result.stderr, try String(contentsOfFile: report, encoding: .utf8), ledger] {
+            #expect(!text.contains("s3cr3t"), "the webhook URL leaked: \(text)")
+        }
+        #expect(ledger.contains("\"name\":\"notice before\",\"result\":\"sent\""), "\(ledger)")
+
+        // A receiver that fails: reported, and the rollback still done.
+        let failing = try WebhookReceiver(scratch: f.scratch, authority: authority, status: 500, answer: "boom")
+        defer { failing.stop() }
+        let back = try f.scratch.run(
+            binary, ["undo", "--env", "prod", "--yes"], in: f.work,
+            extraEnvironment: ["RELEASE_GUARDIAN_WEBHOOK_URL": failing.url(path: secret)])
+        #expect(back.status == 0, "\(back.stderr)")
+        #expect(back.stderr.contains("Notice before: failed") && back.stderr.contains("500"), "\(back.stderr)")
+        #expect(!back.stderr.contains("s3cr3t") && !back.stdout.contains("s3cr3t"))
+        #expect(try f.head() == f.v110)
+    }
+}

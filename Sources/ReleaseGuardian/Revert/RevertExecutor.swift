@@ -26,6 +26,8 @@ public struct RevertOutcome: Sendable {
     public var failure: (target: String, reason: String)?
     /// The `before` and `after` commands that ran.
     var commands: [StepCommands.Result] = []
+    /// The notices sent to the team (`before`, `after`) and how each went.
+    public var notices: [(phase: String, outcome: NoticeOutcome)] = []
     /// An `after` command failed.
     public var verificationFailed: Bool { commands.contains { $0.phase == "after" && !$0.succeeded } }
 }
@@ -112,13 +114,29 @@ public struct RevertExecutor {
         _ plan: RevertPlan, at when: Date = Date(), failed: (RevertOutcome) -> Void = { _ in }
     ) throws(RevertError) -> RevertOutcome {
         let sourceRemote = plan.request.sourceRemote
+        let who = plan.who ?? repository.defaultIdentity().map { "\($0.name) <\($0.email)>" } ?? "unknown"
+        // Tell the team what is about to happen; a notice that fails never stops anything.
+        let notifier = Notifier(settings: plan.notice, environment: environment)
+        var notices: [(phase: String, outcome: NoticeOutcome)] = []
+        func notify(_ phase: String, _ text: String) {
+            guard notifier.isConfigured else { return }
+            let outcome = notifier.send(text: text)
+            log("   Notice \(phase): \(outcome).")
+            notices.append((phase, outcome))
+        }
+        notify("before", RevertReport.noticeBefore(plan, who: who))
         let commands = StepCommands(
             directory: repository.workingDirectory ?? repository.commonDirectory,
             environment: environment.merging(StepCommands.variables(for: plan)) { $1 }, log: log)
         // The environment's before commands, after the confirmation and before anything changes.
         let before = commands.run(plan.before, phase: "before", stopAtFailure: true)
         if let failed = before.first(where: { !$0.succeeded }) {
-            throw .beforeFailed(command: failed.command, result: failed.summary, lastLines: failed.lastLines)
+            let error = RevertError.beforeFailed(command: failed.command, result: failed.summary, lastLines: failed.lastLines)
+            notify(
+                "after",
+                "**\(RevertReport.noun(plan.action)) of \(Markdown.escaped(plan.environment)) stopped**: \(Markdown.escaped(error.description))"
+            )
+            throw error
         }
         // 6. The rollback branch, at the tag's commit; the working tree and HEAD stay as they are.
         var shared: String?
@@ -144,7 +162,6 @@ public struct RevertExecutor {
 
         // The intent, before any target changes: a run killed during the push is never unrecorded.
         let ledger = Ledger(repository: repository, transport: transport, sourceRemote: sourceRemote)
-        let who = plan.who ?? repository.defaultIdentity().map { "\($0.name) <\($0.email)>" } ?? "unknown"
         var record = LedgerRecord(
             id: UUID().uuidString.lowercased(), outcome: LedgerRecord.Outcome.started.rawValue, action: plan.action.rawValue,
             environment: plan.environment, ref: plan.ref, tag: plan.tag, version: plan.version?.description,
@@ -198,6 +215,8 @@ public struct RevertExecutor {
                     backups: backups, pushed: pushed, alreadyThere: alreadyThere, ledger: recorded, releaseBranchShared: shared)
                 outcome.failure = (name, error.changing(pushed).description)
                 outcome.commands = before
+                notify("after", RevertReport.markdown(outcome))
+                outcome.notices = notices
                 failed(outcome)
                 throw error.changing(pushed)
             }
@@ -207,7 +226,9 @@ public struct RevertExecutor {
 
         // The environment's after commands (smoke checks), once every target runs the commit.
         let after = commands.run(plan.after, phase: "after", stopAtFailure: false)
-        record.checks = (record.checks ?? []) + (before + after).map(\.check)
+        record.checks =
+            (record.checks ?? []) + notices.map { LedgerRecord.Check(name: "notice \($0.phase)", result: $0.outcome.description) }
+            + (before + after).map(\.check)
 
         // 9. Record it.
         record.outcome = LedgerRecord.Outcome.done.rawValue
@@ -223,6 +244,8 @@ public struct RevertExecutor {
             plan: plan, when: when, who: who, createdReleaseBranch: !plan.releaseBranchExists,
             backups: backups, pushed: pushed, alreadyThere: alreadyThere, ledger: recorded, releaseBranchShared: shared)
         outcome.commands = before + after
+        notify("after", RevertReport.markdown(outcome))
+        outcome.notices = notices
         return outcome
     }
 

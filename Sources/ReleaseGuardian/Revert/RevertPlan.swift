@@ -89,6 +89,8 @@ public struct RevertPlan: Sendable {
     public let checks: [LedgerRecord.Check]
     /// Who runs it, when the pipeline says (`alice via GitHub Actions`); else the git identity.
     public var who: String?
+    /// Where the team is told (`notify.*`).
+    public var notice = NoticeSettings()
     /// The environment's `before` and `after` commands.
     public var before: [StepCommand] = []
     public var after: [StepCommand] = []

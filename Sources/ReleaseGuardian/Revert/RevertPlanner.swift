@@ -36,6 +36,7 @@ public struct RevertPlanner {
         case .undo: plan = try self.plan(undo: request)
         }
         plan.who = pipelineActor()
+        plan.notice = settings.notify
         if let environment = settings.environments.first(where: { $0.name == plan.environment }) {
             plan.before = environment.before
             plan.after = environment.after

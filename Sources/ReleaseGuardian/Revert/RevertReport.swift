@@ -44,6 +44,21 @@ public enum RevertReport {
         return lines.joined(separator: "\n")
     }
 
+    /// The notice sent before the push: what is about to happen, who, why.
+    static func noticeBefore(_ plan: RevertPlan, who: String) -> String {
+        let md = Markdown.escaped
+        var lines = [
+            "**\(md(who))** is about to \(plan.action == .deploy ? "deploy" : plan.action == .undo ? "undo the last deployment of" : "roll back") **\(md(plan.environment))** → \(md(plan.label)) (`\(plan.commit.short)`)"
+        ]
+        for target in plan.targets where !target.isDone(for: plan.commit) {
+            lines.append(
+                "- \(md(target.target.description)): `\(target.current?.short ?? "nothing")`\(md(versionSuffix(target.currentVersions))) → `\(plan.commit.short)`"
+            )
+        }
+        lines.append("Reason: \(plan.request.reason.map(md) ?? "none given")")
+        return redacted(lines.joined(separator: "\n"))
+    }
+
     private static func commitLines(_ verb: String, _ commits: [CommitSummary], truncated: Bool) -> [String] {
         guard !commits.isEmpty else { return [] }
         var lines = ["    \(verb) \(commits.count)\(truncated ? "+" : "") commit\(commits.count == 1 ? "" : "s"):"]
@@ -82,6 +97,9 @@ public enum RevertReport {
         }
         if let failure = outcome.failure {
             lines += ["", "## Failure", "", md(failure.reason)]
+        }
+        if !outcome.notices.isEmpty {
+            lines += ["", "## Notices", ""] + outcome.notices.map { "- \($0.phase): \(md($0.outcome.description))" }
         }
         if !outcome.commands.isEmpty {
             lines += ["", "## Commands", "", "| step | command | result |", "| --- | --- | --- |"]
