@@ -23,7 +23,7 @@ public struct AlembicRevision: Equatable, Sendable {
     /// legacy rule has it (`1975ea83b712.py`). Throws `.notLiteral` where a value is computed,
     /// `down_revision` is missing, or the id is one alembic refuses.
     static func parse(_ source: PythonSource, fileName: String) throws(MigrationFileProblem) -> AlembicRevision {
-        let statements = source.topLevel
+        let statements = source.moduleScope
         func strings(_ name: String, required: Bool) throws(MigrationFileProblem) -> [String]? {
             switch PythonSource.assignment(of: name, in: statements) {
             case nil:

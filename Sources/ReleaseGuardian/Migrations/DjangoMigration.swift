@@ -28,7 +28,7 @@ public struct DjangoMigration: Equatable, Sendable {
     }
 
     static func parse(_ source: PythonSource, name: String, fileName: String) throws(MigrationFileProblem) -> DjangoMigration {
-        guard let body = source.classBody(named: "Migration") else { throw .notLiteral("\(fileName) has no Migration class") }
+        guard let body = source.classScope(named: "Migration") else { throw .notLiteral("\(fileName) has no Migration class") }
         func keys(_ attribute: String) throws(MigrationFileProblem) -> [Key] {
             switch PythonSource.assignment(of: attribute, in: body) {
             case nil: return []

@@ -1,14 +1,17 @@
+import Foundation
+
 /// The few statements of a Python file that migration tools read their identity from
 /// (`revision = "ae1027a6acf"`, `dependencies = [("blog", "0001_initial")]`), read without
 /// Python: the file is split into tokens and logical lines as Python's tokenizer does (strings,
-/// triple-quoted docstrings, comments, brackets spanning lines, `\` continuations), and only
-/// literal values are understood: strings, `None`, `True`/`False`, tuples and lists of them, and
-/// calls (by name, arguments unread). Anything else — a value computed at import time, an f-string,
-/// an escape inside a string — is `nil`: not known, never guessed.
+/// triple-quoted docstrings, comments, brackets spanning lines, `\` continuations, `;`), and
+/// only literal values are understood: strings, `None`, `True`/`False`, tuples and lists of them,
+/// and calls (by name, arguments unread). Anything else — a value computed at import time, an
+/// f-string, an escape inside a string, a binding inside an `if` or `try` that may or may not
+/// run — is unreadable: not known, never guessed. Held to Python itself by
+/// `MigrationParserDifferentialTests`.
 ///
-/// Not handled, documented: assignments inside a top-level `if`/`try` block (only statements at
-/// the top level, or directly in a class body, are read), and f-strings that nest the same quote
-/// inside their braces (Python 3.12), which end the string early here.
+/// Not handled, documented: f-strings that nest the same quote inside their braces (Python
+/// 3.12), which end the string early here (the rest of the file then most likely fails to read).
 struct PythonSource {
     struct Token: Equatable {
         enum Kind: Equatable {
@@ -45,8 +48,19 @@ struct PythonSource {
     init(_ bytes: [UInt8]) throws(SyntaxError) {
         var start = 0
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
-        guard String(validating: bytes[start...], as: UTF8.self) != nil else {
+        guard let text = String(validating: bytes[start...], as: UTF8.self) else {
             throw SyntaxError(line: 1, detail: "not UTF-8 text")
+        }
+        // PEP 263: a `coding` comment on one of the first two lines names the file's encoding.
+        for (number, line) in text.split(separator: "\n", maxSplits: 2, omittingEmptySubsequences: false).prefix(2).enumerated() {
+            guard line.drop(while: { $0 == " " || $0 == "\t" || $0 == "\u{0C}" }).first == "#", line.contains("coding"),
+                let range = line.range(of: "coding[:=][ \t]*[-\\w.]+", options: .regularExpression)
+            else { continue }
+            let name = line[range].dropFirst("coding".count + 1).trimmingCharacters(in: .whitespaces).lowercased()
+                .replacingOccurrences(of: "_", with: "-")
+            guard name == "utf-8" || name == "utf8" || name == "u8" || name.hasPrefix("utf-8-") else {
+                throw SyntaxError(line: number + 1, detail: "the file declares the encoding \(name), not UTF-8")
+            }
         }
         lines = try Self.logicalLines(Array(bytes[start...]))
     }
@@ -313,12 +327,19 @@ enum PythonAssignment: Equatable {
 }
 
 extension PythonSource {
-    /// The statements at the top level of the file.
-    var topLevel: [Line] { lines.filter { $0.indent == 0 } }
+    /// A statement of a scope (the module, a class body): directly in it, or nested in one of
+    /// its blocks (`if`, `try`, `for`, `with`…), whose bindings are the scope's too but may not run.
+    struct Statement {
+        let line: Line
+        let isNested: Bool
+    }
 
-    /// The statements directly in the body of the last top-level `class NAME(...):`, nil when
-    /// the file has no such class.
-    func classBody(named name: String) -> [Line]? {
+    /// The module's statements; the bodies of functions and classes, other scopes, left out.
+    var moduleScope: [Statement] { Self.scope(lines[...], indent: 0) }
+
+    /// The statements of the body of the last top-level `class NAME(...):`, nil when the file
+    /// has no such class.
+    func classScope(named name: String) -> [Statement]? {
         guard
             let header = lines.lastIndex(where: {
                 $0.indent == 0 && $0.tokens.count >= 2 && $0.tokens[0].text == "class" && $0.tokens[1].text == name
@@ -326,57 +347,113 @@ extension PythonSource {
         else { return nil }
         let body = lines[(header + 1)...].prefix { $0.indent > 0 }
         guard let bodyIndent = body.first?.indent else { return [] }
-        return body.filter { $0.indent == bodyIndent }
+        return Self.scope(body, indent: bodyIndent)
     }
 
-    /// What the last of `statements` that binds `name` binds it to; nil when none does.
-    /// `name = value`, `name: annotation = value` and `a = name = value` bind it; `name += …`
-    /// and `name, other = …` change it unreadably; `name: annotation` alone binds nothing.
-    static func assignment(of name: String, in statements: [Line]) -> PythonAssignment? {
-        var found: PythonAssignment?
-        for line in statements {
-            let tokens = line.tokens
-            guard tokens.contains(where: { $0.kind == .word && $0.text == name }) else { continue }
-            // The `=` signs outside brackets split the targets from the value.
-            var depth = 0
-            var equals: [Int] = []
-            var augmented = false
-            for (index, token) in tokens.enumerated() where token.kind == .operator_ {
-                switch token.text {
-                case "(", "[", "{": depth += 1
-                case ")", "]", "}": depth -= 1
-                case "=" where depth == 0: equals.append(index)
-                case let text where depth == 0 && augmentedAssignments.contains(text):
-                    if tokens.first?.text == name { augmented = true }
-                default: break
-                }
+    private static func scope(_ lines: ArraySlice<Line>, indent: Int) -> [Statement] {
+        var statements: [Statement] = []
+        var definition: Int?  // the indent of a `def` or `class` whose body is another scope
+        for line in lines {
+            if line.indent < indent { break }
+            if let header = definition {
+                if line.indent > header { continue }
+                definition = nil
             }
-            if augmented {
+            statements.append(Statement(line: line, isNested: line.indent > indent))
+            let first = line.tokens.first?.text
+            if first == "def" || first == "class" || (first == "async" && line.tokens.dropFirst().first?.text == "def") {
+                definition = line.indent
+            }
+        }
+        return statements
+    }
+
+    /// Keywords that open a compound statement, whose body may share its line.
+    static let compoundKeywords: Set<String> = [
+        "if", "elif", "else", "while", "for", "try", "except", "finally", "with", "async", "def", "class", "match", "case",
+    ]
+    /// Keywords of simple statements that bind or unbind the names they list.
+    static let bindingKeywords: Set<String> = ["import", "from", "del", "global", "nonlocal"]
+
+    /// What the last of `statements` that binds `name` binds it to; nil when none does.
+    /// `name = value`, `name: annotation = value` and `a = name = value` directly in the scope
+    /// bind it to a literal (or to something unreadable); anything else that may bind it —
+    /// `name += …`, `name, other = …`, an assignment inside an `if` or `try`, `for name in`,
+    /// `import … as name`, `(name := …)`, a compound statement that names it — is unreadable.
+    /// `name: annotation` alone binds nothing.
+    static func assignment(of name: String, in statements: [Statement]) -> PythonAssignment? {
+        var found: PythonAssignment?
+        for statement in statements {
+            let line = statement.line
+            guard line.tokens.contains(where: { $0.kind == .word && $0.text == name }) else { continue }
+            if let first = line.tokens.first?.text, compoundKeywords.contains(first) {
                 found = .unreadable(line: line.number)
                 continue
             }
-            guard let last = equals.last else { continue }
-            var targetStart = 0
-            var binds = false
-            var unreadable = false
-            for end in equals {
-                let target = tokens[targetStart..<end]
-                targetStart = end + 1
-                guard target.contains(where: { $0.kind == .word && $0.text == name }) else { continue }
-                // `name` or `name: annotation`; anything else that names it (unpacking, an
-                // attribute or item of it) is not read.
-                if target.first?.text == name && (target.count == 1 || target[target.startIndex + 1].text == ":") {
-                    binds = true
-                } else if target.first?.text == name || target.contains(where: { $0.text == "," }) {
-                    unreadable = true
+            // Simple statements, `;` between them.
+            var parts: [ArraySlice<Token>] = []
+            var depth = 0
+            var start = 0
+            for (index, token) in line.tokens.enumerated() where token.kind == .operator_ {
+                if ["(", "[", "{"].contains(token.text) { depth += 1 }
+                if [")", "]", "}"].contains(token.text) { depth -= 1 }
+                if token.text == ";" && depth == 0 {
+                    parts.append(line.tokens[start..<index])
+                    start = index + 1
                 }
             }
-            if unreadable {
-                found = .unreadable(line: line.number)
-            } else if binds {
-                found = PythonLiteral(tokens[(last + 1)...]).map { .literal($0) } ?? .unreadable(line: line.number)
+            parts.append(line.tokens[start...])
+            for part in parts {
+                guard let binding = binding(of: name, in: part, line: line.number) else { continue }
+                if case .literal = binding, statement.isNested {
+                    found = .unreadable(line: line.number)
+                } else {
+                    found = binding
+                }
             }
         }
         return found
+    }
+
+    /// What one simple statement does to `name`, nil when it does not bind it.
+    private static func binding(of name: String, in tokens: ArraySlice<Token>, line: Int) -> PythonAssignment? {
+        let named = tokens.indices.filter { tokens[$0].kind == .word && tokens[$0].text == name }
+        guard let firstName = named.first else { return nil }
+        if let first = tokens.first?.text, bindingKeywords.contains(first) { return .unreadable(line: line) }
+        for index in named {
+            let before = index > tokens.startIndex ? tokens[index - 1].text : nil
+            let after = index + 1 < tokens.endIndex ? tokens[index + 1].text : nil
+            if before == "as" || after == ":=" { return .unreadable(line: line) }
+        }
+        // The `=` signs outside brackets split the targets from the value.
+        var depth = 0
+        var equals: [Int] = []
+        for index in tokens.indices where tokens[index].kind == .operator_ {
+            switch tokens[index].text {
+            case "(", "[", "{": depth += 1
+            case ")", "]", "}": depth -= 1
+            case "=" where depth == 0: equals.append(index)
+            case let text where depth == 0 && augmentedAssignments.contains(text):
+                if firstName == tokens.startIndex { return .unreadable(line: line) }
+            default: break
+            }
+        }
+        guard let last = equals.last else { return nil }
+        var targetStart = tokens.startIndex
+        var binds = false
+        for end in equals {
+            let target = tokens[targetStart..<end]
+            targetStart = end + 1
+            guard target.contains(where: { $0.kind == .word && $0.text == name }) else { continue }
+            // `name` or `name: annotation`; anything else that names it (unpacking, an
+            // attribute or item of it) is not read.
+            if target.first?.text == name && (target.count == 1 || target[target.startIndex + 1].text == ":") {
+                binds = true
+            } else if target.first?.text == name || target.contains(where: { $0.text == "," }) {
+                return .unreadable(line: line)
+            }
+        }
+        guard binds else { return nil }
+        return PythonLiteral(tokens[(last + 1)...]).map { .literal($0) } ?? .unreadable(line: line)
     }
 }
