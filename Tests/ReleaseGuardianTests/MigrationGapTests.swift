@@ -162,6 +162,37 @@ struct MigrationGapTests {
         #expect(try gap(twoHeadsNow, target, settings)?.alembicTarget?.value == nil)
     }
 
+    /// A branch merged beside the target's head is taken down by a second command; one that
+    /// is not a plain line, or comes with `depends_on`, is "cannot tell". (A revision that merges
+    /// the head itself is above it: the first downgrade takes it.)
+    @Test func takesABranchBesideTheHeadDownOrCannotTell() throws {
+        let settings = MigrationSettings(tool: .alembic)
+        try write("alembic/versions/a1.py", alembicRevision("a1", down: nil))
+        try write("alembic/versions/b1.py", alembicRevision("b1", down: "a1"))
+        let target = try commit()
+        try write("alembic/versions/c1.py", alembicRevision("c1", down: "a1"))
+        try write("alembic/versions/c2.py", alembicRevision("c2", down: "c1"))
+        try write("alembic/versions/m1.py", "revision = 'm1'\ndown_revision = ('b1', 'c2')\n")
+        let merged = try commit()
+        let gap = try #require(try gap(merged, target, settings))
+        #expect(gap.commands == ["alembic downgrade b1", "alembic downgrade c2@-2"])
+        #expect(gap.lines.last == "  then alembic downgrade c2@-2 (c2 is not above b1: the downgrade leaves it applied)")
+        try write("alembic/versions/c2.py", alembicRevision("c2", down: "c1") + "depends_on = 'b1'\n")
+        guard case .cannotTell(let reason)? = try self.gap(try commit(), target, settings)?.alembicTarget else {
+            Issue.record("told commands past depends_on")
+            return
+        }
+        #expect(reason.contains("c2 has depends_on"))
+        // A branch beside the head that forks again is not one plain line.
+        try write("alembic/versions/c2.py", alembicRevision("c2", down: "c1"))
+        try write("alembic/versions/c3.py", alembicRevision("c3", down: "c1"))
+        try write("alembic/versions/m1.py", "revision = 'm1'\ndown_revision = ('b1', 'c2', 'c3')\n")
+        guard case .cannotTell? = try self.gap(try commit(), target, settings)?.alembicTarget else {
+            Issue.record("told commands past a merge beside the head")
+            return
+        }
+    }
+
     /// Revision ids reach the printed command shell-quoted.
     @Test func quotesTheRevisionInTheCommand() throws {
         try write("alembic/versions/a1.py", "revision = 'a$(reboot)'\ndown_revision = None\n")

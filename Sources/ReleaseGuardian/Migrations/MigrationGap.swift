@@ -240,7 +240,8 @@ extension MigrationGap {
     /// it that downgrading to it leaves applied, read from both commits' revisions. "Cannot
     /// tell" where a file cannot be read, the target has several heads, what runs now has
     /// several (alembic would want to be told which to take down) or lacks the target's head,
-    /// or a branch beside it is not a plain line down to a revision of the target.
+    /// or a branch beside it is not a plain line down to a revision of the target, or comes with
+    /// `depends_on`.
     static func alembicTarget(now nowFiles: [MigrationFile], target targetFiles: [MigrationFile]) -> MigrationVerdict<AlembicTarget> {
         let target: AlembicHistory
         let now: AlembicHistory
@@ -268,6 +269,13 @@ extension MigrationGap {
         // What the downgrade to the head leaves: orphaned revisions that are not above it.
         let orphaned = Set(now.byID.keys).subtracting(target.byID.keys)
         let left = orphaned.subtracting(now.descendants(of: head.revision))
+        // alembic also takes down what `depends_on` a revision it removes: beside the head, the
+        // order it would go in is not read here.
+        if !left.isEmpty, let dependent = orphaned.sorted().first(where: { !now.byID[$0]!.dependsOn.isEmpty }) {
+            return .cannotTell(
+                "\(left.sorted().joined(separator: ", ")) \(left.count == 1 ? "is" : "are") not above \(head.revision), and \(dependent) has depends_on"
+            )
+        }
         var branches: [AlembicTarget.Branch] = []
         for top in left.sorted() where (now.children[top] ?? []).allSatisfy({ !left.contains($0) }) {
             var depth = 0
