@@ -78,6 +78,11 @@ struct MigrationGapTests {
         #expect(gap.commands == ["alembic downgrade a1"])
         #expect(gap.environment[MigrationGap.targetVariable] == "a1")
         #expect(gap.lines.last == "Head at the target: a1. Before the rollback: alembic downgrade a1")
+        let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(gap)) as? [String: Any]
+        #expect(json?["migrationTarget"] as? String == "a1")
+        #expect(json?["commands"] as? [String] == ["alembic downgrade a1"])
+        #expect(json?["orphanedFiles"] as? [String] == ["alembic/versions/b1_second.py"])
+        #expect(json?["now"] as? String == second.hex && json?["tool"] as? String == "alembic")
         // Over the read limit, the same files tell nothing.
         #expect(try self.gap(second, first, MigrationSettings(tool: .alembic), readLimit: 10)?.alembicTarget?.value == nil)
     }

@@ -430,3 +430,20 @@ extension MigrationTool {
         }
     }
 }
+
+extension MigrationGap: Encodable {
+    /// For `--json` and reports: the tool, both commits, the orphaned files, the commands, what
+    /// cannot be told, and the target as `RELEASE_GUARDIAN_MIGRATION_TARGET` gives it (absent
+    /// when not wholly known).
+    public func encode(to encoder: any Encoder) throws {
+        enum Key: String, CodingKey { case tool, now, target, orphanedFiles, commands, cannotTell, migrationTarget }
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(tool.rawValue, forKey: .tool)
+        try container.encode(now.hex, forKey: .now)
+        try container.encode(target.hex, forKey: .target)
+        try container.encode(orphanedFiles, forKey: .orphanedFiles)
+        try container.encode(commands, forKey: .commands)
+        try container.encode(cannotTell, forKey: .cannotTell)
+        try container.encodeIfPresent(environment[Self.targetVariable], forKey: .migrationTarget)
+    }
+}

@@ -34,6 +34,9 @@ public struct MigrationSettings: Equatable, Sendable {
     /// Globs on tree paths (`PathGlob`: `*` stays within one component, `**` crosses them).
     public let paths: [PathGlob]
 
+    /// The globs as written, for people to read (the CLI cannot reach `PathGlob`'s members).
+    public var pathPatterns: [String] { paths.map(\.pattern) }
+
     public init(tool: MigrationTool, paths: [PathGlob]? = nil) {
         self.tool = tool
         self.paths = paths ?? (tool.defaultPaths ?? []).compactMap(PathGlob.init)
