@@ -5,8 +5,9 @@
 # FixtureDifferentialTests), libcurl's headers and library (the webhook notices; libcurl is loaded
 # when the first one is sent, never linked),
 # Python's venv; and, from PyPI into .build/tools,
-# check-jsonschema (the tests validate the CI templates with it). The Swift 6 toolchain must
-# already be on PATH.
+# check-jsonschema (the tests validate the CI templates with it), alembic and Django at the
+# versions ci/migration-tools.txt pins (the migration-gap tests run them on SQLite). The Swift 6
+# toolchain must already be on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +27,12 @@ fi
 if [[ ! -x .build/tools/bin/check-jsonschema ]]; then
     python3 -m venv .build/tools
     .build/tools/bin/pip install --quiet --disable-pip-version-check check-jsonschema
+fi
+# Installed again whenever the pins change (the copy beside them says what is installed).
+if ! cmp -s ci/migration-tools.txt .build/tools/migration-tools.txt; then
+    [[ -x .build/tools/bin/pip ]] || python3 -m venv .build/tools
+    .build/tools/bin/pip install --quiet --disable-pip-version-check -r ci/migration-tools.txt
+    cp ci/migration-tools.txt .build/tools/migration-tools.txt
 fi
 
 if ! command -v swift >/dev/null 2>&1; then

@@ -26,6 +26,8 @@ public struct Settings: Sendable, Equatable {
     public var deployCAFile: String?
     /// Where the team is told of deployments (`notify.*`).
     public var notify = NoticeSettings()
+    /// `[migrations]`: the tool and files whose gap a rollback shows; nil when not configured.
+    public var migrations: MigrationSettings?
 
     public static let fileName = ".release-guardian"
     /// A policy file larger than this is refused rather than read: a real one is a few hundred
@@ -191,6 +193,7 @@ public struct Settings: Sendable, Equatable {
         deploySSHKey = values.last("deploy.sshKey").map { Self.expandingHome($0.value) }
         deployCAFile = values.last("deploy.caFile").map { Self.expandingHome($0.value) }
         notify = try NoticeSettings(values)
+        migrations = try MigrationSettings.configured(in: values)
     }
 
     static func expandingHome(_ path: String) -> String {
