@@ -173,7 +173,7 @@ public struct RevertExecutor {
             },
             who: who, when: Self.iso8601(when), reason: plan.request.reason, backups: backups.map(\.ref),
             checks: plan.checks,
-            migrations: [],
+            migrations: plan.migrationGap?.orphanedFiles ?? [],
             process: RunningProcess.current)
         log("8. Intent recorded before pushing: \(ledger.append(record))")
 

@@ -25,6 +25,8 @@ public struct RevertRequest: Sendable {
     public var sourceRemote = "origin"
     /// Go ahead without the rehearsal `rehearseIn` asks for (recorded in the ledger).
     public var skipRehearsal = false
+    /// Roll back across a migration gap without a `before` command (recorded).
+    public var acceptMigrationGap = false
 
     public init(action: DeploymentAction, ref: String?) {
         self.action = action
@@ -86,11 +88,13 @@ public struct RevertPlan: Sendable {
     public let releaseBranchExists: Bool
     public let targets: [Target]
     /// What was checked on the way, for the record (`rehearsal`, `rules`, …).
-    public let checks: [LedgerRecord.Check]
+    public var checks: [LedgerRecord.Check]
     /// Who runs it, when the pipeline says (`alice via GitHub Actions`); else the git identity.
     public var who: String?
     /// Where the team is told (`notify.*`).
     public var notice = NoticeSettings()
+    /// `[migrations]`: the migration files what runs now has and the new commit lacks.
+    public var migrationGap: MigrationGap?
     /// The environment's `before` and `after` commands.
     public var before: [StepCommand] = []
     public var after: [StepCommand] = []
@@ -139,6 +143,8 @@ public enum RevertError: Error, CustomStringConvertible {
     /// No repository around the directory it ran in, or one whose git config libgit2 cannot read.
     case repository(GitError)
     case noTargets(environment: String)
+    /// A rollback across a migration gap, with no `before` command to bring the schema back.
+    case migrationGap(environment: String, lines: [String], commands: [String])
     /// A `before` command failed: nothing was pushed.
     case beforeFailed(command: String, result: String, lastLines: [String])
     /// Every target was pushed, but an `after` command failed.
@@ -208,6 +214,12 @@ public enum RevertError: Error, CustomStringConvertible {
         case .ciCommitElsewhere(let ref, let built, let refCommit):
             return
                 "the pipeline built \(built.short), which is not in the history of \(RefName.short(ref)) (\(refCommit.short)) or, for a tag, not its commit: it would deploy a commit the ref never had. Nothing was changed."
+        case .migrationGap(let environment, let lines, let commands):
+            return
+                "safeguard migration-gap: \(lines.joined(separator: " "))"
+                + " Old code would run against a newer schema. Fix: give \(environment) a before command that brings the database back (`before = \"…\"` in [environment \"\(environment)\"]; it gets RELEASE_GUARDIAN_MIGRATION_TARGET)"
+                + (commands.isEmpty ? "" : ", such as \(commands.map { "`\($0)`" }.joined(separator: " then "))")
+                + ", or run it yourself and pass --accept-migration-gap (recorded). Nothing was changed."
         case .beforeFailed(let command, let result, let lastLines):
             return
                 "safeguard before: the before command `\(command)` failed (\(result))\(lastLines.isEmpty ? "" : ", saying: " + lastLines.map { "\"\($0)\"" }.joined(separator: " / ")). Nothing was pushed; fix it and run the same command again."

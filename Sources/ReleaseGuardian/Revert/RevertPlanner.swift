@@ -41,7 +41,34 @@ public struct RevertPlanner {
             plan.before = environment.before
             plan.after = environment.after
         }
+        try checkMigrationGap(&plan)
         return plan
+    }
+
+    /// `[migrations]`: the files what runs now has and the new commit lacks. Going back across
+    /// such a gap runs old code on a newer schema: refused unless a `before` command is there to
+    /// bring the database back, or `--accept-migration-gap` (recorded). A deploy only shows it.
+    private func checkMigrationGap(_ plan: inout RevertPlan) throws(RevertError) {
+        guard let migrations = settings.migrations,
+            let now = plan.targets.first(where: { $0.current != nil && !$0.isDone(for: plan.commit) })?.current
+        else { return }
+        let gap: MigrationGap?
+        do {
+            gap = try MigrationGap.between(now: now, target: plan.commit, settings: migrations, in: repository)
+        } catch {
+            throw .git(error)
+        }
+        guard let gap else { return }
+        plan.migrationGap = gap
+        for line in gap.lines { log("4. \(line)") }
+        guard plan.action != .deploy else { return }
+        if !plan.before.isEmpty {
+            plan.checks.append(LedgerRecord.Check(name: "migration-gap", result: "the before command brings the database back"))
+        } else if plan.request.acceptMigrationGap {
+            plan.checks.append(LedgerRecord.Check(name: "migration-gap", result: "accepted with --accept-migration-gap"))
+        } else {
+            throw .migrationGap(environment: plan.environment, lines: gap.lines, commands: gap.commands)
+        }
     }
 
     /// In a pipeline, the person who started it: the machine's git identity is a bot's, or none.

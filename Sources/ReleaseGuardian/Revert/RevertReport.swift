@@ -36,6 +36,7 @@ public enum RevertReport {
                 "  \(RefName.short(releaseBranch)) \(plan.releaseBranchExists ? "exists" : "will be created") at \(plan.commit.short); the working tree is not touched."
             )
         }
+        if let gap = plan.migrationGap { lines += gap.lines.map { "  " + $0 } }
         for (phase, commands) in [("Before", plan.before), ("After", plan.after)] where !commands.isEmpty && !plan.isNoOp {
             lines.append("  \(phase) the push, runs (from \(Set(commands.map(\.source)).sorted().joined(separator: ", "))):")
             lines += commands.map { "    $ \($0.command)" }
@@ -97,6 +98,11 @@ public enum RevertReport {
         }
         if let failure = outcome.failure {
             lines += ["", "## Failure", "", md(failure.reason)]
+        }
+        if let gap = plan.migrationGap {
+            lines += ["", "## Migration gap", ""] + gap.orphanedFiles.map { "- \(Markdown.code($0))" }
+            if !gap.commands.isEmpty { lines += ["", "Brings the schema back:", ""] + Markdown.codeBlock(gap.commands, language: "sh") }
+            lines += gap.cannotTell.map { "- \(md($0))" }
         }
         if !outcome.notices.isEmpty {
             lines += ["", "## Notices", ""] + outcome.notices.map { "- \($0.phase): \(md($0.outcome.description))" }
@@ -208,6 +214,7 @@ public struct RevertJSON: Encodable {
     /// The `before` and `after` commands that ran: `{phase, command, result}`.
     let commands: [[String: String]]
     let verificationFailed: Bool
+    let migrationGap: MigrationGap?
     let ledger: String?
     let report: String?
 
@@ -232,6 +239,7 @@ public struct RevertJSON: Encodable {
         releaseBranch = plan.releaseBranch.map(RefName.short)
         commands = outcome?.commands.map { ["phase": $0.phase, "command": $0.command, "result": $0.summary] } ?? []
         verificationFailed = outcome?.verificationFailed ?? false
+        migrationGap = plan.migrationGap
         ledger = outcome?.ledger
         report = outcome.map(RevertReport.markdown)
     }

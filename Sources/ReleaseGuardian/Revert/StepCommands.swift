@@ -30,8 +30,8 @@ struct StepCommands {
     let environment: [String: String]
     let log: (String) -> Void
 
-    /// The variables a deployment gives its commands.
-    static func variables(for plan: RevertPlan, migrationTarget: String? = nil, migrations: [String] = []) -> [String: String] {
+    /// The variables a deployment gives its commands (the migration gap's, when there is one).
+    static func variables(for plan: RevertPlan) -> [String: String] {
         let from = plan.targets.first { !$0.isDone(for: plan.commit) } ?? plan.targets.first
         return [
             "RELEASE_GUARDIAN_ACTION": plan.action.rawValue,
@@ -42,9 +42,9 @@ struct StepCommands {
             "RELEASE_GUARDIAN_TO_VERSION": plan.version?.description ?? "",
             "RELEASE_GUARDIAN_TAG": plan.tag ?? "",
             "RELEASE_GUARDIAN_REASON": plan.request.reason ?? "",
-            "RELEASE_GUARDIAN_MIGRATION_TARGET": migrationTarget ?? "",
-            "RELEASE_GUARDIAN_MIGRATIONS": migrations.joined(separator: "\n"),
-        ]
+            "RELEASE_GUARDIAN_MIGRATION_TARGET": "",
+            "RELEASE_GUARDIAN_MIGRATIONS": "",
+        ].merging(plan.migrationGap?.environment ?? [:]) { $1 }
     }
 
     /// Runs `commands` in turn; `stopAtFailure` stops at the first that fails (`before`).

@@ -1,0 +1,63 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// A rollback across an alembic migration gap, through the binary, with the real alembic from
+/// PyPI on SQLite (installed into .build/tools by ci/setup.sh): refused without a `before`
+/// command, the database untouched; with `before = alembic downgrade "$RELEASE_GUARDIAN_MIGRATION_TARGET"`
+/// the database ends at the target's head.
+struct MigrationGapEndToEndTests {
+    static let tools = CITemplateTests.packageRoot + "/.build/tools/bin"
+    static let available = FileManager.default.isExecutableFile(atPath: tools + "/alembic")
+
+    @Test(.enabled(if: available || ProcessInfo.processInfo.environment["CI"] == "true", "alembic is not in .build/tools: run ci/setup.sh"))
+    func aRollbackAcrossAnAlembicGapNeedsABeforeThatDowngrades() throws {
+        let f = try DeployFixture()
+        let environment = [
+            "PATH": Self.tools + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"), "PYTHONDONTWRITEBYTECODE": "1",
+        ]
+        func sh(_ command: String) throws -> ProcessResult {
+            let result = try f.scratch.run("/bin/sh", ["-c", command], in: f.work, extraEnvironment: environment)
+            #expect(result.status == 0, "\(command): \(result.stdout)\(result.stderr)")
+            return result
+        }
+        let setUp = #"""
+            import re
+            from alembic.config import main
+            main(["init", "alembic"])
+            ini = open("alembic.ini").read()
+            open("alembic.ini", "w").write(re.sub(r"(?m)^sqlalchemy.url = .*$", "sqlalchemy.url = sqlite:///db.sqlite", ini))
+            """#
+        _ = try sh("python -c '\(setUp)' >/dev/null && printf 'db.sqlite\\n' > .gitignore")
+        _ = try sh("alembic revision -m first --rev-id a1 >/dev/null && git add -A && git commit -qm 'schema a1'")
+        try f.clone.tag("v1.2.0")
+        _ = try sh("alembic revision -m second --rev-id b1 >/dev/null && git add -A && git commit -qm 'schema b1'")
+        try f.clone.tag("v1.3.0")
+        _ = try f.clone.git("push", "-q", "--follow-tags", "origin", "main")
+        _ = try f.clone.git("push", "-q", f.daemon.url("prod.git"), "+v1.3.0^{commit}:refs/heads/master")
+        _ = try sh("alembic upgrade head >/dev/null 2>&1")
+        func version() throws -> String { try sh("alembic current 2>/dev/null").stdout.trimmingCharacters(in: .whitespacesAndNewlines) }
+        #expect(try version().hasPrefix("b1"))
+
+        let config = "[environment \"prod\"]\n    target = \(f.daemon.url("prod.git")) master\n[migrations]\n    tool = alembic\n"
+        try f.scratch.write(config, to: f.work + "/.release-guardian")
+        let refused = try f.scratch.run(binary, ["revert-to", "v1.2.0", "--yes"], in: f.work, extraEnvironment: environment)
+        #expect(refused.status == 1, "\(refused.stderr)")
+        #expect(refused.stderr.contains("safeguard migration-gap") && refused.stderr.contains("alembic downgrade a1"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("alembic/versions/b1_second.py"), "\(refused.stderr)")
+        #expect(try version().hasPrefix("b1"), "the database was touched")
+        #expect(try f.head() == f.clone.rev("v1.3.0^{commit}"))
+
+        try f.scratch.write(
+            config.replacingOccurrences(
+                of: "[migrations]", with: "    before = alembic downgrade \"\\\"$RELEASE_GUARDIAN_MIGRATION_TARGET\\\"\"\n[migrations]"),
+            to: f.work + "/.release-guardian")
+        let done = try f.scratch.run(binary, ["revert-to", "v1.2.0", "--yes"], in: f.work, extraEnvironment: environment)
+        #expect(done.status == 0, "\(done.stderr)")
+        let after = try version()
+        #expect(after.hasPrefix("a1"), "alembic current: \(after)")
+        #expect(try f.head() == f.clone.rev("v1.2.0^{commit}"))
+        let record = LedgerTests.deployments(try LedgerTests.records(in: f.clone.origin, scratch: f.scratch)).last
+        #expect(record?["migrations"] as? [String] == ["alembic/versions/b1_second.py"], "\(String(describing: record))")
+    }
+}
