@@ -72,8 +72,7 @@ final class WireBytes: @unchecked Sendable {
 
     var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
 
-    /// Room for up to `size` more bytes at the end (libgit2's git transport clears the whole
-    /// buffer it is given per read: 64 KiB at a time), to be committed with `grow(by:)`.
+    /// Room for `size` more bytes at the end, to be committed with `grow(by:)`.
     func room(_ size: Int) -> UnsafeMutableBufferPointer<UInt8> {
         if capacity - count < size {
             capacity = Swift.max(capacity * 2, count + size)
@@ -116,8 +115,9 @@ enum PacketLine {
         else { return nil }
         var end = payload.count
         if payload[end - 1] == UInt8(ascii: "\n") { end -= 1 }
-        let rest = UnsafeBufferPointer(rebasing: payload[41..<end])
-        let name = rest.firstIndex(of: 0).map { UnsafeBufferPointer(rebasing: rest[..<$0]) } ?? rest
+        let start = payload.baseAddress! + 41
+        let nul = memchr(start, 0, end - 41).map { UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) }
+        let name = UnsafeBufferPointer(start: start, count: nul.map { $0 - start } ?? end - 41)
         return name.isEmpty ? nil : (name, id)
     }
 }
@@ -213,7 +213,9 @@ final class AdvertisementCapture {
                 return 0
             }
             var count = 0
-            let room = bytes.room(65536)
+            // 64 KiB at a time, as libgit2 reads (its git transport clears the whole buffer it
+            // is given at each read).
+            let room = bytes.room(1 << 16)
             let rc = room.withMemoryRebound(to: CChar.self) { inner.pointee.read(inner, $0.baseAddress, $0.count, &count) }
             guard rc >= 0 else { return rc }  // libgit2's error (a network failure) stands
             guard count > 0 else {

@@ -44,7 +44,7 @@ public final class RepositoryFiles {
         try LooseRefs.forEachName(under: commonDirectory + "refs/tags", resolves: resolves, hidden: { hidden.insert(Array($0)) }, body)
         try PackedRefs.read(commonDirectory: commonDirectory) { file throws(RefFilesError) in
             try file?.forEachRecord { record in
-                if record.name.starts(with: prefix), Self.isListed(record.name, hidden: hidden, prefix: prefix.count) {
+                if Bytes.hasPrefix(record.name, "refs/tags/"), Self.isListed(record.name, hidden: hidden, prefix: prefix.count) {
                     body(UnsafeBufferPointer(rebasing: record.name[prefix.count...]))
                 }
                 return true
