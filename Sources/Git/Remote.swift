@@ -77,39 +77,112 @@ public final class Remote {
         try self.init(remote.url, in: repository)
     }
 
-    /// The refs the remote advertises.
+    /// The refs the remote advertises, peeled values included (`git_remote_ls`).
     public func heads(options: TransportOptions) throws(RemoteError) -> [RemoteHead] {
+        try advertisedRefs(options: options).heads
+    }
+
+    /// The refs the remote advertises, read in place (`RefAdvertisement`): over git, ssh and http
+    /// the advertisement is read by this module, not parsed line by line by libgit2.
+    ///
+    /// `each` is called with every ref (as `RefAdvertisement.forEach`), over git, ssh and http as
+    /// it arrives: what the caller does with it is done while the server sends the rest.
+    @discardableResult
+    public func advertisedRefs(
+        options: TransportOptions, each: (_ name: UnsafeBufferPointer<UInt8>, _ id: ObjectID) -> Void = { _, _ in }
+    ) throws(RemoteError) -> RefAdvertisement {
+        try advertisedRefs(options: options, readingItself: true, each: each)
+    }
+
+    /// `readingItself: false`: libgit2 reads the advertisement (the reference the tests hold the
+    /// capture to).
+    func advertisedRefs(
+        options: TransportOptions, readingItself: Bool, each: (_ name: UnsafeBufferPointer<UInt8>, _ id: ObjectID) -> Void = { _, _ in }
+    ) throws(RemoteError) -> RefAdvertisement {
         let session = TransportSession(endpoint: endpoint, options: options, url: url)
-        var callbacks = session.callbacks()
-        var proxy = git_proxy_options()
-        git_proxy_options_init(&proxy, UInt32(GIT_PROXY_OPTIONS_VERSION))
-        let rc = withExtendedLifetime(session) { git_remote_connect(handle, GIT_DIRECTION_FETCH, &callbacks, &proxy, nil) }
-        try session.check(rc, "git_remote_connect")
-        defer { git_remote_disconnect(handle) }
-        var heads: UnsafeMutablePointer<UnsafePointer<git_remote_head>?>?
-        var count = 0
-        try session.check(git_remote_ls(&heads, &count, handle), "git_remote_ls")
-        return (0..<count).compactMap { index in
-            guard let head = heads?[index]?.pointee, let name = head.name else { return nil }
-            return RemoteHead(name: String(cString: name), id: ObjectID(head.oid))
+        if readingItself { session.capture = AdvertisementCapture.Transport(url: url).map { AdvertisementCapture(transport: $0) } }
+        let listed = try withoutActuallyEscaping(each) { each throws(RemoteError) in
+            session.capture?.each = each
+            defer { session.capture?.each = nil }
+            return try withHandle(for: session) { handle throws(RemoteError) in
+                var callbacks = session.callbacks()
+                var proxy = git_proxy_options()
+                git_proxy_options_init(&proxy, UInt32(GIT_PROXY_OPTIONS_VERSION))
+                let rc = withExtendedLifetime(session) { git_remote_connect(handle, GIT_DIRECTION_FETCH, &callbacks, &proxy, nil) }
+                try session.check(rc, "git_remote_connect")
+                defer { git_remote_disconnect(handle) }
+                if let advertisement = session.capture?.advertisement { return advertisement }
+                var heads: UnsafeMutablePointer<UnsafePointer<git_remote_head>?>?
+                var count = 0
+                try session.check(git_remote_ls(&heads, &count, handle), "git_remote_ls")
+                return RefAdvertisement(
+                    storage: .heads(
+                        (0..<count).compactMap { index in
+                            guard let head = heads?[index]?.pointee, let name = head.name else { return nil }
+                            return RemoteHead(name: String(cString: name), id: ObjectID(head.oid))
+                        }))
+            }
         }
+        if case .heads(let heads) = listed.storage {
+            // libgit2 listed them (a local remote, or a capture that stepped aside after handing
+            // on the refs before the line it did not read: libgit2 lists the same ones first).
+            for head in heads.dropFirst(session.capture?.delivered ?? 0) {
+                var name = head.name
+                name.withUTF8 { each($0, head.id) }
+            }
+        }
+        return listed
     }
 
     /// Fetches `refspecs` (the remote's configured ones when empty), optionally with every tag
     /// and pruning remote-tracking refs that are gone.
-    public func fetch(_ refspecs: [String] = [], tags: Bool = false, prune: Bool = false, options: TransportOptions) throws(RemoteError) {
+    ///
+    /// `followingTags: false`: no tag but those the refspecs name, and a refspec
+    /// `+refs/tags/X:refs/tags/X` then updates a tag X that moved. libgit2's default (the
+    /// remote's `tagOpt`, auto) also fetches the tags at the fetched commits, and never
+    /// overwrites a local tag, not even one a forced refspec names.
+    ///
+    /// `onlyAdvertising`: libgit2 is shown only these refs of the remote's advertisement (and its
+    /// first line), read past by this module as in `advertisedRefs`: at 100k tags, parsing the
+    /// rest would cost it 0.3 s. The refspecs must then be exact and name no other source ref,
+    /// and nothing may depend on the other refs (no `tags`, no `prune`); the refs libgit2 follows
+    /// by itself (tags at the fetched commits, the configured refspecs' remote-tracking refs) are
+    /// then only among those.
+    public func fetch(
+        _ refspecs: [String] = [], tags: Bool = false, followingTags: Bool = true, prune: Bool = false,
+        onlyAdvertising shown: Set<String>? = nil, options: TransportOptions
+    ) throws(RemoteError) {
+        precondition(!(tags && !followingTags))
+        precondition(shown == nil || (!tags && !prune && !refspecs.isEmpty && !refspecs.contains { $0.contains("*") }))
         let session = TransportSession(endpoint: endpoint, options: options, url: url)
-        var fetchOptions = git_fetch_options()
-        git_fetch_options_init(&fetchOptions, UInt32(GIT_FETCH_OPTIONS_VERSION))
-        fetchOptions.callbacks = session.callbacks()
-        if tags { fetchOptions.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL }
-        if prune { fetchOptions.prune = GIT_FETCH_PRUNE }
-        let rc = withStringArray(refspecs) { array in
-            withExtendedLifetime(session) {
-                git_remote_fetch(handle, refspecs.isEmpty ? nil : array, &fetchOptions, "release-guardian: fetch")
-            }
+        if let shown {
+            session.capture = AdvertisementCapture.Transport(url: url).map { AdvertisementCapture(transport: $0, showing: shown) }
         }
-        try session.check(rc, "git_remote_fetch")
+        try withHandle(for: session) { handle throws(RemoteError) in
+            var fetchOptions = git_fetch_options()
+            git_fetch_options_init(&fetchOptions, UInt32(GIT_FETCH_OPTIONS_VERSION))
+            fetchOptions.callbacks = session.callbacks()
+            if tags { fetchOptions.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL }
+            if !followingTags { fetchOptions.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE }
+            if prune { fetchOptions.prune = GIT_FETCH_PRUNE }
+            let rc = withStringArray(refspecs) { array in
+                withExtendedLifetime(session) {
+                    git_remote_fetch(handle, refspecs.isEmpty ? nil : array, &fetchOptions, "release-guardian: fetch")
+                }
+            }
+            try session.check(rc, "git_remote_fetch")
+        }
+    }
+
+    /// `body` with this remote's handle, or, when the session captures the advertisement, with
+    /// a copy of it (`git_remote_dup`: the same name, URL, refspecs and tag option) freed after:
+    /// libgit2 keeps the transport a handle first connected with for its later connections.
+    private func withHandle<T>(for session: TransportSession, _ body: (OpaquePointer) throws(RemoteError) -> T) throws(RemoteError) -> T {
+        guard session.capture != nil else { return try body(handle) }
+        var copy: OpaquePointer?
+        try session.check(git_remote_dup(&copy, handle), "git_remote_dup")
+        defer { git_remote_free(copy) }
+        return try body(copy!)
     }
 
     /// Pushes `refspecs` (`[+]<local ref>:<remote ref>`). `lease` maps remote refs to the value

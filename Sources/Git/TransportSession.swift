@@ -15,6 +15,8 @@ final class TransportSession {
     var untrustedCertificateHost: String?
     /// The names of the credentials offered so far (libgit2 asks again after each refusal).
     var triedCredentials: [String] = []
+    /// Set: the connection goes through a subtransport that reads the ref advertisement itself.
+    var capture: AdvertisementCapture?
 
     init(endpoint: Endpoint, options: TransportOptions, url: String) {
         self.endpoint = endpoint
@@ -43,6 +45,7 @@ final class TransportSession {
         var callbacks = git_remote_callbacks()
         git_remote_init_callbacks(&callbacks, UInt32(GIT_REMOTE_CALLBACKS_VERSION))
         callbacks.payload = Unmanaged.passUnretained(self).toOpaque()
+        if capture != nil { callbacks.transport = CapturingSubtransport.transport }
         callbacks.credentials = { out, url, usernameFromURL, allowedTypes, payload in
             TransportSession.from(payload).credential(out, usernameFromURL.map { String(cString: $0) }, allowedTypes)
         }

@@ -24,15 +24,23 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
         self = id
     }
 
-    /// Parses 40 hexadecimal digits given as bytes; anything else is nil.
+    /// Parses 40 hexadecimal digits given as bytes; anything else is nil. Eight digits at a time
+    /// and no allocation: a remote's advertisement at 100k tags has 200k ids to read.
     public init?(hexBytes: UnsafeBufferPointer<UInt8>) {
-        guard hexBytes.count == 40 else { return nil }
-        var bytes = [UInt8](repeating: 0, count: 20)
-        for index in 0..<20 {
-            guard let high = Self.nibble(hexBytes[2 * index]), let low = Self.nibble(hexBytes[2 * index + 1]) else { return nil }
-            bytes[index] = high << 4 | low
+        guard hexBytes.count == 40, let base = hexBytes.baseAddress, PackedRefs.isHex(base, count: 40) else { return nil }
+        let raw = UnsafeRawPointer(base)
+        /// The value of eight hexadecimal digits: per byte, a digit's low four bits, plus 9 for a
+        /// letter (bit 6 set: `a` is 0x61, 1 + 9 = 10); then the nibbles packed, first digit highest.
+        @inline(__always) func word(_ offset: Int) -> UInt64 {
+            let text = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self).littleEndian
+            var value = ((text & 0x0F0F_0F0F_0F0F_0F0F) &+ ((text >> 6) & 0x0101_0101_0101_0101) &* 9).byteSwapped
+            value = (value | value >> 4) & 0x00FF_00FF_00FF_00FF
+            value = (value | value >> 8) & 0x0000_FFFF_0000_FFFF
+            return (value | value >> 16) & 0x0000_0000_FFFF_FFFF
         }
-        self.init(bytes: bytes)
+        high = word(0) << 32 | word(8)
+        middle = word(16) << 32 | word(24)
+        low = UInt32(word(32))
     }
 
     /// The 20 raw bytes.
@@ -64,13 +72,4 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
     public var short: String { String(hex.prefix(7)) }
 
     public var description: String { hex }
-
-    private static func nibble(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
 }

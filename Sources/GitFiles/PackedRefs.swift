@@ -133,6 +133,69 @@ public struct PackedRefs {
         return found
     }
 
+    /// Looks names up one after another, for many names at once (a remote's advertisement
+    /// against this repository), without copying one: names asked in ascending order, as git
+    /// sorts both a remote's advertisement and this file, are found by walking on from the last
+    /// record passed; a name out of that order by a binary search. Only for a sorted file.
+    public struct Cursor {
+        let file: PackedRefs
+        /// The next record (or a peeled line before it).
+        var offset: Int
+        /// The name of the record before `offset`; nil at the first record.
+        var previous: UnsafeBufferPointer<UInt8>?
+
+        /// The record of `name`, if any.
+        public mutating func record(named name: UnsafeBufferPointer<UInt8>) throws(RefFilesError) -> Record? {
+            if let previous, Bytes.compare(previous, name) >= 0 {
+                offset = try file.lowerBound(Array(name))
+                self.previous = file.recordName(before: offset)
+            }
+            while let record = try file.record(at: offset) {
+                let order = Bytes.compare(record.name, name)
+                guard order < 0 else { return order == 0 ? record : nil }
+                (previous, offset) = (record.name, record.end)
+            }
+            return nil
+        }
+    }
+
+    /// A cursor at the first record; only for a sorted file.
+    public func cursor() -> Cursor {
+        precondition(isSorted, "a cursor needs a sorted packed-refs")
+        return Cursor(file: self, offset: firstRecord, previous: nil)
+    }
+
+    /// The record at `offset` (a record line, or a peeled line before one, as `lowerBound`
+    /// returns), nil at the end of the file.
+    private func record(at offset: Int) throws(RefFilesError) -> Record? {
+        var found: Record?
+        try forEachRecord(from: offset, midFile: true) { record in
+            found = record
+            return false
+        }
+        return found
+    }
+
+    /// The name of the record whose line (and peeled line) ends at `offset`, a record's start;
+    /// nil at the first record.
+    private func recordName(before offset: Int) -> UnsafeBufferPointer<UInt8>? {
+        guard offset > firstRecord else { return nil }
+        var start = offset - 1
+        while true {
+            // The line that ends at `start` (its LF): back to the LF before it.
+            var lineStart = start
+            while lineStart > firstRecord, bytes[lineStart - 1] != UInt8(ascii: "\n") { lineStart -= 1 }
+            if bytes[lineStart] == UInt8(ascii: "^") {
+                guard lineStart > firstRecord else { return nil }
+                start = lineStart - 1
+                continue
+            }
+            // Checked as a record line when it was passed or searched.
+            guard start - lineStart > 41 else { return nil }
+            return UnsafeBufferPointer(rebasing: bytes[(lineStart + 41)..<start])
+        }
+    }
+
     private func forEachRecord(from start: Int, midFile: Bool, _ body: (Record) throws(RefFilesError) -> Bool) throws(RefFilesError) {
         var offset = start
         var first = true

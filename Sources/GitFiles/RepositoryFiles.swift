@@ -44,7 +44,7 @@ public final class RepositoryFiles {
         try LooseRefs.forEachName(under: commonDirectory + "refs/tags", resolves: resolves, hidden: { hidden.insert(Array($0)) }, body)
         try PackedRefs.read(commonDirectory: commonDirectory) { file throws(RefFilesError) in
             try file?.forEachRecord { record in
-                if record.name.starts(with: prefix), Self.isListed(record.name, hidden: hidden, prefix: prefix.count) {
+                if Bytes.hasPrefix(record.name, "refs/tags/"), Self.isListed(record.name, hidden: hidden, prefix: prefix.count) {
                     body(UnsafeBufferPointer(rebasing: record.name[prefix.count...]))
                 }
                 return true
@@ -170,6 +170,31 @@ public final class RepositoryFiles {
         return values
     }
 
+    /// Calls `body` with a cursor over packed-refs (nil when there is none), to look many names
+    /// up (`PackedRefs.Cursor`); unknown when the file is not sorted.
+    public func withPackedRefsCursor<T>(_ body: (inout PackedRefs.Cursor?) throws(RefFilesError) -> T) throws(RefFilesError) -> Answer<T> {
+        try PackedRefs.read(commonDirectory: commonDirectory) { file throws(RefFilesError) -> Answer<T> in
+            if let file, !file.isSorted { return .unknown }
+            var cursor = file?.cursor()
+            return .known(try body(&cursor))
+        }
+    }
+
+    /// The packed refs whose names start with `prefix`, by binary search; unknown when the file is
+    /// not sorted.
+    public func packedReferenceNames(under prefix: String) throws(RefFilesError) -> Answer<[String]> {
+        var upper = Array(prefix.utf8)
+        guard let last = upper.popLast(), last < 0xFF else { return .unknown }
+        upper.append(last + 1)
+        return try PackedRefs.read(commonDirectory: commonDirectory) { file throws(RefFilesError) -> Answer<[String]> in
+            guard let file else { return .known([]) }
+            guard file.isSorted else { return .unknown }
+            var names: [String] = []
+            try file.forEachRecord(namesFrom: Array(prefix.utf8), below: upper) { names.append($0.nameString) }
+            return .known(names)
+        }
+    }
+
     /// The packed tags (but those in `excluded`) that peel to one of `commits`, from the peeled
     /// values a `fully-peeled` packed-refs records: one pass, no object read. Unknown when the
     /// file does not record them all.
@@ -181,16 +206,28 @@ public final class RepositoryFiles {
             guard let file else { return .known([:]) }
             guard file.isFullyPeeled else { return .unknown }
             var found: [ObjectID: [String]] = [:]
+            // The first eight hex digits of each commit, lowercased, to pass over a record
+            // without parsing its id (a listing of 100k tags for one or two commits).
+            let heads = commits.map { commit in Array(commit.hex.utf8).withUnsafeBufferPointer { Self.firstDigits($0) } }
             try file.forEachRecord { record in
-                guard record.name.starts(with: prefix) else { return true }
-                let commit = record.peeledID ?? record.id
-                guard commits.contains(commit) else { return true }
+                guard Bytes.hasPrefix(record.name, "refs/tags/") else { return true }
+                let hex = record.peeled ?? record.value
+                guard heads.contains(Self.firstDigits(hex)), let commit = ObjectID(hexBytes: hex), commits.contains(commit) else {
+                    return true
+                }
                 let name = String(decoding: UnsafeBufferPointer(rebasing: record.name[prefix.count...]), as: UTF8.self)
                 if !excluded.contains(name) { found[commit, default: []].append(name) }
                 return true
             }
             return .known(found)
         }
+    }
+
+    /// The first eight of 40 hexadecimal digits as a word, letters lowercased (`| 0x20` leaves
+    /// digits as they are).
+    @inline(__always)
+    static func firstDigits(_ hex: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        UnsafeRawPointer(hex.baseAddress!).loadUnaligned(as: UInt64.self) | 0x2020_2020_2020_2020
     }
 
     // MARK: Objects

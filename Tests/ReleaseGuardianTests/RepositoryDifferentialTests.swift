@@ -90,6 +90,8 @@ struct DifferentialTally: CustomStringConvertible {
     var unknown: [String: Int] = Dictionary(uniqueKeysWithValues: RepositoryDifferentialCase.questions.map { ($0, 0) })
     /// Tag names compared with `git for-each-ref`.
     var tagNamesCompared = 0
+    /// Values looked up many at a time (`ReferenceValues`) compared with `referenceValues(under:)`.
+    var referenceLookups = 0
     var verdicts = 0
     var refusingVerdicts = 0
     var allowingVerdicts = 0
@@ -117,6 +119,7 @@ struct DifferentialTally: CustomStringConvertible {
             map.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         }
         return "known answers: \(counts(known)); unknown: \(counts(unknown)); \(tagNamesCompared) tag names compared with git; "
+            + "\(referenceLookups) values looked up many at a time; "
             + "\(verdicts) verdicts compared (\(refusingVerdicts) refusing, \(allowingVerdicts) allowing, \(bothReadersRefused) errors on both; rules \(counts(rules))); "
             + "file reader refused \(fileRefused) damaged files (git refused \(gitRefusedListing) listings); "
             + "\(answeredWhereLibgit2RefusedDamage) answers from damaged files libgit2 refuses whole (\(damagedLookupsAgreeingWithGit) lookups in them agreeing with git show-ref --verify, \(damagedLookupsGitMisreads) where git's search misread a damaged line and the file reader answered what was written); hazards: \(counts(hazards)); "
@@ -235,6 +238,7 @@ final class RepositoryDifferentialCase {
         checkObjects(&random, tally: &tally)
         checkNames(&random, tally: &tally)
         checkShortNames(&random, tally: &tally)
+        checkReferenceValues(&random, tally: &tally)
         checkPortAnswers(&random, tally: &tally)
         checkVerdicts(&random, tally: &tally)
         // A file reader that refuses must be refusing what git refuses.
@@ -244,6 +248,49 @@ final class RepositoryDifferentialCase {
                 ConfigFileDifferentialTests.spawnGit(["--git-dir=" + gitDirectory, "show-ref"], environment: environment) != nil
             {
                 problem("the file reader refuses (\(fileThrew)) where git for-each-ref and git show-ref read the refs")
+            }
+        }
+    }
+
+    // MARK: Many values at once against one map
+
+    /// `ReferenceValues` (a cursor over packed-refs, names asked in the order of a remote's
+    /// advertisement, then in any order) against `referenceValues(under:)` (one pass into a map),
+    /// for the refs under two prefixes, names the repository lacks among them.
+    private func checkReferenceValues(_ random: inout SeededRandom, tally: inout DifferentialTally) {
+        guard !damaged else { return }  // a lookup reads only the lines it visits; the map all
+        let directory = gitDirectory
+        let reader = RepositoryReader(files: files, open: { () throws(GitError) in try Repository.open(at: directory) })
+        let prefixes = [RefName.tagsPrefix, "refs/remotes/origin/"]
+        var expected: [String: ObjectID] = [:]
+        do {
+            for prefix in prefixes { expected.merge(try reader.referenceValues(under: prefix)) { a, _ in a } }
+        } catch {
+            return problem("referenceValues refuses: \(error)")
+        }
+        var names = Set(refs.names.filter { name in prefixes.contains { name.hasPrefix($0) } } + expected.keys)
+        for name in refs.names.prefix(8) where name.hasPrefix(RefName.tagsPrefix) {
+            names.formUnion([name + "x", String(name.dropLast()), name + "/x", name + "^{}"])
+        }
+        names.formUnion(["refs/tags/", "refs/tags/0", "refs/tags/~", "refs/remotes/origin/main", "refs/remotes/origin/zzz"])
+        let ascending = names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        for order in [ascending, ascending.shuffled(using: &random), ascending.reversed()] {
+            do {
+                let (found, listed) = try reader.withReferenceValues(under: prefixes) { values throws(ReadError) in
+                    var found: [ObjectID?] = []
+                    for name in order { found.append(try values.value(of: name)) }
+                    return (found, try values.names(under: "refs/remotes/origin/"))
+                }
+                for (name, value) in zip(order, found) where value != expected[name] {
+                    problem("ReferenceValues(\(name)): \(value?.hex ?? "none"), referenceValues \(expected[name]?.hex ?? "none")")
+                }
+                let expectedNames = Set(expected.keys.filter { $0.hasPrefix("refs/remotes/origin/") })
+                if listed != expectedNames {
+                    problem("ReferenceValues names: \(listed.sorted()), referenceValues \(expectedNames.sorted())")
+                }
+                tally.referenceLookups += order.count
+            } catch {
+                problem("ReferenceValues refuses where referenceValues reads: \(error)")
             }
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import GitFiles
 
 /// Step 1 of a deployment or a rollback: bring the source remote's branches and tags here.
 struct SourceFetch {
@@ -11,28 +12,62 @@ struct SourceFetch {
     /// `git fetch --tags --prune` for what changed only: libgit2 1.5's fetch updates every one of
     /// 100k tags one by one (seconds), so the remote's refs are compared with ours first and
     /// only the branches and tags that differ are fetched; gone branches are pruned.
+    ///
+    /// At 100k tags the comparison is the cost (beside the server's own: sending 200k lines):
+    /// the advertisement is read in place (`Remote.advertisedRefs`: not parsed line by line by
+    /// libgit2) and each ref compared as it arrives, while the server sends the rest, with ours
+    /// read in place too (`ReferenceValues`: packed-refs and the advertisement are both sorted),
+    /// peeled lines skipped, no `String` made but for what changed; and the fetch shows libgit2
+    /// only the refs it fetches.
     func run(_ name: String) throws(RevertError) {
         let origin = try Remote.named(name, in: repository)
         let tracking = "\(RefName.remotesPrefix)\(name)/"
-        let ours = try read { () throws(ReadError) in
-            try reader.referenceValues(under: RefName.tagsPrefix).merging(reader.referenceValues(under: tracking)) { a, _ in a }
-        }
-        var stale: [String] = []
+        var sources: Set<String> = []
         var refspecs: [String] = []
-        do throws(RemoteError) {
-            let advertised = try origin.heads(options: transport)
-            var branches: Set<String> = []
-            for head in advertised where !head.name.hasSuffix("^{}") {
-                if let branch = RefName.branchName(of: head.name) {
-                    let local = tracking + branch
-                    branches.insert(local)
-                    if ours[local] != head.id { refspecs.append("+\(head.name):\(local)") }
-                } else if head.name.hasPrefix(RefName.tagsPrefix), ours[head.name] != head.id {
-                    refspecs.append("+\(head.name):\(head.name)")
+        var branches: Set<String> = []
+        var stale: [String] = []
+        var moved: [(tag: String, from: ObjectID, to: ObjectID)] = []
+        var remoteError: RemoteError?
+        try read { () throws(ReadError) in
+            try reader.withReferenceValues(under: [RefName.tagsPrefix, tracking]) { ours throws(ReadError) in
+                var readError: ReadError?
+                do throws(RemoteError) {
+                    try origin.advertisedRefs(options: transport) { ref, id in
+                        guard readError == nil else { return }
+                        do throws(ReadError) {
+                            // RefName.headsPrefix, .tagsPrefix, as bytes.
+                            if Bytes.hasPrefix(ref, "refs/heads/") {
+                                guard !Bytes.hasSuffix(ref, "^{}") else { return }
+                                let local = tracking + String(decoding: ref[RefName.headsPrefix.utf8.count...], as: UTF8.self)
+                                branches.insert(local)
+                                guard try ours.value(of: local) != id else { return }
+                                let source = String(decoding: ref, as: UTF8.self)
+                                sources.insert(source)
+                                refspecs.append("+\(source):\(local)")
+                            } else if Bytes.hasPrefix(ref, "refs/tags/"), !Bytes.hasSuffix(ref, "^{}") {
+                                let current = try ours.value(of: ref)
+                                guard current != id else { return }
+                                let source = String(decoding: ref, as: UTF8.self)
+                                sources.insert(source)
+                                refspecs.append("+\(source):\(source)")
+                                if let current { moved.append((RefName.short(source), current, id)) }
+                            }
+                        } catch {
+                            readError = error
+                        }
+                    }
+                } catch {
+                    remoteError = error
+                    return
                 }
+                if let readError { throw readError }
+                stale = try ours.names(under: tracking).filter { !branches.contains($0) && !$0.hasSuffix("/HEAD") }.sorted()
             }
-            if !refspecs.isEmpty { try origin.fetch(refspecs, options: transport) }
-            stale = ours.keys.filter { $0.hasPrefix(tracking) && !branches.contains($0) && !$0.hasSuffix("/HEAD") }
+        }
+        if let remoteError { throw .remote(step: "fetching \(name)", remoteError, changed: []) }
+        do throws(RemoteError) {
+            // Tags only as named: libgit2's default would leave a tag that moved on origin as it is here.
+            if !refspecs.isEmpty { try origin.fetch(refspecs, followingTags: false, onlyAdvertising: sources, options: transport) }
         } catch {
             throw .remote(step: "fetching \(name)", error, changed: [])
         }
@@ -40,6 +75,9 @@ struct SourceFetch {
         log(
             "1. Fetched \(name) (\(origin.displayURL)) with tags: \(refspecs.count) ref\(refspecs.count == 1 ? "" : "s") changed, \(stale.count) pruned."
         )
+        // A release tag is not meant to move: say so when one did on origin.
+        for tag in moved.prefix(5) { log("   \(tag.tag) moved on \(name): \(tag.from.short) → \(tag.to.short) (fetched).") }
+        if moved.count > 5 { log("   \(moved.count - 5) more tags moved on \(name) (fetched).") }
     }
 
     private func git<T>(_ body: () throws(GitError) -> T) throws(RevertError) -> T {
