@@ -253,3 +253,33 @@ struct DeployInputTests {
         #expect(records?.first?["reason"] as? String == reason, "JSON keeps the text as written")
     }
 }
+
+/// A release goes to an environment as origin has it: never a tag only this clone has, never
+/// this clone's copy of a tag someone moved on origin.
+struct DeployTagOnOriginTests {
+    @Test func aLocalOnlyTagIsRefusedAndAMovedTagIsDeployedAsOriginHasIt() throws {
+        let p = try DeployTests.Preprod()
+        let c3 = try p.f.clone.commit("three")
+        let c4 = try p.f.clone.commit("four")
+        _ = try p.f.clone.git("push", "-q", "origin", "main")
+        // A colleague tags v1.2.0 at c3 on origin; this clone has its own v1.2.0 at c4.
+        let colleague = p.scratch.root + "/colleague"
+        try p.scratch.git("clone", "-q", "--no-local", p.f.clone.origin, colleague, in: p.scratch.root)
+        try p.scratch.git("tag", "-a", "v1.2.0", "-m", "v1.2.0", c3, in: colleague)
+        try p.scratch.git("push", "-q", "origin", "v1.2.0", in: colleague)
+        _ = try p.f.clone.git("tag", "-a", "v1.2.0", "-m", "mine", c4)
+        let moved = try p.deploy("v1.2.0", "--yes")
+        #expect(moved.status == 0, "\(moved.stderr)")
+        #expect(moved.stderr.contains("v1.2.0 moved on origin"), "\(moved.stderr)")
+        #expect(try p.f.head() == c3, "deployed this clone's v1.2.0, not origin's")
+
+        // A tag never pushed: refused, nothing changed.
+        _ = try p.f.clone.git("tag", "-a", "v1.3.0", "-m", "local only", c4)
+        let local = try p.deploy("v1.3.0", "--yes")
+        #expect(local.status == 2, "\(local.stderr)")
+        #expect(local.stderr.contains("v1.3.0 is not on origin"), "\(local.stderr)")
+        #expect(try p.f.head() == c3)
+        let revert = try p.f.revert("v1.3.0", "--yes", "--allow-divergent")
+        #expect(revert.status == 2 && revert.stderr.contains("v1.3.0 is not on origin"), "\(revert.stderr)")
+    }
+}

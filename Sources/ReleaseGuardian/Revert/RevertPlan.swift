@@ -234,9 +234,9 @@ public enum RevertError: Error, CustomStringConvertible {
         case .deploysElsewhere(let ref, let requested, let mapped, let map):
             return
                 "\(RefName.short(ref)) does not deploy to \(requested)\(mapped.isEmpty ? "" : " (it deploys to \(mapped.joined(separator: ", ")))"). The map: \(Self.mapText(map)). Nothing was changed."
-        case .notOnSourceRemote(let branch, let remote):
+        case .notOnSourceRemote(let name, let remote):
             return
-                "\(branch) is not on \(remote): a deploy takes what the team pushed. Push it first (`git push \(shellQuoted(remote)) \(shellQuoted(branch))`)."
+                "\(name) is not on \(remote): only what the team pushed there goes to an environment (the hooks judged it, the team can see it). Push it first (`git push \(shellQuoted(remote)) \(shellQuoted(name))`)."
         case .notACommit(let ref):
             return
                 "\(ref) does not name a commit here. Fetch it, or check the name (`git rev-parse --verify \(shellQuoted(ref + "^{commit}"))`)."

@@ -3,8 +3,9 @@ import Git
 extension RevertPlanner {
     /// `deploy`: a ref's commit, forward, to the environment the map names for it.
     func plan(deploy request: RevertRequest) throws(RevertError) -> RevertPlan {
-        // 1. Fetch the source remote: a branch deploys what the team pushed there.
-        try fetch(request.sourceRemote)
+        // 1. Fetch the source remote: a branch deploys what the team pushed there, a tag must be there.
+        let given = try? resolveRef(request)
+        try fetch(request.sourceRemote, tagsToCheck: given.map { [$0] } ?? [])
 
         // 2. The ref, the environment it deploys to, and its commit.
         let ref = try resolveRef(request)

@@ -87,7 +87,7 @@ public struct RevertPlanner {
         let environment = try self.environment(named: request.environment ?? "prod")
 
         // 1. Fetch the source remote with its tags, pruning what it no longer has.
-        try fetch(request.sourceRemote)
+        try fetch(request.sourceRemote, tagsToCheck: request.ref.map { $0 == "previous" ? [] : [RefName.tag($0)] } ?? [])
 
         // 3 (read first: `previous` and the messages need what is deployed). What each target runs.
         let heads = try readHeads(of: environment)
@@ -163,9 +163,16 @@ public struct RevertPlanner {
         return environment
     }
 
-    /// Step 1.
-    func fetch(_ sourceRemote: String) throws(RevertError) {
-        try SourceFetch(repository: repository, reader: reader, transport: transport, log: log).run(sourceRemote)
+    /// Step 1. A tag in `tagsToCheck` must be on the source remote: one only this clone has
+    /// was never judged by the server's hook nor seen by the team.
+    func fetch(_ sourceRemote: String, tagsToCheck: [String] = []) throws(RevertError) {
+        let watching = Set(tagsToCheck.filter { $0.hasPrefix(RefName.tagsPrefix) })
+        let advertised = try SourceFetch(repository: repository, reader: reader, transport: transport, log: log)
+            .run(sourceRemote, watching: watching)
+        for tag in watching.sorted() where advertised[tag] == nil {
+            guard (try? reader.target(ofReference: tag)) ?? nil != nil else { continue }  // unknown here too: said later
+            throw .notOnSourceRemote(branch: RefName.short(tag), remote: sourceRemote)
+        }
     }
 
     /// Step 3: each target's head, fetched here when this clone lacks it (the plan lists what

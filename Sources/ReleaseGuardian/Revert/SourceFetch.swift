@@ -19,7 +19,11 @@ struct SourceFetch {
     /// read in place too (`ReferenceValues`: packed-refs and the advertisement are both sorted),
     /// peeled lines skipped, no `String` made but for what changed; and the fetch shows libgit2
     /// only the refs it fetches.
-    func run(_ name: String) throws(RevertError) {
+    /// Returns the ids origin advertises for the refs in `watching` (a ref it lacks has none):
+    /// a tag only this clone has must not be deployed as a release.
+    @discardableResult
+    func run(_ name: String, watching: Set<String> = []) throws(RevertError) -> [String: ObjectID] {
+        var watched: [String: ObjectID] = [:]
         let origin = try Remote.named(name, in: repository)
         let tracking = "\(RefName.remotesPrefix)\(name)/"
         var sources: Set<String> = []
@@ -35,6 +39,10 @@ struct SourceFetch {
                     try origin.advertisedRefs(options: transport) { ref, id in
                         guard readError == nil else { return }
                         do throws(ReadError) {
+                            if !watching.isEmpty, !Bytes.hasSuffix(ref, "^{}") {
+                                let name = String(decoding: ref, as: UTF8.self)
+                                if watching.contains(name) { watched[name] = id }
+                            }
                             // RefName.headsPrefix, .tagsPrefix, as bytes.
                             if Bytes.hasPrefix(ref, "refs/heads/") {
                                 guard !Bytes.hasSuffix(ref, "^{}") else { return }
@@ -78,6 +86,7 @@ struct SourceFetch {
         // A release tag is not meant to move: say so when one did on origin.
         for tag in moved.prefix(5) { log("   \(tag.tag) moved on \(name): \(tag.from.short) → \(tag.to.short) (fetched).") }
         if moved.count > 5 { log("   \(moved.count - 5) more tags moved on \(name) (fetched).") }
+        return watched
     }
 
     private func git<T>(_ body: () throws(GitError) -> T) throws(RevertError) -> T {
