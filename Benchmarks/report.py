@@ -11,6 +11,7 @@ scenarios = [
     ("env", "`env TAG --format shell`"),
     ("ci", "`ci --ref refs/tags/TAG`"),
     ("revert-dry-run", "`revert-to PREVIOUS --dry-run` (git daemon remote)"),
+    ("deploy-dry-run", "`deploy main --dry-run` (git daemon remote)"),
 ]
 sizes = sorted({int(p.name.split("-")[-1].split(".")[0]) for p in results.glob("*.json") if "memory" not in p.name})
 

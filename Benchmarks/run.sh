@@ -58,7 +58,13 @@ for size in "${sizes[@]}"; do
     trap 'kill $daemon 2>/dev/null || true' EXIT
     sleep 0.5
     target="git://127.0.0.1:$port/prod.git"
-    printf '[environment "prod"]\n    target = %s master\n' "$target" >.release-guardian
+    # A preprod target behind main, for deploy: it runs the release before the latest.
+    if [[ ! -d $dir/preprod.git ]]; then
+        git init -q --bare "$dir/preprod.git"
+        git push -q "$dir/preprod.git" "$previous^{commit}:refs/heads/master"
+    fi
+    preprod="git://127.0.0.1:$port/preprod.git"
+    printf '[environment "prod"]\n    target = %s master\n[environment "preprod"]\n    target = %s master\n' "$target" "$preprod" >.release-guardian
     # origin is reached over the network as a team's would be (libgit2's local transport reads
     # every tag object to advertise peeled values, which no real server makes it do).
     git remote set-url origin "git://127.0.0.1:$port/origin.git"
@@ -68,6 +74,7 @@ for size in "${sizes[@]}"; do
     measure env "$size" "$bin env $latest --format shell" "$baseline/env.sh $latest"
     measure ci "$size" "$bin ci --ref refs/tags/$latest" "$baseline/ci.sh refs/tags/$latest"
     measure revert-dry-run "$size" "$bin revert-to $previous --dry-run" "$baseline/revert-dry-run.sh $previous $target master"
+    measure deploy-dry-run "$size" "$bin deploy main --dry-run" "$baseline/deploy-dry-run.sh $preprod master"
 
     kill "$daemon" 2>/dev/null || true
     trap - EXIT
