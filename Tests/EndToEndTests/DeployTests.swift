@@ -91,9 +91,16 @@ struct DeployTests {
         let tag = try p.deploy("--yes", environment: github)
         #expect(tag.status == 0 && tag.stderr.contains("Every target already runs v1.1.0"), "\(tag.stdout)\(tag.stderr)")
         // A main pipeline: main, to preprod, recorded as the person who started it.
-        let main = ["GITHUB_ACTIONS": "true", "GITHUB_REF": "refs/heads/main", "GITHUB_SHA": p.f.v110, "GITHUB_ACTOR": "alice"]
+        let summary = p.scratch.root + "/summary.md"
+        try p.scratch.write("# earlier step\n", to: summary)
+        let main = [
+            "GITHUB_ACTIONS": "true", "GITHUB_REF": "refs/heads/main", "GITHUB_SHA": p.f.v110, "GITHUB_ACTOR": "alice",
+            "GITHUB_STEP_SUMMARY": summary,
+        ]
         let pipeline = try p.deploy("--yes", environment: main)
         #expect(pipeline.status == 0, "\(pipeline.stderr)")
+        let page = try String(contentsOfFile: summary, encoding: .utf8)
+        #expect(page.hasPrefix("# earlier step\n# Deployment report: preprod → main@"), "\(page)")
         #expect(try p.heads() == [p.f.v110, p.f.v110])
         #expect(try p.records().last?["who"] as? String == "alice via GitHub Actions")
         // A pipeline that built another commit than its tag's: refused.

@@ -124,6 +124,14 @@ public struct RevertSession {
 
     private func writeReport(_ markdown: String) throws {
         try reportFile.map { try markdown.write(toFile: $0, atomically: true, encoding: .utf8) }
+        // In GitHub Actions, the job's summary page shows it too.
+        if CIPlatform.detect(environment) == .github, let summary = environment["GITHUB_STEP_SUMMARY"], !summary.isEmpty,
+            let handle = FileHandle(forWritingAtPath: summary)
+        {
+            defer { try? handle.close() }
+            _ = try? handle.seekToEnd()
+            try? handle.write(contentsOf: Data((markdown + "\n").utf8))
+        }
     }
 }
 
