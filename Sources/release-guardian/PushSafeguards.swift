@@ -17,6 +17,9 @@ struct PushSafeguards: ParsableArguments {
     @Option(name: .long, help: "Why: goes into the report and the ledger.")
     var reason: String?
 
+    @Flag(name: .long, help: "Go across a migration gap without a before command (recorded): you bring the database back.")
+    var acceptMigrationGap = false
+
     @Option(name: .long, help: "Also write the Markdown report to this file.")
     var report: String?
 
@@ -36,6 +39,7 @@ struct PushSafeguards: ParsableArguments {
         request.expectedCommit = expect
         request.reason = reason
         request.sourceRemote = remote
+        request.acceptMigrationGap = acceptMigrationGap
         let confirmation: RevertSession.Confirmation =
             if yes {
                 .given

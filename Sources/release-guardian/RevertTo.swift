@@ -26,9 +26,6 @@ extension ReleaseGuardian {
         @Flag(name: .long, help: "Go ahead without the rehearsal the environment's rehearseIn asks for (recorded).")
         var skipRehearsal = false
 
-        @Flag(name: .long, help: "Go back across a migration gap without a before command (recorded): you bring the database back.")
-        var acceptMigrationGap = false
-
         @OptionGroup var safeguards: PushSafeguards
 
         func run() throws {
@@ -36,7 +33,6 @@ extension ReleaseGuardian {
             request.environment = env
             request.allowDivergent = allowDivergent
             request.skipRehearsal = skipRehearsal
-            request.acceptMigrationGap = acceptMigrationGap
             try safeguards.run(request)
         }
     }

@@ -18,9 +18,6 @@ extension ReleaseGuardian {
         @Flag(name: .long, help: "Go back without the rehearsal the environment's rehearseIn asks for (recorded).")
         var skipRehearsal = false
 
-        @Flag(name: .long, help: "Go back across a migration gap without a before command (recorded): you bring the database back.")
-        var acceptMigrationGap = false
-
         @OptionGroup var safeguards: PushSafeguards
 
         func validate() throws {
@@ -32,7 +29,6 @@ extension ReleaseGuardian {
             var request = RevertRequest(action: .undo, ref: nil)
             request.environment = env
             request.skipRehearsal = skipRehearsal
-            request.acceptMigrationGap = acceptMigrationGap
             try safeguards.run(request)
         }
     }

@@ -127,3 +127,55 @@ struct NoticeTests {
         #expect(try f.head() == f.v110)
     }
 }
+
+/// What release-guardian holds as secrets never reaches a command, nor what a command prints.
+struct StepCommandSecretTests {
+    @Test func commandsGetNoSecretsAndTheirOutputHidesThem() throws {
+        let f = try DeployFixture()
+        let key = "-----BEGIN OPENSSH PRIVATE KEY-----\nSSHSECRETKEYDATA0123456789abcdef\n-----END OPENSSH PRIVATE KEY-----"
+        try f.scratch.write(
+            "[environment \"prod\"]\n    target = \(f.daemon.url("prod.git")) master\n"
+                + "    before = \"echo key=[$RELEASE_GUARDIAN_SSH_KEY] url=[$RELEASE_GUARDIAN_WEBHOOK_URL]; echo \\\"$SAME_KEY_ELSEWHERE\\\"; exit 3\"\n",
+            to: f.work + "/.release-guardian")
+        let result = try f.scratch.run(
+            binary, ["revert-to", "v1.0.0", "--yes", "--json"], in: f.work,
+            extraEnvironment: [
+                "RELEASE_GUARDIAN_SSH_KEY": key, "RELEASE_GUARDIAN_WEBHOOK_URL": "http://127.0.0.1:9/hooks/SECRETTOKEN123",
+                // The same key under another name, as a careless script would print it.
+                "SAME_KEY_ELSEWHERE": key,
+            ])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("key=[] url=[]"), "\(result.stderr)")
+        for text in [result.stdout, result.stderr] {
+            #expect(!text.contains("SSHSECRETKEYDATA") && !text.contains("SECRETTOKEN123"), "a secret leaked: \(text)")
+        }
+    }
+}
+
+/// A commit that reverted migrations, deployed forward, leaves the schema ahead of the code as a
+/// rollback would: the same safeguard.
+struct ForwardMigrationGapTests {
+    @Test func aDeployThatDropsMigrationFilesIsRefusedLikeARollback() throws {
+        let f = try DeployFixture()
+        try f.scratch.write("create table t;\n", to: f.work + "/0001_t.sql")
+        _ = try f.clone.git("add", "0001_t.sql")
+        _ = try f.clone.git("commit", "-qm", "add a migration")
+        try f.clone.tag("v1.2.0")
+        _ = try f.clone.git("rm", "-q", "0001_t.sql")
+        _ = try f.clone.git("commit", "-qm", "Revert \"add a migration\"")
+        try f.clone.tag("v1.3.0")
+        _ = try f.clone.git("push", "-q", "--follow-tags", "origin", "main")
+        _ = try f.clone.git("push", "-q", f.daemon.url("prod.git"), "+v1.2.0^{commit}:refs/heads/master")
+        try f.scratch.write(
+            "[environment \"prod\"]\n    target = \(f.daemon.url("prod.git")) master\n[migrations]\n    tool = files\n    path = 0*.sql\n",
+            to: f.work + "/.release-guardian")
+        let refused = try f.scratch.run(binary, ["deploy", "v1.3.0", "--yes"], in: f.work)
+        #expect(
+            refused.status == 1 && refused.stderr.contains("safeguard migration-gap") && refused.stderr.contains("0001_t.sql"),
+            "\(refused.stderr)")
+        #expect(try f.head() == f.clone.rev("v1.2.0^{commit}"))
+        let accepted = try f.scratch.run(binary, ["deploy", "v1.3.0", "--yes", "--accept-migration-gap"], in: f.work)
+        #expect(accepted.status == 0, "\(accepted.stderr)")
+        #expect(try f.head() == f.clone.rev("v1.3.0^{commit}"))
+    }
+}

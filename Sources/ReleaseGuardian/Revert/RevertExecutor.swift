@@ -125,16 +125,18 @@ public struct RevertExecutor {
             notices.append((phase, outcome))
         }
         notify("before", RevertReport.noticeBefore(plan, who: who))
+        let (commandEnvironment, secrets) = StepCommands.environment(environment, for: plan)
         let commands = StepCommands(
-            directory: repository.workingDirectory ?? repository.commonDirectory,
-            environment: environment.merging(StepCommands.variables(for: plan)) { $1 }, log: log)
+            directory: repository.workingDirectory ?? repository.commonDirectory, environment: commandEnvironment, secrets: secrets,
+            log: log)
         // The environment's before commands, after the confirmation and before anything changes.
         let before = commands.run(plan.before, phase: "before", stopAtFailure: true)
         if let failed = before.first(where: { !$0.succeeded }) {
             let error = RevertError.beforeFailed(command: failed.command, result: failed.summary, lastLines: failed.lastLines)
+            // What the command printed stays on this machine: a notice says only that it failed.
             notify(
                 "after",
-                "**\(RevertReport.noun(plan.action)) of \(Markdown.escaped(plan.environment)) stopped**: \(Markdown.escaped(error.description))"
+                "**\(RevertReport.noun(plan.action)) of \(Markdown.escaped(plan.environment)) stopped**: the before command \(Markdown.code(failed.command)) failed (\(failed.summary)); nothing was pushed."
             )
             throw error
         }

@@ -45,9 +45,10 @@ public struct RevertPlanner {
         return plan
     }
 
-    /// `[migrations]`: the files what runs now has and the new commit lacks. Going back across
-    /// such a gap runs old code on a newer schema: refused unless a `before` command is there to
-    /// bring the database back, or `--accept-migration-gap` (recorded). A deploy only shows it.
+    /// `[migrations]`: the files what runs now has and the new commit lacks. Going across such a
+    /// gap runs code without those migrations on a schema that has them, whether by a rollback or
+    /// by deploying a commit that reverted them: refused unless a `before` command is there to
+    /// bring the database back, or `--accept-migration-gap` (recorded).
     private func checkMigrationGap(_ plan: inout RevertPlan) throws(RevertError) {
         guard let migrations = settings.migrations,
             let now = plan.targets.first(where: { $0.current != nil && !$0.isDone(for: plan.commit) })?.current
@@ -61,7 +62,6 @@ public struct RevertPlanner {
         guard let gap else { return }
         plan.migrationGap = gap
         for line in gap.lines { log("4. \(line)") }
-        guard plan.action != .deploy else { return }
         if !plan.before.isEmpty {
             plan.checks.append(LedgerRecord.Check(name: "migration-gap", result: "the before command brings the database back"))
         } else if plan.request.acceptMigrationGap {

@@ -31,6 +31,8 @@ struct SourceFetch {
         var branches: Set<String> = []
         var stale: [String] = []
         var moved: [(tag: String, from: ObjectID, to: ObjectID)] = []
+        // Names git itself would not take (`refs/tags/*`, a space, `..`): skipped, as git fetch does.
+        var invalid: [String] = []
         var remoteError: RemoteError?
         try read { () throws(ReadError) in
             try reader.withReferenceValues(under: [RefName.tagsPrefix, tracking]) { ours throws(ReadError) in
@@ -50,12 +52,14 @@ struct SourceFetch {
                                 branches.insert(local)
                                 guard try ours.value(of: local) != id else { return }
                                 let source = String(decoding: ref, as: UTF8.self)
+                                guard RefNameFormat.isValid(source) else { return invalid.append(source) }
                                 sources.insert(source)
                                 refspecs.append("+\(source):\(local)")
                             } else if Bytes.hasPrefix(ref, "refs/tags/"), !Bytes.hasSuffix(ref, "^{}") {
                                 let current = try ours.value(of: ref)
                                 guard current != id else { return }
                                 let source = String(decoding: ref, as: UTF8.self)
+                                guard RefNameFormat.isValid(source) else { return invalid.append(source) }
                                 sources.insert(source)
                                 refspecs.append("+\(source):\(source)")
                                 if let current { moved.append((RefName.short(source), current, id)) }
@@ -83,6 +87,11 @@ struct SourceFetch {
         log(
             "1. Fetched \(name) (\(origin.displayURL)) with tags: \(refspecs.count) ref\(refspecs.count == 1 ? "" : "s") changed, \(stale.count) pruned."
         )
+        if !invalid.isEmpty {
+            log(
+                "   Skipped \(invalid.count) ref\(invalid.count == 1 ? "" : "s") \(name) advertises under a name git refuses: \(invalid.prefix(3).map { "\"\($0)\"" }.joined(separator: ", "))."
+            )
+        }
         // A release tag is not meant to move: say so when one did on origin.
         for tag in moved.prefix(5) { log("   \(tag.tag) moved on \(name): \(tag.from.short) → \(tag.to.short) (fetched).") }
         if moved.count > 5 { log("   \(moved.count - 5) more tags moved on \(name) (fetched).") }

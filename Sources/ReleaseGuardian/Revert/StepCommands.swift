@@ -1,4 +1,5 @@
 import Foundation
+import Git
 
 /// Runs an environment's `before` and `after` commands with `/bin/sh -c` in the repository root.
 /// What they need comes in `RELEASE_GUARDIAN_*` environment variables, never in the command
@@ -28,7 +29,31 @@ struct StepCommands {
     let directory: String
     /// The process environment the commands inherit, plus the variables of this deployment.
     let environment: [String: String]
+    /// Values never shown, whatever a command prints (a `set -x`, a failing `pg_dump "$URL"`).
+    let secrets: [String]
     let log: (String) -> Void
+
+    /// The commands' environment: the process's without release-guardian's own secrets (the
+    /// deploy key, its passphrase, the HTTPS token, the webhook URL: a command has no use for
+    /// them, and what it prints is shown, reported and sent), plus the deployment's variables.
+    /// Also returns those secrets' values, to hide them from what the commands print.
+    static func environment(
+        _ process: [String: String], for plan: RevertPlan
+    ) -> (environment: [String: String], secrets: [String]) {
+        let names = [
+            TransportPolicy.keyVariable, TransportPolicy.passphraseVariable, TransportPolicy.tokenVariable, plan.notice.webhookEnv,
+        ]
+        var environment = process
+        var secrets: [String] = []
+        for name in names {
+            if let value = environment.removeValue(forKey: name)?.trimmingCharacters(in: .whitespacesAndNewlines), value.count >= 4 {
+                secrets.append(value)
+                // A key's text is many lines: each line of it is hidden too.
+                secrets += value.split(whereSeparator: \.isNewline).map(String.init).filter { $0.count >= 16 }
+            }
+        }
+        return (environment.merging(variables(for: plan)) { $1 }, secrets)
+    }
 
     /// The variables a deployment gives its commands (the migration gap's, when there is one).
     static func variables(for plan: RevertPlan) -> [String: String] {
@@ -100,6 +125,7 @@ struct StepCommands {
     }
 
     private func say(_ line: String, phase: String, into last: inout [String]) {
+        let line = redacted(line, alsoHiding: secrets)
         log("   \(phase): \(line)")
         last.append(line)
         if last.count > 8 { last.removeFirst() }
