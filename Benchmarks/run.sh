@@ -5,13 +5,16 @@
 # Writes Benchmarks/results/*.json and prints the Markdown tables of BENCHMARKS.md.
 #   Benchmarks/run.sh [SIZE...]        e.g. Benchmarks/run.sh 1000 100000
 # Environment: BENCH_DIR (where repositories are generated, default /tmp/release-guardian-bench),
-# RUNS (hyperfine runs per command, default 30).
+# RUNS (hyperfine runs per command, default 30), SCENARIOS (the ones to run, e.g.
+# SCENARIOS=revert-dry-run; default all: check-branch check-tag env ci revert-dry-run; the tables
+# are made from every result in Benchmarks/results/).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 sizes=("$@")
 ((${#sizes[@]})) || sizes=(1000 10000 100000)
 bench=${BENCH_DIR:-/tmp/release-guardian-bench}
 runs=${RUNS:-30}
+scenarios=" ${SCENARIOS:-check-branch check-tag env ci revert-dry-run} "
 baseline=$root/Benchmarks/baseline
 results=$root/Benchmarks/results
 zero=0000000000000000000000000000000000000000
@@ -24,6 +27,7 @@ mkdir -p "$results" "$bench"
 # measure NAME SIZE OURS THEIRS: hyperfine both (medians), then peak RSS of one run each.
 measure() {
     local name=$1 size=$2 ours=$3 theirs=$4
+    [[ $scenarios == *" $name "* ]] || return 0
     hyperfine --style basic --warmup 3 --runs "$runs" --export-json "$results/$name-$size.json" \
         -n release-guardian "$ours" -n baseline "$theirs" >/dev/null
     # Peak resident memory in KiB (the largest process of the command, children included).
