@@ -6,7 +6,7 @@
 #   Benchmarks/run.sh [SIZE...]        e.g. Benchmarks/run.sh 1000 100000
 # Environment: BENCH_DIR (where repositories are generated, default /tmp/release-guardian-bench),
 # RUNS (hyperfine runs per command, default 30), SCENARIOS (the ones to run, e.g.
-# SCENARIOS=revert-dry-run; default all: check-branch check-tag env ci revert-dry-run; the tables
+# SCENARIOS=revert-dry-run; default all: check-branch check-tag env ci revert-dry-run deploy-dry-run; the tables
 # are made from every result in Benchmarks/results/).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,7 +14,7 @@ sizes=("$@")
 ((${#sizes[@]})) || sizes=(1000 10000 100000)
 bench=${BENCH_DIR:-/tmp/release-guardian-bench}
 runs=${RUNS:-30}
-scenarios=" ${SCENARIOS:-check-branch check-tag env ci revert-dry-run} "
+scenarios=" ${SCENARIOS:-check-branch check-tag env ci revert-dry-run deploy-dry-run} "
 baseline=$root/Benchmarks/baseline
 results=$root/Benchmarks/results
 zero=0000000000000000000000000000000000000000
