@@ -60,4 +60,73 @@ struct MigrationGapEndToEndTests {
         let record = LedgerTests.deployments(try LedgerTests.records(in: f.clone.origin, scratch: f.scratch)).last
         #expect(record?["migrations"] as? [String] == ["alembic/versions/b1_second.py"], "\(String(describing: record))")
     }
+
+    @Test(.enabled(if: available || ProcessInfo.processInfo.environment["CI"] == "true", "Django is not in .build/tools: run ci/setup.sh"))
+    func aRollbackAcrossADjangoGapMigratesEachAppBack() throws {
+        let f = try DeployFixture()
+        let environment = [
+            "PATH": Self.tools + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"), "PYTHONDONTWRITEBYTECODE": "1",
+        ]
+        func sh(_ command: String) throws -> String {
+            let result = try f.scratch.run("/bin/sh", ["-c", command], in: f.work, extraEnvironment: environment)
+            #expect(result.status == 0, "\(command): \(result.stdout)\(result.stderr)")
+            return result.stdout
+        }
+        try f.scratch.write(
+            "SECRET_KEY = 'test'\nINSTALLED_APPS = ['blog', 'shop']\nDATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': 'db.sqlite3'}}\nUSE_TZ = True\nDEFAULT_AUTO_FIELD = 'django.db.models.BigAutoField'\n",
+            to: f.work + "/settings.py")
+        try f.scratch.write(
+            "import os, sys\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'settings')\nfrom django.core.management import execute_from_command_line\nexecute_from_command_line(sys.argv)\n",
+            to: f.work + "/manage.py")
+        func model(_ app: String, _ fields: [String]) throws {
+            let columns = fields.map { "    \($0) = models.CharField(default='', max_length=20)\n" }.joined()
+            try f.scratch.write(
+                "from django.db import models\n\nclass Thing(models.Model):\n\(columns.isEmpty ? "    pass\n" : columns)",
+                to: f.work + "/\(app)/models.py")
+        }
+        for app in ["blog", "shop"] {
+            try FileManager.default.createDirectory(atPath: f.work + "/\(app)/migrations", withIntermediateDirectories: true)
+            try f.scratch.write("", to: f.work + "/\(app)/__init__.py")
+            try f.scratch.write("", to: f.work + "/\(app)/migrations/__init__.py")
+            try model(app, [])
+        }
+        _ = try sh(
+            "printf 'db.sqlite3\\n' > .gitignore && python manage.py makemigrations blog shop >/dev/null && git add -A && git commit -qm 'apps'"
+        )
+        try f.clone.tag("v1.2.0")
+        try model("blog", ["title"])
+        try model("shop", ["price"])
+        _ = try sh("python manage.py makemigrations blog shop >/dev/null && git add -A && git commit -qm 'title and price'")
+        try f.clone.tag("v1.3.0")
+        _ = try f.clone.git("push", "-q", "--follow-tags", "origin", "main")
+        _ = try f.clone.git("push", "-q", f.daemon.url("prod.git"), "+v1.3.0^{commit}:refs/heads/master")
+        _ = try sh("python manage.py migrate >/dev/null")
+        func applied() throws -> String {
+            try sh(
+                "python -c \"import sqlite3; print(sorted(r[0] + ' ' + r[1] for r in sqlite3.connect('db.sqlite3').execute(\\\"select app, name from django_migrations where app in ('blog', 'shop')\\\")))\""
+            )
+        }
+        let before = try applied()
+        #expect(before.contains("blog 0002") && before.contains("shop 0002"), "\(before)")
+
+        let config = "[environment \"prod\"]\n    target = \(f.daemon.url("prod.git")) master\n[migrations]\n    tool = django\n"
+        try f.scratch.write(config, to: f.work + "/.release-guardian")
+        let refused = try f.scratch.run(binary, ["revert-to", "v1.2.0", "--yes"], in: f.work, extraEnvironment: environment)
+        #expect(refused.status == 1 && refused.stderr.contains("safeguard migration-gap"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("python manage.py migrate blog 0001_initial"), "\(refused.stderr)")
+        #expect(try applied() == before, "the database was touched")
+
+        // Each line of the target is `APP NAME`, as migrate takes them.
+        let migrate =
+            #"printf '%s\n' "$RELEASE_GUARDIAN_MIGRATION_TARGET" | while read -r app name; do python manage.py migrate "$app" "$name" || exit 1; done"#
+        let quoted = "\"" + migrate.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        try f.scratch.write(
+            config.replacingOccurrences(of: "[migrations]", with: "    before = \(quoted)\n[migrations]"), to: f.work + "/.release-guardian"
+        )
+        let done = try f.scratch.run(binary, ["revert-to", "v1.2.0", "--yes"], in: f.work, extraEnvironment: environment)
+        #expect(done.status == 0, "\(done.stderr)")
+        let after = try applied()
+        #expect(!after.contains("0002") && after.contains("blog 0001_initial") && after.contains("shop 0001_initial"), "\(after)")
+        #expect(try f.head() == f.clone.rev("v1.2.0^{commit}"))
+    }
 }
