@@ -290,3 +290,20 @@ struct DeployTagOnOriginTests {
         #expect(revert.status == 2 && revert.stderr.contains("v1.3.0 is not on origin"), "\(revert.stderr)")
     }
 }
+
+/// How a ref is named on the command line: `origin/main`, or a branch only origin has (a
+/// pipeline's clone, detached, with no local branch).
+struct DeployRefNamingTests {
+    @Test func originsBranchByEitherName() throws {
+        let p = try DeployTests.Preprod()
+        let tracking = try p.deploy("origin/main", "--dry-run")
+        #expect(
+            tracking.status == 0 && tracking.stdout.contains("Deployment plan: preprod → main@"), "\(tracking.stdout)\(tracking.stderr)")
+        _ = try p.f.clone.git("checkout", "-q", "--detach")
+        _ = try p.f.clone.git("branch", "-D", "main")
+        let onlyOrigin = try p.deploy("main", "--dry-run")
+        #expect(
+            onlyOrigin.status == 0 && onlyOrigin.stdout.contains("Deployment plan: preprod → main@"),
+            "\(onlyOrigin.stdout)\(onlyOrigin.stderr)")
+    }
+}

@@ -62,16 +62,15 @@ extension RevertPlanner {
     /// the CI's, else the current branch.
     private func resolveRef(_ request: RevertRequest) throws(RevertError) -> String {
         if let given = request.ref, !given.hasPrefix("refs/") {
-            let tracking = RefName.remoteBranch(request.sourceRemote, given)
-            if let branch = RefName.branchName(of: RefName.branch(given)), (try? reader.fullReferenceName(for: given)) ?? nil == nil,
-                (try? reader.target(ofReference: tracking)) ?? nil != nil
-            {
-                return RefName.branch(branch)
+            let meaning = try? reader.fullReferenceName(for: given)
+            // A branch only the source remote has (a pipeline's clone has no local branches).
+            if meaning ?? nil == nil, (try? reader.target(ofReference: RefName.remoteBranch(request.sourceRemote, given))) ?? nil != nil {
+                return RefName.branch(given)
             }
-            if let branch = given.hasPrefix(request.sourceRemote + "/") ? String(given.dropFirst(request.sourceRemote.count + 1)) : nil,
-                (try? reader.fullReferenceName(for: given)) == RefName.remoteBranch(request.sourceRemote, branch)
-            {
-                return RefName.branch(branch)
+            // `origin/main`: the branch it tracks.
+            let prefix = request.sourceRemote + "/"
+            if given.hasPrefix(prefix), meaning == RefName.remoteBranch(request.sourceRemote, given.dropFirst(prefix.count)) {
+                return RefName.branch(given.dropFirst(prefix.count))
             }
         }
         do {
