@@ -50,6 +50,10 @@ struct LedgerTests {
         try f.scratch.write("", to: gate + ".open")
         #expect(try f.head() == f.v100)
 
+        // status says a run has no outcome (exit 1 with --check).
+        let status = try f.scratch.run(binary, ["status", "--env", "prod", "--check"], in: f.work)
+        #expect(status.status == 1 && status.stdout.contains("unfinished: revert-to v1.0.0"), "\(status.stdout)\(status.stderr)")
+
         // Before any re-run, origin's ledger already says a rollback was under way.
         let intent = try Self.records(in: f.clone.origin, scratch: f.scratch)
         #expect(intent.count == 1, "\(intent)")
@@ -78,6 +82,8 @@ struct LedgerTests {
         let ledger = try f.scratch.git("rev-parse", "refs/release-guardian/ledger", in: f.clone.origin)
         #expect(try f.revert("v1.0.0", "--yes").status == 0)
         #expect(try f.scratch.git("rev-parse", "refs/release-guardian/ledger", in: f.clone.origin) == ledger)
+        let settledStatus = try f.scratch.run(binary, ["status", "--env", "prod"], in: f.work)
+        #expect(!settledStatus.stdout.contains("unfinished"), "\(settledStatus.stdout)")
 
         // Every push of the interrupted run went through: it can be undone like a finished one.
         let undo = try f.scratch.run(binary, ["undo", "--env", "prod", "--yes"], in: f.work)

@@ -142,7 +142,8 @@ public struct StatusReport: Encodable, Sendable {
                 EnvironmentStatus(
                     environment: environment.name, targets: targets,
                     warnings: warnings(
-                        environment, targets: targets, records: done, wanted: wanted[position], reader: reader, repository: repository)))
+                        environment, targets: targets, records: done, wanted: wanted[position], reader: reader, repository: repository)
+                        + unfinished(records.filter { $0.environment == environment.name && $0.state == .started })))
         }
         return StatusReport(environments: report)
     }
@@ -164,6 +165,14 @@ public struct StatusReport: Encodable, Sendable {
     static func label(for commit: ObjectID, tags: [String], settings: Settings) -> String {
         let releases = tags.filter { TagName($0).version != nil }.sorted()
         return releases.isEmpty ? "\(RefName.short(settings.mainBranch))@\(commit.short)" : releases.joined(separator: ", ")
+    }
+
+    /// Runs that recorded their intent and no outcome: still going, or killed (the next run of
+    /// the same command settles it, reading the targets).
+    static func unfinished(_ intents: [LedgerRecord]) -> [String] {
+        intents.map {
+            "unfinished: \($0.action) \($0.tag ?? $0.ref.map(RefName.short) ?? String($0.commit.prefix(7))) by \($0.who) at \($0.when) has no outcome: it may still be running, or was killed; run the same command again to finish it and record what happened"
+        }
     }
 
     /// Drift, outside change, pending.
