@@ -25,15 +25,10 @@ extension Repository {
     /// not entered. Throws `.notFound` when the commit or one of the trees is missing.
     public func files(at commit: ObjectID, matching globs: [PathGlob]) throws(GitError) -> [TreeFile] {
         guard !globs.isEmpty else { return [] }
-        var oid = commit.oid
-        var commitObject: OpaquePointer?
-        try check(git_commit_lookup(&commitObject, handle, &oid), "git_commit_lookup")
-        defer { git_commit_free(commitObject) }
-        var tree: OpaquePointer?
-        try check(git_commit_tree(&tree, commitObject), "git_commit_tree")
-        defer { git_tree_free(tree) }
         var found: [TreeFile] = []
-        try collect(in: tree!, prefix: "", states: globs.map(\.start), globs: globs, into: &found)
+        try withTree(of: commit) { (tree) throws(GitError) in
+            try collect(in: tree!, prefix: "", states: globs.map(\.start), globs: globs, into: &found)
+        }
         return found.sorted { $0.path < $1.path }
     }
 

@@ -128,28 +128,8 @@ public struct CommitSummary: Equatable, Sendable {
 extension Repository {
     /// Commits reachable from `tip` and not from `base`, newest first, at most `limit`.
     public func commits(from tip: ObjectID, excluding base: ObjectID?, limit: Int) throws(GitError) -> [CommitSummary] {
-        try commits(from: [tip], excluding: base, limit: limit)
-    }
-
-    /// Commits reachable from any of `tips` and not from `base`, at most `limit`: newest first,
-    /// or with `topological`, every child before its parents (dates break ties only between
-    /// branches: a date a commit claims cannot move it within a chain).
-    public func commits(
-        from tips: [ObjectID], excluding base: ObjectID?, limit: Int, topological: Bool = false
-    ) throws(GitError)
-        -> [CommitSummary]
-    {
-        var walk: OpaquePointer?
-        try check(git_revwalk_new(&walk, handle), "git_revwalk_new")
+        let walk = try revwalk(from: [tip], hiding: base, topological: false)
         defer { git_revwalk_free(walk) }
-        if topological {
-            try check(git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue), "git_revwalk_sorting")
-        }
-        for tip in tips {
-            var tipOID = tip.oid
-            try check(git_revwalk_push(walk, &tipOID), "git_revwalk_push")
-        }
-        if var baseOID = base?.oid { try check(git_revwalk_hide(walk, &baseOID), "git_revwalk_hide") }
         var result: [CommitSummary] = []
         var oid = git_oid()
         while result.count < limit {
@@ -165,23 +145,17 @@ extension Repository {
         return result
     }
 
-    /// The messages of the commits `commits(from:excluding:limit:topological:)` walks (no base),
-    /// in its order, each commit read once: `body` gets the message's bytes, as
-    /// `git_commit_message` gives them, valid during the call only. For a whole ledger, one
-    /// lookup per commit instead of `commits` and then `commitMessage` for each.
+    /// The messages of the commits reachable from any of `tips`, at most `limit`: newest first,
+    /// or with `topological`, every child before its parents (dates break ties only between
+    /// branches: a date a commit claims cannot move it within a chain). Each commit is read once:
+    /// `body` gets the message's bytes, as `git_commit_message` gives them, valid during the call
+    /// only. For a whole ledger, one lookup per commit instead of `commits` and then
+    /// `commitMessage` for each.
     public func forEachCommitMessage(
         from tips: [ObjectID], limit: Int, topological: Bool = false, _ body: (UnsafeBufferPointer<UInt8>) -> Void
     ) throws(GitError) {
-        var walk: OpaquePointer?
-        try check(git_revwalk_new(&walk, handle), "git_revwalk_new")
+        let walk = try revwalk(from: tips, hiding: nil, topological: topological)
         defer { git_revwalk_free(walk) }
-        if topological {
-            try check(git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue), "git_revwalk_sorting")
-        }
-        for tip in tips {
-            var tipOID = tip.oid
-            try check(git_revwalk_push(walk, &tipOID), "git_revwalk_push")
-        }
         var oid = git_oid()
         var count = 0
         while count < limit {
@@ -191,12 +165,37 @@ extension Repository {
             var commit: OpaquePointer?
             try check(git_commit_lookup(&commit, handle, &oid), "git_commit_lookup")
             defer { git_commit_free(commit) }
-            let message = git_commit_message(commit).map { UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self) }
-            var length = 0
-            while let message, message[length] != 0 { length += 1 }
-            body(UnsafeBufferPointer(start: message, count: length))
+            body(Self.messageBytes(of: commit))
             count += 1
         }
+    }
+
+    /// A revision walk from `tips`, hiding `base`; the caller frees it.
+    private func revwalk(from tips: [ObjectID], hiding base: ObjectID?, topological: Bool) throws(GitError) -> OpaquePointer? {
+        var walk: OpaquePointer?
+        try check(git_revwalk_new(&walk, handle), "git_revwalk_new")
+        do throws(GitError) {
+            if topological {
+                try check(git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue), "git_revwalk_sorting")
+            }
+            for tip in tips {
+                var tipOID = tip.oid
+                try check(git_revwalk_push(walk, &tipOID), "git_revwalk_push")
+            }
+            if var baseOID = base?.oid { try check(git_revwalk_hide(walk, &baseOID), "git_revwalk_hide") }
+        } catch {
+            git_revwalk_free(walk)
+            throw error
+        }
+        return walk
+    }
+
+    /// A commit's message as libgit2 holds it (no copy), valid while the commit is.
+    private static func messageBytes(of commit: OpaquePointer?) -> UnsafeBufferPointer<UInt8> {
+        let message = git_commit_message(commit).map { UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self) }
+        var length = 0
+        while let message, message[length] != 0 { length += 1 }
+        return UnsafeBufferPointer(start: message, count: length)
     }
 
     /// The messages along the chain that ends at `tip` (each commit's one parent), newest first,
@@ -215,10 +214,7 @@ extension Repository {
             defer { git_commit_free(commit) }
             let parents = git_commit_parentcount(commit)
             if parents > 1 { return false }
-            let message = git_commit_message(commit).map { UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self) }
-            var length = 0
-            while let message, message[length] != 0 { length += 1 }
-            body(UnsafeBufferPointer(start: message, count: length))
+            body(Self.messageBytes(of: commit))
             count += 1
             guard parents == 1, let parent = git_commit_parent_id(commit, 0) else { break }
             oid = parent.pointee

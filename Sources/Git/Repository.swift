@@ -224,8 +224,8 @@ public final class Repository {
         }
     }
 
-    /// The content of the file at `path` in the tree of `commit`, or nil if there is none.
-    public func fileContent(_ path: String, at commit: ObjectID) throws(GitError) -> [UInt8]? {
+    /// `body` with the root tree of `commit`, freed after.
+    func withTree<T>(of commit: ObjectID, _ body: (OpaquePointer?) throws(GitError) -> T) throws(GitError) -> T {
         var oid = commit.oid
         var commitObject: OpaquePointer?
         try check(git_commit_lookup(&commitObject, handle, &oid), "git_commit_lookup")
@@ -233,6 +233,15 @@ public final class Repository {
         var tree: OpaquePointer?
         try check(git_commit_tree(&tree, commitObject), "git_commit_tree")
         defer { git_tree_free(tree) }
+        return try body(tree)
+    }
+
+    /// The content of the file at `path` in the tree of `commit`, or nil if there is none.
+    public func fileContent(_ path: String, at commit: ObjectID) throws(GitError) -> [UInt8]? {
+        try withTree(of: commit) { (tree) throws(GitError) in try fileContent(path, in: tree) }
+    }
+
+    private func fileContent(_ path: String, in tree: OpaquePointer?) throws(GitError) -> [UInt8]? {
         var entry: OpaquePointer?
         let rc = git_tree_entry_bypath(&entry, tree, path)
         if rc == GIT_ENOTFOUND.rawValue {

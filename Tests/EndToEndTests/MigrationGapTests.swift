@@ -9,18 +9,24 @@ import Testing
 struct MigrationGapEndToEndTests {
     static let tools = CITemplateTests.packageRoot + "/.build/tools/bin"
     static let available = FileManager.default.isExecutableFile(atPath: tools + "/alembic")
+    /// The tools first on PATH, as a `before` command finds them.
+    static let environment = [
+        "PATH": tools + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"), "PYTHONDONTWRITEBYTECODE": "1",
+    ]
+
+    /// A command line in the fixture's clone, with the tools; it must succeed.
+    @discardableResult
+    func sh(_ command: String, in f: DeployFixture) throws -> ProcessResult {
+        let result = try f.scratch.run("/bin/sh", ["-c", command], in: f.work, extraEnvironment: Self.environment)
+        #expect(result.status == 0, "\(command): \(result.stdout)\(result.stderr)")
+        return result
+    }
 
     @Test(.enabled(if: available || ProcessInfo.processInfo.environment["CI"] == "true", "alembic is not in .build/tools: run ci/setup.sh"))
     func aRollbackAcrossAnAlembicGapNeedsABeforeThatDowngrades() throws {
         let f = try DeployFixture()
-        let environment = [
-            "PATH": Self.tools + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"), "PYTHONDONTWRITEBYTECODE": "1",
-        ]
-        func sh(_ command: String) throws -> ProcessResult {
-            let result = try f.scratch.run("/bin/sh", ["-c", command], in: f.work, extraEnvironment: environment)
-            #expect(result.status == 0, "\(command): \(result.stdout)\(result.stderr)")
-            return result
-        }
+        let environment = Self.environment
+        func sh(_ command: String) throws -> ProcessResult { try self.sh(command, in: f) }
         let setUp = #"""
             import re
             from alembic.config import main
@@ -73,14 +79,8 @@ struct MigrationGapEndToEndTests {
     @Test(.enabled(if: available || ProcessInfo.processInfo.environment["CI"] == "true", "Django is not in .build/tools: run ci/setup.sh"))
     func aRollbackAcrossADjangoGapMigratesEachAppBack() throws {
         let f = try DeployFixture()
-        let environment = [
-            "PATH": Self.tools + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"), "PYTHONDONTWRITEBYTECODE": "1",
-        ]
-        func sh(_ command: String) throws -> String {
-            let result = try f.scratch.run("/bin/sh", ["-c", command], in: f.work, extraEnvironment: environment)
-            #expect(result.status == 0, "\(command): \(result.stdout)\(result.stderr)")
-            return result.stdout
-        }
+        let environment = Self.environment
+        func sh(_ command: String) throws -> String { try self.sh(command, in: f).stdout }
         try f.scratch.write(
             "SECRET_KEY = 'test'\nINSTALLED_APPS = ['blog', 'shop']\nDATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': 'db.sqlite3'}}\nUSE_TZ = True\nDEFAULT_AUTO_FIELD = 'django.db.models.BigAutoField'\n",
             to: f.work + "/settings.py")

@@ -351,13 +351,18 @@ private struct Writer {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    mutating func strings(_ values: [String]) {
+    /// `[…]`, each element written by `element`.
+    mutating func array<Element>(_ values: [Element], _ element: (inout Writer, Element) -> Void) {
         byte(UInt8(ascii: "["))
         for (index, value) in values.enumerated() {
             if index > 0 { byte(UInt8(ascii: ",")) }
-            string(value)
+            element(&self, value)
         }
         byte(UInt8(ascii: "]"))
+    }
+
+    mutating func strings(_ values: [String]) {
+        array(values) { $0.string($1) }
     }
 
     /// Members in the order given (the callers give them sorted), nil ones left out.
@@ -385,16 +390,13 @@ private struct Writer {
         member("action", &first, record.action)
         if let backups = record.backups { member("backups", &first) { $0.strings(backups) } }
         if let checks = record.checks {
-            member("checks", &first) { writer in
-                writer.byte(UInt8(ascii: "["))
-                for (index, check) in checks.enumerated() {
-                    if index > 0 { writer.byte(UInt8(ascii: ",")) }
+            member("checks", &first) {
+                $0.array(checks) { writer, check in
                     var first = true
                     writer.member("name", &first, check.name)
                     writer.member("result", &first, check.result)
                     writer.close(first)
                 }
-                writer.byte(UInt8(ascii: "]"))
             }
         }
         member("commit", &first, record.commit)
@@ -407,10 +409,8 @@ private struct Writer {
         member("reason", &first, record.reason)
         member("ref", &first, record.ref)
         member("tag", &first, record.tag)
-        member("targets", &first) { writer in
-            writer.byte(UInt8(ascii: "["))
-            for (index, target) in record.targets.enumerated() {
-                if index > 0 { writer.byte(UInt8(ascii: ",")) }
+        member("targets", &first) {
+            $0.array(record.targets) { writer, target in
                 var first = true
                 writer.member("after", &first, target.after)
                 writer.member("before", &first, target.before)
@@ -418,7 +418,6 @@ private struct Writer {
                 writer.member("target", &first, target.target)
                 writer.close(first)
             }
-            writer.byte(UInt8(ascii: "]"))
         }
         member("version", &first, record.version)
         member("when", &first, record.when)
