@@ -89,7 +89,7 @@ struct SourceFetch {
         )
         if !invalid.isEmpty {
             log(
-                "   Skipped \(invalid.count) ref\(invalid.count == 1 ? "" : "s") \(name) advertises under a name git refuses: \(invalid.prefix(3).map { "\"\($0)\"" }.joined(separator: ", "))."
+                "   Skipped \(invalid.count) ref\(invalid.count == 1 ? "" : "s") \(name) advertises under a name git refuses: \(invalid.prefix(3).map { String(reflecting: $0) }.joined(separator: ", "))."
             )
         }
         // A release tag is not meant to move: say so when one did on origin.

@@ -114,7 +114,8 @@ public struct StatusReport: Encodable, Sendable {
         var index = 0
         for (position, environment) in chosen.enumerated() {
             var targets: [Target] = []
-            let done = records.filter { $0.environment == environment.name && $0.state == .done }
+            // What the tool put there: finished runs, and killed ones whose pushes went through.
+            let done = records.filter { $0.environment == environment.name && ($0.state == .done || $0.state == .interrupted) }
             for target in environment.targets {
                 defer { index += 1 }
                 let display = Secrets.redacted(target.remote)
