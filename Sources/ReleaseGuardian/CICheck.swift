@@ -87,16 +87,26 @@ public struct CICheck {
         switch RefKind(ref, settings: settings) {
         case .unguardedTag:
             return ([], [], ["\(RefName.short(ref)) is not a version tag: no tag rule applies"])
-        case .tag:
+        case .tag(let tagName):
             let name = RefName.short(ref)
             let id = try target(of: ref, in: repository, fix: "fetch the tags: `git fetch --tags \(shellQuoted(options.remote))`")
             _ = try target(
                 of: RefName.remoteBranch(options.remote, mainName), in: repository, orElse: settings.mainBranch,
                 fix: "the rules need main to judge a tag: fetch it (`git fetch \(shellQuoted(options.remote)) \(shellQuoted(mainName))`)")
             let later: Set<String>
-            do { later = try TagHistory.tagsMadeAfter(name, id: id, in: repository) } catch { throw .repository(error) }
+            do { later = try TagHistory.tagsMadeAfter(name, id: id, naming: settings.tagNaming, in: repository) } catch {
+                throw .repository(error)
+            }
             let violations = try evaluate(
                 policy, [RefUpdate(ref: ref, oldID: nil, newID: id)], in: repository, vantage: vantage, ignoring: later)
+            if case .floating = tagName {
+                return (
+                    violations, [.tagFormat, .tagTarget, .tagFloating],
+                    [
+                        "tag-floating's moves backwards and deletions: they happen at push time; the pre-push and server hooks refuse them"
+                    ]
+                )
+            }
             return (
                 violations, [.tagFormat, .tagSpelling, .tagTarget, .tagAnnotated, .tagOnMain, .tagOrder, .tagSkip],
                 ["tag-immutable, tag-delete: moving or deleting a tag happens at push time; the pre-push and server hooks refuse it"]

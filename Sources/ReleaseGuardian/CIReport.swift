@@ -9,7 +9,8 @@ public enum CIReport {
         let platform = outcome.platform?.rawValue ?? "generic CI"
         lines.append(
             "release-guardian ci (\(platform)): \(deployment.ref) → \(deployment.environment ?? "no environment")"
-                + (deployment.version.map { " (version \($0))" } ?? ""))
+                + (deployment.version.map { " (" + (deployment.component.map { "component \($0), " } ?? "") + "version \($0))" } ?? ""))
+        if let note = deployment.note { lines.append("  \(note)") }
         if outcome.deepened { lines.append("  deepened the shallow clone first (git fetch --unshallow --tags)") }
         lines.append("  checked: " + (outcome.checked.isEmpty ? "nothing" : outcome.checked.map(\.rawValue).joined(separator: ", ")))
         for reason in outcome.notChecked { lines.append("  not checked: \(reason)") }
@@ -31,7 +32,8 @@ public enum CIReport {
         var lines = [
             "### release-guardian: \(outcome.allowed ? "✅ allowed" : "❌ refused")", "",
             "| ref | environment | version |", "| --- | --- | --- |",
-            "| `\(deployment.ref)` | \(deployment.environment ?? "—") | \(deployment.version ?? "—") |", "",
+            "| `\(deployment.ref)` | \(deployment.environment ?? "—") | "
+                + (deployment.version.map { v in deployment.component.map { "\(v) (\(Markdown.escaped($0)))" } ?? v } ?? "—") + " |", "",
             "**Checked:** " + (outcome.checked.isEmpty ? "nothing" : outcome.checked.map { "`\($0.rawValue)`" }.joined(separator: ", ")),
         ]
         for reason in outcome.notChecked { lines += ["", "**Not checked:** \(reason)"] }

@@ -30,8 +30,11 @@ public struct Environment: Equatable, Sendable {
         [Environment(name: "preprod", refs: [.exact(mainBranch)]), Environment(name: "prod", refs: [.releaseTags])]
     }
 
-    public func matches(_ ref: String) -> Bool {
-        refs.contains { $0.matches(ref) }
+    /// Whether this environment takes `ref`, its tags read with `naming`. A floating tag (`v7`)
+    /// is an alias of its line's highest release, which is what deploys: it matches nothing.
+    public func matches(_ ref: String, naming: TagNaming) -> Bool {
+        if naming.floatingTags, let name = RefName.tagName(of: ref), case .floating = TagName(name, naming: naming) { return false }
+        return refs.contains { $0.matches(ref, naming: naming) }
     }
 
     /// `24h`, `90m`, `2d`, `30s` or plain seconds; nil for anything else.
@@ -45,7 +48,9 @@ public struct Environment: Equatable, Sendable {
     }
 
     /// `[environment "NAME"]` sections in configuration order, or nil when there are none.
-    static func configured(in values: RawValues, mainBranch: String) throws(ConfigurationError) -> [Environment]? {
+    static func configured(
+        in values: RawValues, mainBranch: String, components: [TagComponent]
+    ) throws(ConfigurationError) -> [Environment]? {
         var names: [String] = []
         for key in values.keys where key.hasPrefix("environment.") {
             let parts = key.dropFirst("environment.".count)
@@ -64,7 +69,7 @@ public struct Environment: Equatable, Sendable {
             }
             var refs: [RefPattern] = []
             for entry in values.all("environment.\(name).ref") {
-                refs.append(try RefPattern(entry.value, key: "environment.\(name).ref", source: entry.source))
+                refs.append(try RefPattern(entry.value, key: "environment.\(name).ref", source: entry.source, components: components))
             }
             if refs.isEmpty {
                 // The well-known names keep their default refs, so a section may only add targets.
@@ -74,7 +79,7 @@ public struct Environment: Equatable, Sendable {
                 default:
                     throw .invalidValue(
                         key: "environment.\(name).ref", value: "", source: "the configuration",
-                        expected: "at least one ref (a full ref name, a glob, or release-tags)")
+                        expected: "at least one ref (a full ref name, a glob, release-tags or release-tags:COMPONENT)")
                 }
             }
             var targets: [DeployTarget] = []
@@ -120,42 +125,63 @@ public struct Environment: Equatable, Sendable {
 public enum RefPattern: Equatable, Sendable, CustomStringConvertible {
     /// Final release tags (`vX.Y.Z`, no pre-release) and their `release/vX.Y.Z` rollback branches.
     case releaseTags
+    /// `release-tags:NAME`: the same for a component's tags (`google-gax-v5.0.4`,
+    /// `release/google-gax-v5.0.4`).
+    case componentReleaseTags(TagComponent)
     case exact(String)
     /// fnmatch(3) on the full ref name. A pre-release tag matches only a glob that names a
     /// pre-release part (a `-` in its last component, as in `refs/tags/v*-rc.*`).
     case glob(String)
 
-    init(_ text: String, key: String, source: String) throws(ConfigurationError) {
+    init(_ text: String, key: String, source: String, components: [TagComponent]) throws(ConfigurationError) {
         let value = text.trimmingCharacters(in: .whitespaces)
         if value == "release-tags" {
             self = .releaseTags
+        } else if value.hasPrefix("release-tags:") {
+            let name = value.dropFirst("release-tags:".count).trimmingCharacters(in: .whitespaces)
+            guard let component = components.first(where: { $0.name == name }) else {
+                let known = components.compactMap(\.name)
+                throw .invalidValue(
+                    key: key, value: text, source: source,
+                    expected: known.isEmpty
+                        ? "release-tags:COMPONENT naming a [component \"COMPONENT\"] section with its prefix (there is none)"
+                        : "release-tags:COMPONENT with a component of this configuration (\(known.joined(separator: ", ")))")
+            }
+            self = .componentReleaseTags(component)
         } else if value.hasPrefix("refs/") {
             self = value.contains(where: { "*?[".contains($0) }) ? .glob(value) : .exact(value)
         } else {
             throw .invalidValue(
                 key: key, value: text, source: source,
-                expected: "a full ref name (refs/heads/main), a glob (refs/tags/v*) or release-tags")
+                expected: "a full ref name (refs/heads/main), a glob (refs/tags/v*), release-tags or release-tags:COMPONENT")
         }
     }
 
     public var description: String {
         switch self {
         case .releaseTags: "release-tags"
+        case .componentReleaseTags(let component): "release-tags:\(component.name ?? "")"
         case .exact(let ref), .glob(let ref): ref
         }
     }
 
-    func matches(_ ref: String) -> Bool {
+    func matches(_ ref: String, naming: TagNaming) -> Bool {
         switch self {
         case .releaseTags:
-            guard let version = ReleaseRef(ref)?.version else { return false }
-            return !version.isPrerelease
+            guard let release = ReleaseRef(ref, naming: naming), release.component == .plain else { return false }
+            return !release.version.isPrerelease
+        case .componentReleaseTags(let component):
+            guard let release = ReleaseRef(ref, naming: naming), release.component == component else { return false }
+            return !release.version.isPrerelease
         case .exact(let name):
             return ref == name
         case .glob(let pattern):
             guard fnmatch(pattern, ref, 0) == 0 else { return false }
-            guard let version = ReleaseRef(ref)?.version, version.isPrerelease else { return true }
-            return pattern.split(separator: "/").last?.contains("-") ?? false
+            guard let release = ReleaseRef(ref, naming: naming), release.version.isPrerelease else { return true }
+            // After a component's stem: `google-gax-v*` names no pre-release, `google-gax-v*-rc.*` does.
+            guard var last = pattern.split(separator: "/").last else { return false }
+            if last.hasPrefix(release.component.stem) { last = last.dropFirst(release.component.stem.count) }
+            return last.contains("-")
         }
     }
 }
@@ -190,18 +216,21 @@ public struct DeployTarget: Equatable, Sendable, Encodable, CustomStringConverti
     }
 }
 
-/// A ref that carries a release version: a release tag, or a `release/vX.Y.Z` branch.
+/// A ref that carries a release version: a release tag, or a `release/vX.Y.Z` branch (of any
+/// component: `google-gax-v5.0.4`, `release/google-gax-v5.0.4`).
 public struct ReleaseRef: Sendable {
     public let version: SemanticVersion
+    public let component: TagComponent
 
-    public init?(_ ref: String) {
+    public init?(_ ref: String, naming: TagNaming) {
         // The tag itself, or the tag a `release/<tag>` branch is named after.
         guard
             let name = RefName.tagName(of: ref)
                 ?? RefName.branchName(of: ref).flatMap({ $0.hasPrefix("release/") ? String($0.dropFirst(8)) : nil }),
-            let version = TagName(name).version
+            case .release(let version, let component) = TagName(name, naming: naming)
         else { return nil }
         self.version = version
+        self.component = component
     }
 }
 

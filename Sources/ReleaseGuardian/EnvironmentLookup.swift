@@ -5,24 +5,46 @@ import GitFiles
 public struct Deployment: Equatable, Sendable, Encodable {
     public let ref: String
     public let environment: String?
-    /// The SemVer version of a release tag or rollback branch, without the `v`.
+    /// The component of a component's release tag or rollback branch (`google-gax`); nil for
+    /// the plain `v` tags and for other refs.
+    public let component: String?
+    /// The SemVer version of a release tag or rollback branch, without the `v` (or the prefix).
     public let version: String?
     public let targets: [DeployTarget]
+    /// The line of a floating tag (`7` for `v7`): an alias, which deploys nowhere itself.
+    public let floatingLine: String?
 
     public init(ref: String, settings: Settings) {
         self.ref = ref
-        let environment = settings.environments.first { $0.matches(ref) }
+        let naming = settings.tagNaming
+        let environment = settings.environments.first { $0.matches(ref, naming: naming) }
         self.environment = environment?.name
-        version = ReleaseRef(ref)?.version.description
+        let release = ReleaseRef(ref, naming: naming)
+        component = release?.component.name
+        version = release?.version.description
         targets = environment?.targets ?? []
+        floatingLine =
+            if naming.floatingTags, let name = RefName.tagName(of: ref), case .floating(let tag) = TagName(name, naming: naming) {
+                tag.lineName
+            } else {
+                nil
+            }
     }
 
-    // `environment` and `version` are written as null, not left out, when there are none.
+    /// Why a ref deploys nowhere, when there is more to say than "the map names it nowhere".
+    public var note: String? {
+        floatingLine.map {
+            "\(RefName.short(ref)) is a floating tag, an alias of the highest release of line \($0): it deploys nowhere itself; that release's own tag does"
+        }
+    }
+
+    // `environment`, `component` and `version` are written as null, not left out, when there are none.
     public func encode(to encoder: any Encoder) throws {
-        enum Key: String, CodingKey { case ref, environment, version, targets }
+        enum Key: String, CodingKey { case ref, environment, component, version, targets }
         var container = encoder.container(keyedBy: Key.self)
         try container.encode(ref, forKey: .ref)
         try container.encode(environment, forKey: .environment)
+        try container.encode(component, forKey: .component)
         try container.encode(version, forKey: .version)
         try container.encode(targets, forKey: .targets)
     }
@@ -30,17 +52,19 @@ public struct Deployment: Equatable, Sendable, Encodable {
     /// `KEY=value` lines for a dotenv file (GitLab's `artifacts:reports:dotenv`).
     public var dotenv: String {
         "RELEASE_GUARDIAN_ENVIRONMENT=\(environment ?? "")\nRELEASE_GUARDIAN_VERSION=\(version ?? "")\n"
+            + "RELEASE_GUARDIAN_COMPONENT=\(component ?? "")\n"
     }
 
     /// Lines for `$GITHUB_OUTPUT`.
     public var githubOutputs: String {
-        "environment=\(environment ?? "")\nversion=\(version ?? "")\n"
+        "environment=\(environment ?? "")\nversion=\(version ?? "")\ncomponent=\(component ?? "")\n"
     }
 
     /// `export` lines a shell can `eval`.
     public var shellExports: String {
         "export RELEASE_GUARDIAN_ENVIRONMENT=\(shellQuoted(environment ?? ""))\n"
             + "export RELEASE_GUARDIAN_VERSION=\(shellQuoted(version ?? ""))\n"
+            + "export RELEASE_GUARDIAN_COMPONENT=\(shellQuoted(component ?? ""))\n"
     }
 }
 

@@ -6,6 +6,9 @@ import Foundation
 /// for a hotfix (a patch of a released `MAJOR.MINOR` line) of the line it names: a branch named `release/vX`, or a rollback branch
 /// `release/v1.2.3`, names no line and vouches for nothing.
 struct MaintenanceBranch: Equatable {
+    /// The component whose tags it holds: `release/google-gax-v5.0` names line 5.0 of
+    /// google-gax (when `release.maintenance` matches it, e.g. `release/*`).
+    let component: TagComponent
     let major: SemanticVersion.Numeric
     /// nil when the branch names a whole major.
     let minor: SemanticVersion.Numeric?
@@ -15,11 +18,13 @@ struct MaintenanceBranch: Equatable {
         guard ref.hasPrefix(RefName.headsPrefix), fnmatch(settings.maintenanceBranches, ref, 0) == 0,
             let last = ref.split(separator: "/").last
         else { return nil }
-        var name = Substring(last)
+        let component = settings.components.first { $0.claims(last) } ?? .plain
+        var name = last.dropFirst(component.stem.count)
         if name.first == "v" { name = name.dropFirst() }
         if name.hasSuffix(".x") { name = name.dropLast(2) }
         let numbers = name.split(separator: ".", omittingEmptySubsequences: false)
         guard numbers.count == 1 || numbers.count == 2, let major = SemanticVersion.Numeric(numbers[0]) else { return nil }
+        self.component = component
         self.major = major
         if numbers.count == 2 {
             guard let minor = SemanticVersion.Numeric(numbers[1]) else { return nil }
@@ -29,8 +34,8 @@ struct MaintenanceBranch: Equatable {
         }
     }
 
-    /// `1.4` or `1`, for messages.
-    var lineName: String { minor.map { "\(major).\($0)" } ?? "\(major)" }
+    /// `1.4` or `1` (`5.0 of component google-gax`), for messages.
+    var lineName: String { (minor.map { "\(major).\($0)" } ?? "\(major)") + component.ofComponent }
 
     /// Whether `version` belongs to the line this branch names.
     func names(_ version: SemanticVersion) -> Bool {

@@ -12,6 +12,7 @@ public enum RuleID: String, CaseIterable, Sendable, Codable {
     case tagOrder = "tag-order"
     case tagSkip = "tag-skip"
     case tagOnMain = "tag-on-main"
+    case tagFloating = "tag-floating"
     case mainForce = "main-force"
     case mainDelete = "main-delete"
     case releaseBranch = "release-branch"
@@ -48,7 +49,7 @@ public struct Policy {
     /// Every rule of the table, in the order their violations are reported for one ref.
     static let rules: [any Rule] = [
         TagFormatRule(), TagSpellingRule(), TagTargetRule(), TagAnnotatedRule(), TagImmutableRule(),
-        TagDeleteRule(), TagOrderRule(), TagSkipRule(), TagOnMainRule(), MainDeleteRule(), MainForceRule(),
+        TagDeleteRule(), TagOrderRule(), TagSkipRule(), TagOnMainRule(), TagFloatingRule(), MainDeleteRule(), MainForceRule(),
         ReleaseBranchRule(), MaintenanceBranchRule(), PolicyFileRule(), RecordKeptRule(),
     ]
 
@@ -71,14 +72,16 @@ public struct Policy {
         }
         let context = PolicyContext(
             repository: repository, settings: settings, updates: changes, vantage: vantage,
-            ignoringTags: ignoringTags, trackedVersions: guarded.compactMap { $0.update.spelledVersion })
+            ignoringTags: ignoringTags, tracked: guarded.compactMap { $0.update.tracked })
         // New release tags are judged in version order, each against the tags before it, so that
-        // `git push --follow-tags` with v1.0.0 and v1.1.0 orders them as they will be.
+        // `git push --follow-tags` with v1.0.0 and v1.1.0 orders them as they will be; floating
+        // tags last, against their line as this push leaves it (`v7.2.0` and `v7` together).
         let evaluationOrder = guarded.sorted { lhs, rhs in
             switch (lhs.update.newRelease, rhs.update.newRelease) {
-            case (let l?, let r?): return l < r
-            case (nil, .some): return true
-            default: return false
+            case (let l?, let r?): return l.version < r.version
+            case (nil, .some): return lhs.update.floatingTag == nil
+            case (.some, nil): return rhs.update.floatingTag != nil
+            case (nil, nil): return lhs.update.floatingTag == nil && rhs.update.floatingTag != nil
             }
         }
         var found: [Int: [Violation]] = [:]
@@ -88,7 +91,7 @@ public struct Policy {
                     found[position, default: []].append(violation)
                 }
             }
-            if update.newRelease != nil { try context.recordJudgedTag(update.shortName) }
+            if let release = update.newRelease { try context.recordJudgedTag(update.shortName, component: release.component) }
         }
         return found.keys.sorted().flatMap { found[$0]! }
     }

@@ -9,46 +9,94 @@ final class PolicyContext {
     let vantage: Vantage
     /// Existing version tags, read on first use (a push of branches only never lists tags).
     private var tagIndex: ReleaseTagIndex?
-    /// Versions the index must answer about: those of the tags this push writes.
+    /// The same for each component's tags (`google-gax-v…`), read when one is pushed.
+    private var componentIndexes: [TagComponent: ReleaseTagIndex] = [:]
+    /// Versions the index must answer about: those of the plain tags this push writes.
     let trackedVersions: [SemanticVersion]
+    /// The same for each component's tags.
+    private let trackedComponentVersions: [TagComponent: [SemanticVersion]]
+    /// A plain floating tag is pushed: its major's highest release is asked, so every name is read.
+    private let tracksPlainFloatingTag: Bool
     /// Tag names that do not count as existing.
     let ignoringTags: Set<String>
     private var maintenanceBranchesCache: [MaintenanceHead]?
     /// This push's update of each ref (a push of 10k tags asks about each: no scans).
     private lazy var updateOfRef: [String: RefUpdate] = Dictionary(updates.map { ($0.ref, $0) }, uniquingKeysWith: { first, _ in first })
+    /// The tags this push creates and those ignored: they do not count as existing.
+    private lazy var skipped = SkippedNames(
+        Set(updates.filter(\.isCreation).compactMap { RefName.tagName(of: $0.ref) }).union(ignoringTags))
 
+    /// `tracked`: the component and version of each tag this push writes (for a floating tag,
+    /// a version of its line or major).
     init(
         repository: any RepositoryReading, settings: Settings, updates: [RefUpdate], vantage: Vantage, ignoringTags: Set<String>,
-        trackedVersions: [SemanticVersion]
+        tracked: [GuardedUpdate.Tracked]
     ) {
         self.repository = repository
         self.settings = settings
         self.updates = updates
         self.vantage = vantage
         self.ignoringTags = ignoringTags
-        self.trackedVersions = trackedVersions
+        trackedVersions = tracked.compactMap { $0.component.name == nil ? $0.version : nil }
+        var byComponent: [TagComponent: [SemanticVersion]] = [:]
+        for entry in tracked where entry.component.name != nil { byComponent[entry.component, default: []].append(entry.version) }
+        trackedComponentVersions = byComponent
+        tracksPlainFloatingTag = tracked.contains { $0.isFloating && $0.component.name == nil }
     }
 
-    /// The version tags that exist, less those this push creates and those ignored; tags this
-    /// push creates are added one by one as they are judged (`recordJudgedTag`).
-    func existingTags() throws(PolicyError) -> ReleaseTagIndex {
+    /// The release tags of `component` that exist, less those this push creates and those
+    /// ignored; tags this push creates are added one by one as they are judged (`recordJudgedTag`).
+    func existingTags(of component: TagComponent) throws(PolicyError) -> ReleaseTagIndex {
+        if component.name == nil { return try plainTags() }
+        if let index = componentIndexes[component] { return index }
+        var tags = ReleaseTagIndex(tracking: trackedComponentVersions[component] ?? [], component: component)
+        // Only the names the stem starts, each read as the plain name after it.
+        let stem = Array(component.stem.utf8)
+        let skipped = skipped
+        var upper = stem
+        upper[upper.count - 1] += 1  // a stem is printable ASCII: the next byte is still ASCII
+        try read { () throws(ReadError) in
+            try repository.forEachTagName(from: component.stem, to: String(decoding: upper, as: UTF8.self)) { name in
+                guard name.count > stem.count, name.starts(with: stem), !skipped.contains(name) else { return }
+                tags.insert(tagNameBytes: UnsafeBufferPointer(rebasing: name[stem.count...]))
+            }
+        }
+        componentIndexes[component] = tags
+        return tags
+    }
+
+    /// The plain `v` tags: the hot path of a push of a new `vX.Y.Z`.
+    private func plainTags() throws(PolicyError) -> ReleaseTagIndex {
         if let tagIndex { return tagIndex }
-        let created = updates.filter(\.isCreation).compactMap { RefName.tagName(of: $0.ref) }
-        let skipped = Set(created).union(ignoringTags)
-        // A push skips a handful of names (compared as bytes); a CI re-run may skip thousands.
-        let few = skipped.count <= 8 ? skipped.map { Array($0.utf8) } : nil
-        let many = few == nil ? Set(skipped.map { Array($0.utf8) }) : []
+        let skipped = skipped
         var tags = ReleaseTagIndex(tracking: trackedVersions)
         func insert(_ name: UnsafeBufferPointer<UInt8>) {
-            let isSkipped = few.map { $0.contains { $0.elementsEqual(name) } } ?? many.contains(Array(name))
-            if !isSkipped { tags.insert(tagNameBytes: name) }
+            if !skipped.contains(name) { tags.insert(tagNameBytes: name) }
         }
-        if try !readByRanges(insert, current: { tags }) {
+        // A floating tag asks for its major's highest release: every name, not ranges.
+        if tracksPlainFloatingTag {
+            try read { () throws(ReadError) in try repository.forEachTagName(insert) }
+        } else if try !readByRanges(insert, current: { tags }) {
             tags = ReleaseTagIndex(tracking: trackedVersions)
             try read { () throws(ReadError) in try repository.forEachTagName(insert) }
         }
         tagIndex = tags
         return tags
+    }
+
+    /// Names compared as bytes: a push skips a handful, a CI re-run may skip thousands.
+    struct SkippedNames {
+        private let few: [[UInt8]]?
+        private let many: Set<[UInt8]>
+
+        init(_ names: Set<String>) {
+            few = names.count <= 8 ? names.map { Array($0.utf8) } : nil
+            many = few == nil ? Set(names.map { Array($0.utf8) }) : []
+        }
+
+        func contains(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+            few.map { $0.contains { $0.elementsEqual(name) } } ?? many.contains(Array(name))
+        }
     }
 
     /// Reads only the tag names that can matter, when the pushed tags are plain `vX.Y.Z` (X ≥ 1):
@@ -81,9 +129,16 @@ final class PolicyContext {
         return trackedVersions.allSatisfy { tags.highest(inMajor: $0.major) != nil && tags.highestFinal(inMajor: $0.major) != nil }
     }
 
-    func recordJudgedTag(_ name: String) throws(PolicyError) {
-        _ = try existingTags()
-        tagIndex!.insert(tagName: name)  // in place: a copy would cost the whole index per tag
+    /// Adds a release tag this push creates, once judged, to its component's index.
+    func recordJudgedTag(_ name: String, component: TagComponent) throws(PolicyError) {
+        // In place: a copy would cost the whole index per tag.
+        if component.name == nil {
+            _ = try plainTags()
+            tagIndex!.insert(tagName: name)
+        } else {
+            _ = try existingTags(of: component)
+            componentIndexes[component]!.insert(tagName: String(name.dropFirst(component.stem.count)))
+        }
     }
 
     var remoteName: String { vantage.remoteName }
@@ -155,11 +210,13 @@ final class PolicyContext {
 
     /// The commits of the release tags of `branch`'s line that existed before this push.
     func existingReleaseCommits(of branch: MaintenanceBranch) throws(PolicyError) -> Set<ObjectID> {
-        let glob = RefName.tag("v\(branch.major)." + (branch.minor.map { "\($0).*" } ?? "*"))
+        let glob = RefName.tag(branch.component.prefix + "\(branch.major)." + (branch.minor.map { "\($0).*" } ?? "*"))
         let created = Set(updates.filter(\.isCreation).map(\.ref))
+        let naming = settings.tagNaming
         let names = try read { () throws(ReadError) in try repository.referenceNames(matching: glob) }.filter { name in
-            guard !created.contains(name), case .release(let version) = TagName(RefName.short(name)) else { return false }
-            return branch.names(version)
+            guard !created.contains(name), case .release(let version, let component) = TagName(RefName.short(name), naming: naming)
+            else { return false }
+            return component == branch.component && branch.names(version)
         }
         var commits: Set<ObjectID> = []
         for name in names {
@@ -241,6 +298,17 @@ struct GuardedUpdate {
     /// The kind of the new object itself (an annotated tag is `.tag`).
     let newObjectKind: ObjectKind?
 
+    /// The component and version the tag index must answer about for this update.
+    struct Tracked {
+        let component: TagComponent
+        let version: SemanticVersion
+        /// For a floating tag: a version of its line or major, not one it spells.
+        let isFloating: Bool
+    }
+
+    /// The component and version a pushed version tag spells (read leniently, for `tag-spelling`).
+    let spelled: (component: TagComponent, version: SemanticVersion)?
+
     init(_ update: RefUpdate, settings: Settings, repository: any RepositoryReading) throws(PolicyError) {
         self.update = update
         kind = RefKind(update.ref, settings: settings)
@@ -248,6 +316,13 @@ struct GuardedUpdate {
         case .record: shortName = update.ref
         default: shortName = RefName.short(update.ref)
         }
+        spelled =
+            switch kind {
+            case .tag(.release(let version, let component)): (component, version)
+            case .tag(.floating): nil
+            case .tag: TagName.spelledVersion(of: shortName, naming: settings.tagNaming)
+            default: nil
+            }
         guard kind.isGuarded, let newID = update.newID else {
             newCommit = nil
             newObjectKind = nil
@@ -263,15 +338,22 @@ struct GuardedUpdate {
         }
     }
 
-    /// The version a pushed version tag spells (what the tag index must answer about).
-    var spelledVersion: SemanticVersion? {
-        guard case .tag(let name) = kind else { return nil }
-        return name.version ?? TagName.normalizedVersion(of: shortName)
+    /// What the tag index must answer about for this update: the version a pushed version tag
+    /// spells, or a floating tag's line.
+    var tracked: Tracked? {
+        if case .tag(.floating(let tag)) = kind { return Tracked(component: tag.component, version: tag.trackedVersion, isFloating: true) }
+        return spelled.map { Tracked(component: $0.component, version: $0.version, isFloating: false) }
     }
 
-    /// The version of a release tag this update creates.
-    var newRelease: SemanticVersion? {
-        guard update.isCreation, case .tag(.release(let version)) = kind else { return nil }
-        return version
+    /// The version and component of a release tag this update creates.
+    var newRelease: (version: SemanticVersion, component: TagComponent)? {
+        guard update.isCreation, case .tag(.release(let version, let component)) = kind else { return nil }
+        return (version, component)
+    }
+
+    /// A floating tag this update creates, moves or deletes.
+    var floatingTag: FloatingTag? {
+        if case .tag(.floating(let tag)) = kind { return tag }
+        return nil
     }
 }

@@ -43,13 +43,13 @@ enum RefKind: Equatable {
 
     init(_ ref: String, settings: Settings) {
         if let name = RefName.tagName(of: ref) {
-            let tag = TagName(name)
+            let tag = TagName(name, naming: settings.tagNaming)
             self =
                 tag.isGuarded(onlyVersionTags: settings.onlyVersionTags, allowNonASCII: settings.allowNonASCIITags)
                 ? .tag(tag) : .unguardedTag
         } else if ref == settings.mainBranch {
             self = .mainBranch
-        } else if let tag = Self.releaseBranchTag(ref) {
+        } else if let tag = Self.releaseBranchTag(ref, naming: settings.tagNaming) {
             self = .releaseBranch(tag: tag)
         } else if let record = RecordRef(ref) {
             self = .record(record)
@@ -68,12 +68,12 @@ enum RefKind: Equatable {
         }
     }
 
-    /// The tag a `release/<tag>` branch names, when `<tag>` is a release tag.
-    static func releaseBranchTag(_ ref: String) -> String? {
+    /// The tag a `release/<tag>` branch names, when `<tag>` is a release tag (of any component).
+    static func releaseBranchTag(_ ref: String, naming: TagNaming) -> String? {
         let prefix = RefName.headsPrefix + "release/"
         guard ref.hasPrefix(prefix) else { return nil }
         let tag = String(ref.dropFirst(prefix.count))
-        guard case .release = TagName(tag) else { return nil }
+        guard case .release = TagName(tag, naming: naming) else { return nil }
         return tag
     }
 }

@@ -4,6 +4,10 @@
 /// for those versions (`tracking`) and keeps, for each, the highest tag of its line, of its major,
 /// of all, and the tags that spell it — not one object per tag. At 100k tags that is one pass over
 /// their names with no allocation for an ordinary `vX.Y.Z`.
+///
+/// One index holds one component's tags. A component's tags are inserted without its stem
+/// (`google-gax-v5.0.4` as `v5.0.4`), so they are read as plain ones; the answers give their
+/// whole names back.
 public struct ReleaseTagIndex: Sendable {
     public struct Entry: Sendable {
         public let name: String
@@ -97,13 +101,16 @@ public struct ReleaseTagIndex: Sendable {
     private var plainSpellingSlots: [Plain: Int] = [:]
     /// The one tracked major of an ordinary push, compared without hashing.
     private var soleMajor: (value: UInt64, slot: Int)?
+    /// The component's stem (`google-gax-`), put back before the names the answers give.
+    private let stem: String
 
     struct PlainLine: Hashable, Sendable {
         let major: UInt64, minor: UInt64
     }
 
-    /// An index that can answer about these versions' lines, majors and spellings.
-    public init(tracking versions: [SemanticVersion]) {
+    /// An index that can answer about these versions' lines, majors and spellings, in `component`.
+    public init(tracking versions: [SemanticVersion], component: TagComponent = .plain) {
+        stem = component.stem
         for version in versions {
             let major: UInt64? = if case .small(let value) = version.major.storage { value } else { nil }
             let minor: UInt64? = if case .small(let value) = version.minor.storage { value } else { nil }
@@ -127,14 +134,14 @@ public struct ReleaseTagIndex: Sendable {
         if plainMajorSlots.count == 1, let only = plainMajorSlots.first { soleMajor = (only.key, only.value) }
     }
 
-    /// Adds a tag by name; tags that spell no version are ignored.
+    /// Adds a tag by name (without the component's stem); tags that spell no version are ignored.
     public mutating func insert(tagName name: String) {
         switch TagName(name) {
-        case .release(let version):
+        case .release(let version, _):
             insert(release: version, name: { name })
         case .malformedVersion:
             if let version = TagName.normalizedVersion(of: name) { recordSpelling(version, name: { name }) }
-        case .unversioned, .nonASCII:
+        case .floating, .unversioned, .nonASCII:
             break
         }
     }
@@ -211,23 +218,29 @@ public struct ReleaseTagIndex: Sendable {
 
     // MARK: Questions (about tracked versions only)
 
-    /// Another tag that spells the same version as `name` (build metadata aside).
+    /// Another tag that spells the same version as `name` (build metadata aside); `name` is whole.
     public func otherSpelling(of version: SemanticVersion, name: String) -> Entry? {
         let key = Self.spellingKey(version)
-        guard let slot = spellingSlots[key], let other = spellings[slot].first(where: { $0 != name }) else { return nil }
-        return Entry(name: other, version: key, isRelease: TagName(other).version != nil)
+        guard let slot = spellingSlots[key], let other = spellings[slot].first(where: { stem + $0 != name }) else { return nil }
+        return Entry(name: stem + other, version: key, isRelease: TagName(other).version != nil)
     }
 
     /// The highest release tag (pre-releases included) of a line, of a major, of all.
-    public func highest(inLine line: SemanticVersion.Line) -> Entry? { top(line: line).any }
-    public func highest(inMajor major: SemanticVersion.Numeric) -> Entry? { top(major: major).any }
-    public func highest() -> Entry? { overall.any }
+    public func highest(inLine line: SemanticVersion.Line) -> Entry? { whole(top(line: line).any) }
+    public func highest(inMajor major: SemanticVersion.Numeric) -> Entry? { whole(top(major: major).any) }
+    public func highest() -> Entry? { whole(overall.any) }
 
     /// The same questions about final releases only (a pre-release does not release a version,
     /// so it does not move the "next version").
-    public func highestFinal(inLine line: SemanticVersion.Line) -> Entry? { top(line: line).final }
-    public func highestFinal(inMajor major: SemanticVersion.Numeric) -> Entry? { top(major: major).final }
-    public func highestFinal() -> Entry? { overall.final }
+    public func highestFinal(inLine line: SemanticVersion.Line) -> Entry? { whole(top(line: line).final) }
+    public func highestFinal(inMajor major: SemanticVersion.Numeric) -> Entry? { whole(top(major: major).final) }
+    public func highestFinal() -> Entry? { whole(overall.final) }
+
+    /// The entry with its whole name (the stem put back).
+    private func whole(_ entry: Entry?) -> Entry? {
+        guard !stem.isEmpty, let entry else { return entry }
+        return Entry(name: stem + entry.name, version: entry.version, isRelease: entry.isRelease)
+    }
 
     private func top(line: SemanticVersion.Line) -> Top {
         guard let slot = lineSlots[line] else { preconditionFailure("line \(line) is not tracked") }

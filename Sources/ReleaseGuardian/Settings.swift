@@ -16,6 +16,10 @@ public struct Settings: Sendable, Equatable {
     public var onlyVersionTags = false
     /// Non-ASCII tag names that do not read as versions are allowed (look-alikes never are).
     public var allowNonASCIITags = false
+    /// `release.floatingTags`: `vN` and `vN.M` may exist and move, to their line's highest release.
+    public var floatingTags = false
+    /// `[component "NAME"] prefix = NAME-v`: monorepo components, each with its own lines.
+    public var components: [TagComponent] = []
     /// Where refs deploy; SPEC.md's defaults unless `[environment "…"]` sections say otherwise.
     public var environments: [Environment]
     /// The SSH private key for deploy remotes (`deploy.sshKey`), instead of the agent and the
@@ -28,6 +32,9 @@ public struct Settings: Sendable, Equatable {
     public var notify = NoticeSettings()
     /// `[migrations]`: the tool and files whose gap a rollback shows; nil when not configured.
     public var migrations: MigrationSettings?
+
+    /// How tags are read here: the components and whether floating tags are allowed.
+    public var tagNaming: TagNaming { TagNaming(components: components, floatingTags: floatingTags) }
 
     public static let fileName = ".release-guardian"
     /// A policy file larger than this is refused rather than read: a real one is a few hundred
@@ -128,6 +135,8 @@ public struct Settings: Sendable, Equatable {
     public var ruleSummary: String {
         "release.main = \(RefName.short(mainBranch)), release.maintenance = \(RefName.short(maintenanceBranches)), "
             + "requireAnnotated = \(requireAnnotated), allowSkip = \(allowSkip), onlyVersionTags = \(onlyVersionTags)"
+            + (floatingTags ? ", floatingTags = true" : "")
+            + components.map { ", component \($0.name ?? "") prefix = \($0.prefix)" }.joined()
     }
 
     /// The rule settings in which `self` is looser than `other`, in git-config words (empty when
@@ -140,16 +149,24 @@ public struct Settings: Sendable, Equatable {
         if allowSkip && !other.allowSkip { found.append("release.allowSkip") }
         if !onlyVersionTags && other.onlyVersionTags { found.append("release.onlyVersionTags") }
         if allowNonASCIITags && !other.allowNonASCIITags { found.append("release.allowNonASCIITags") }
+        if floatingTags && !other.floatingTags { found.append("release.floatingTags") }
         return found
     }
 
     /// Keeps the stricter of each rule switch: a committed file may tighten a server's policy,
-    /// never loosen it. Branch names and environments stay the server's.
+    /// never loosen it. Branch names and environments stay the server's; components are added.
     mutating func tighten(with committed: Settings) {
         requireAnnotated = requireAnnotated || committed.requireAnnotated
         allowSkip = allowSkip && committed.allowSkip
         onlyVersionTags = onlyVersionTags || committed.onlyVersionTags
         allowNonASCIITags = allowNonASCIITags && committed.allowNonASCIITags
+        floatingTags = floatingTags && committed.floatingTags
+        // A component guards tags nothing guarded: the committed file may add one, never
+        // change or drop the server's, nor add one that would claim the server's tags.
+        for component in committed.components
+        where !components.contains(where: { $0.name == component.name || $0.overlaps(component) }) {
+            components.append(component)
+        }
     }
 
     /// A configuration file as git reads it (the hook's plain reader steps aside to this).
@@ -187,8 +204,10 @@ public struct Settings: Sendable, Equatable {
         allowSkip = try values.bool("release.allowSkip") ?? allowSkip
         onlyVersionTags = try values.bool("release.onlyVersionTags") ?? onlyVersionTags
         allowNonASCIITags = try values.bool("release.allowNonASCIITags") ?? allowNonASCIITags
+        floatingTags = try values.bool("release.floatingTags") ?? floatingTags
+        components = try TagComponent.configured(in: values)
         environments =
-            try Environment.configured(in: values, mainBranch: mainBranch)
+            try Environment.configured(in: values, mainBranch: mainBranch, components: components)
             ?? Environment.defaults(mainBranch: mainBranch)
         deploySSHKey = values.last("deploy.sshKey").map { Self.expandingHome($0.value) }
         deployCAFile = values.last("deploy.caFile").map { Self.expandingHome($0.value) }

@@ -31,6 +31,8 @@ extension ReleaseGuardian {
             } catch {
                 return Terminal.fail("\(error)").rawValue
             }
+            // A floating tag deploys nowhere: say why on stderr, stdout stays what pipelines read.
+            if let note = deployment.note { Terminal.error("release-guardian: \(note).") }
             switch format {
             case .text:
                 if let name = deployment.environment { Terminal.out(name) }

@@ -45,7 +45,7 @@ struct CICommandTests {
         let pipeline = try pipelineClone(clone, clone.origin)
         let (result, outputs, summary) = try github("refs/tags/v1.1.0", in: pipeline, clone)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        #expect(outputs == "environment=prod\nversion=1.1.0\n")
+        #expect(outputs == "environment=prod\nversion=1.1.0\ncomponent=\n")
         #expect(summary.contains("allowed"))
         #expect(result.stdout.contains("checked: tag-format"))
     }
@@ -65,7 +65,7 @@ struct CICommandTests {
         let pipeline = try pipelineClone(clone, clone.origin)
         let (result, outputs, _) = try github("refs/heads/main", in: pipeline, clone)
         #expect(result.status == 0)
-        #expect(outputs == "environment=preprod\nversion=\n")
+        #expect(outputs == "environment=preprod\nversion=\ncomponent=\n")
         #expect(result.stdout.contains("not checked: main-force"))
     }
 
@@ -80,7 +80,7 @@ struct CICommandTests {
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(
             try String(contentsOfFile: pipeline + "/release-guardian.env", encoding: .utf8)
-                == "RELEASE_GUARDIAN_ENVIRONMENT=prod\nRELEASE_GUARDIAN_VERSION=1.0.0\n")
+                == "RELEASE_GUARDIAN_ENVIRONMENT=prod\nRELEASE_GUARDIAN_VERSION=1.0.0\nRELEASE_GUARDIAN_COMPONENT=\n")
     }
 
     @Test func deepensAShallowCloneAndNeverGivesAWrongVerdict() throws {
@@ -90,7 +90,7 @@ struct CICommandTests {
         let good = try pipelineClone(clone, "--depth", "1", "--branch", "v1.1.0", url)
         let (allowed, outputs, _) = try github("refs/tags/v1.1.0", in: good, clone)
         #expect(allowed.status == 0, "\(allowed.stdout)\(allowed.stderr)")
-        #expect(outputs == "environment=prod\nversion=1.1.0\n")
+        #expect(outputs == "environment=prod\nversion=1.1.0\ncomponent=\n")
         #expect(allowed.stdout.contains("deepened"))
         // The bad tag: never exit 0.
         let bad = try pipelineClone(clone, "--depth", "1", "--branch", "v1.3.0", url)

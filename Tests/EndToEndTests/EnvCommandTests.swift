@@ -37,24 +37,25 @@ struct EnvCommandTests {
         let json = try clone.releaseGuardian("env", "v1.0.0", "--format", "json")
         #expect(
             json.stdout
-                == #"{"environment":"prod","ref":"refs/tags/v1.0.0","targets":[{"branch":"master","remote":"prod-interface"}],"version":"1.0.0"}"#
+                == #"{"component":null,"environment":"prod","ref":"refs/tags/v1.0.0","targets":[{"branch":"master","remote":"prod-interface"}],"version":"1.0.0"}"#
                 + "\n")
         let preprod = try clone.releaseGuardian("env", "main", "--format", "json")
         #expect(preprod.stdout.contains(#""version":null"#))
         #expect(preprod.stdout.contains("preprod-webserver"))
         #expect(
             try clone.releaseGuardian("env", "v1.0.0", "--format", "gitlab").stdout
-                == "RELEASE_GUARDIAN_ENVIRONMENT=prod\nRELEASE_GUARDIAN_VERSION=1.0.0\n")
+                == "RELEASE_GUARDIAN_ENVIRONMENT=prod\nRELEASE_GUARDIAN_VERSION=1.0.0\nRELEASE_GUARDIAN_COMPONENT=\n")
         #expect(
             try clone.releaseGuardian("env", "main", "--format", "shell").stdout
-                == "export RELEASE_GUARDIAN_ENVIRONMENT=preprod\nexport RELEASE_GUARDIAN_VERSION=''\n")
+                == "export RELEASE_GUARDIAN_ENVIRONMENT=preprod\nexport RELEASE_GUARDIAN_VERSION=''\nexport RELEASE_GUARDIAN_COMPONENT=''\n"
+        )
         let output = clone.scratch.root + "/github-output"
         try clone.scratch.write("previous=1\n", to: output)
         let github = try clone.scratch.run(
             binary, ["env", "v1.0.0", "--format", "github"], in: clone.work,
             extraEnvironment: ["GITHUB_OUTPUT": output])
         #expect(github.status == 0)
-        #expect(try String(contentsOfFile: output, encoding: .utf8) == "previous=1\nenvironment=prod\nversion=1.0.0\n")
+        #expect(try String(contentsOfFile: output, encoding: .utf8) == "previous=1\nenvironment=prod\nversion=1.0.0\ncomponent=\n")
         let noOutput = try clone.releaseGuardian("env", "--format", "github")
         #expect(noOutput.status == 2)
         #expect(noOutput.stderr.contains("GITHUB_OUTPUT"), "refused for another reason: \(noOutput.stderr)")
@@ -117,7 +118,8 @@ struct EnvCommandTests {
         #expect(compared == 3 * 9 * 5)
         #expect(
             try clone.releaseGuardian("env", "v1.0.0", "--format", "shell").stdout
-                == "export RELEASE_GUARDIAN_ENVIRONMENT=prod\nexport RELEASE_GUARDIAN_VERSION=1.0.0\n")
+                == "export RELEASE_GUARDIAN_ENVIRONMENT=prod\nexport RELEASE_GUARDIAN_VERSION=1.0.0\nexport RELEASE_GUARDIAN_COMPONENT=''\n"
+        )
         #expect(try clone.releaseGuardian("env", "v9.9.9").stderr.contains("no branch or tag named 'v9.9.9'"))
         // Unborn, still a branch.
         #expect(try clone.releaseGuardian("env", "--format", "json").stdout.contains(#""ref":"refs/heads/next""#))

@@ -135,6 +135,8 @@ public enum RevertError: Error, CustomStringConvertible {
     // Could not run.
     /// `deploy` of a ref the map sends nowhere (`map`: each environment and its refs).
     case deploysNowhere(ref: String, map: [(String, [String])])
+    /// `deploy` of a floating tag (`v7`): an alias, which deploys nowhere itself.
+    case floatingTag(ref: String, line: String)
     case deploysElsewhere(ref: String, requested: String, mapped: [String], map: [(String, [String])])
     case notOnSourceRemote(branch: String, remote: String)
     case notACommit(ref: String)
@@ -162,7 +164,7 @@ public enum RevertError: Error, CustomStringConvertible {
     public var isRefusal: Bool {
         switch self {
         case .repository, .noTargets, .remote, .git, .read, .configuration, .policy, .reportNotWritten, .deploysNowhere,
-            .deploysElsewhere, .notOnSourceRemote, .notACommit, .ref, .judging:
+            .floatingTag, .deploysElsewhere, .notOnSourceRemote, .notACommit, .ref, .judging:
             false
         default: true
         }
@@ -231,6 +233,10 @@ public enum RevertError: Error, CustomStringConvertible {
         case .deploysNowhere(let ref, let map):
             return
                 "\(RefName.short(ref)) (\(ref)) deploys nowhere. The map: \(Self.mapText(map)). Deploy a ref it names, or add one to .release-guardian: [environment \"NAME\"] ref = \(ref)."
+        case .floatingTag(let ref, let line):
+            let name = RefName.short(ref)
+            return
+                "\(name) is a floating tag, an alias of the highest release of line \(line): it deploys nowhere itself. Deploy that release's own tag (`git tag --points-at \(shellQuoted(name + "^{commit}"))` names it). Nothing was changed."
         case .deploysElsewhere(let ref, let requested, let mapped, let map):
             return
                 "\(RefName.short(ref)) does not deploy to \(requested)\(mapped.isEmpty ? "" : " (it deploys to \(mapped.joined(separator: ", ")))"). The map: \(Self.mapText(map)). Nothing was changed."

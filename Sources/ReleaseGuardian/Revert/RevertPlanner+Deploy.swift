@@ -82,7 +82,7 @@ extension RevertPlanner {
 
     /// The environment the map names for `ref`; `--env` picks among them, never elsewhere.
     private func deployEnvironment(of ref: String, requested: String?) throws(RevertError) -> Environment {
-        let mapped = settings.environments.filter { $0.matches(ref) }
+        let mapped = settings.environments.filter { $0.matches(ref, naming: settings.tagNaming) }
         let map = settings.environments.map { ($0.name, $0.refs.map(\.description)) }
         if let requested {
             guard settings.environments.contains(where: { $0.name == requested }) else {
@@ -93,7 +93,12 @@ extension RevertPlanner {
             }
             return try self.environment(named: environment.name)
         }
-        guard let environment = mapped.first else { throw .deploysNowhere(ref: ref, map: map) }
+        guard let environment = mapped.first else {
+            if let name = RefName.tagName(of: ref), case .floating(let tag) = TagName(name, naming: settings.tagNaming) {
+                throw .floatingTag(ref: ref, line: tag.lineName)
+            }
+            throw .deploysNowhere(ref: ref, map: map)
+        }
         return try self.environment(named: environment.name)
     }
 

@@ -97,12 +97,12 @@ extension RevertPlanner {
         _ commit: ObjectID, for environment: Environment, sourceRemote: String, backups: [String]
     ) throws(RevertError) -> String {
         let tags = try read { () throws(ReadError) in try reader.tagNames(pointingAt: [commit])[commit] ?? [] }
-        if let tag = tags.map(RefName.tag).sorted().first(where: environment.matches) { return tag }
+        if let tag = tags.map(RefName.tag).sorted().first(where: { environment.matches($0, naming: settings.tagNaming) }) { return tag }
         let tracking = RefName.remotesPrefix + sourceRemote + "/"
         let branches = try read { () throws(ReadError) in try reader.referenceValues(under: tracking) }
         for (trackingRef, tip) in branches.sorted(by: { $0.key < $1.key }) {
             let ref = RefName.branch(trackingRef.dropFirst(tracking.count))
-            guard environment.matches(ref), !trackingRef.hasSuffix("/HEAD") else { continue }
+            guard environment.matches(ref, naming: settings.tagNaming), !trackingRef.hasSuffix("/HEAD") else { continue }
             if tip == commit { return ref }
             if try git({ () throws(GitError) in try repository.isAncestor(commit, of: tip) }) { return ref }
         }

@@ -125,7 +125,8 @@ public struct RevertPlanner {
         }
         let tagRef = RefName.tag(tag)
         let tagID = try read { () throws(ReadError) in try reader.target(ofReference: tagRef) }!
-        let later = try read { () throws(ReadError) in try TagHistory.tagsMadeAfter(tag, id: tagID, in: reader) }
+        let later = try read { () throws(ReadError) in try TagHistory.tagsMadeAfter(tag, id: tagID, naming: settings.tagNaming, in: reader)
+        }
         let violations: [Violation]
         do {
             violations = try Policy(settings: settings).evaluate(
@@ -272,7 +273,7 @@ public struct RevertPlanner {
         let done = Ledger.deployments(records).filter { $0.environment == environment && $0.state == .done }
         guard let current = done.firstIndex(where: { $0.commit == deployed.hex }) else { return nil }
         for record in done[(current + 1)...] where record.commit != deployed.hex {
-            guard let tag = record.tag, case .release(let version) = TagName(tag), !version.isPrerelease,
+            guard let tag = record.tag, case .release(let version, _) = TagName(tag), !version.isPrerelease,
                 (try? reader.target(ofReference: RefName.tag(tag))) != nil
             else { continue }
             return (tag, version)
@@ -299,13 +300,13 @@ public struct RevertPlanner {
             throw .unknownTag(requested, nearest: try catalog.nearest(to: requested), deployed: deployedVersions.first)
         }
         switch TagName(requested) {
-        case .release(let version) where !version.isPrerelease:
+        case .release(let version, _) where !version.isPrerelease:
             return (requested, version)
         case .release:
             throw .notARelease(requested, reason: "it is a pre-release, and pre-releases never go to production")
         case .malformedVersion(let reason, _):
             throw .notARelease(requested, reason: reason)
-        case .unversioned, .nonASCII:
+        case .unversioned, .nonASCII, .floating:
             throw .notARelease(requested, reason: "release tags are v + MAJOR.MINOR.PATCH")
         }
     }

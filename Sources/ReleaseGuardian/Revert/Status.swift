@@ -224,6 +224,8 @@ public struct StatusReport: Encodable, Sendable {
                 }
             case .releaseTags:
                 if let commit = highestRelease() { return commit }
+            case .componentReleaseTags(let component):
+                if let commit = Self.highestRelease(reader: reader, of: component) { return commit }
             case .glob:
                 continue
             }
@@ -234,9 +236,18 @@ public struct StatusReport: Encodable, Sendable {
     /// The commit of the highest final release tag, in one pass over the tag names (an ordinary
     /// `vX.Y.Z` compared as three integers, no String made: 10k tags in well under a
     /// millisecond, where a `TagName` each took 20 ms).
-    static func highestRelease(reader: RepositoryReader) -> ObjectID? {
-        var index = ReleaseTagIndex(tracking: [])
-        guard (try? reader.forEachTagName { index.insert(tagNameBytes: $0) }) != nil, let best = index.highestFinal(),
+    static func highestRelease(reader: RepositoryReader, of component: TagComponent = .plain) -> ObjectID? {
+        var index = ReleaseTagIndex(tracking: [], component: component)
+        let stem = Array(component.stem.utf8)
+        let read = try? reader.forEachTagName { name in
+            // A component's tags without their stem (the index reads them as plain ones).
+            if stem.isEmpty {
+                index.insert(tagNameBytes: name)
+            } else if name.starts(with: stem) {
+                index.insert(tagNameBytes: UnsafeBufferPointer(rebasing: name[stem.count...]))
+            }
+        }
+        guard read != nil, let best = index.highestFinal(),
             let id = try? reader.target(ofReference: RefName.tag(best.name))
         else { return nil }
         return try? reader.peeledCommit(of: id)

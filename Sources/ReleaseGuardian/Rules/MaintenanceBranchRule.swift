@@ -40,7 +40,7 @@ struct MaintenanceBranchRule: Rule {
             message:
                 "\(name) would start at \(new.short), which is neither a release tag of line \(branch.lineName) nor a commit of \(main).",
             fix:
-                "Start the maintenance branch at the release it maintains, e.g. `git branch \(shellQuoted(name)) \(shellQuoted("v\(branch.major).\(branch.minor?.description ?? "0").0^{commit}"))`, push it, then add the hotfix commits on it."
+                "Start the maintenance branch at the release it maintains, e.g. `git branch \(shellQuoted(name)) \(shellQuoted("\(branch.component.prefix)\(branch.major).\(branch.minor?.description ?? "0").0^{commit}"))`, push it, then add the hotfix commits on it."
                 + context.shallowHint)
     }
 }

@@ -4,15 +4,15 @@ import Git
 /// for a hotfix, on a maintenance branch of the tag's line that existed before this push.
 struct TagOnMainRule: Rule {
     func check(_ update: GuardedUpdate, in context: PolicyContext) throws(PolicyError) -> Violation? {
-        guard case .tag(.release(let version)) = update.kind, let commit = update.newCommit else { return nil }
+        guard case .tag(.release(let version, let component)) = update.kind, let commit = update.newCommit else { return nil }
         let main = context.settings.mainBranch
         let mainName = RefName.short(main)
         if try context.branchValueAfterPush(main)?.id == commit { return nil }  // tagged at main's tip
         let head = try context.branchAfterPush(main)
         if let head, try context.isAncestor(commit, of: head.commit) { return nil }
-        let tags = try context.existingTags()
+        let tags = try context.existingTags(of: component)
         for branch in try context.maintenanceBranchesAfterPush()
-        where !branch.isNew && branch.branch.vouchesFor(version, existing: tags) {
+        where !branch.isNew && branch.branch.component == component && branch.branch.vouchesFor(version, existing: tags) {
             if try context.isAncestor(commit, of: branch.commit) { return nil }
         }
         let tag = update.shortName
@@ -21,9 +21,9 @@ struct TagOnMainRule: Rule {
         return Violation(
             rule: .tagOnMain, ref: update.update.ref,
             message:
-                "\(tag) (\(commit.short)) is not on \(mainName) as it will be after this push (\(whereMain)), nor on a maintenance branch of line \(version.line) that existed before it (\(RefName.short(context.settings.maintenanceBranches)); a branch counts only for hotfixes of the line it names, once pushed).",
+                "\(tag) (\(commit.short)) is not on \(mainName) as it will be after this push (\(whereMain)), nor on a maintenance branch of line \(version.line)\(component.ofComponent) that existed before it (\(RefName.short(context.settings.maintenanceBranches)); a branch counts only for hotfixes of the line it names, once pushed).",
             fix:
-                "Merge the commit into \(mainName) and push both together: `git push --follow-tags \(shellQuoted(remote)) \(shellQuoted(String(mainName)))`; or tag a commit of \(mainName). For a hotfix of a released line, push its maintenance branch first (`git push \(shellQuoted(remote)) \(shellQuoted("release/v\(version.line)"))`, started at that line's release), then the tag: `git push \(shellQuoted(remote)) \(shellQuoted(tag))`."
+                "Merge the commit into \(mainName) and push both together: `git push --follow-tags \(shellQuoted(remote)) \(shellQuoted(String(mainName)))`; or tag a commit of \(mainName). For a hotfix of a released line, push its maintenance branch first (`git push \(shellQuoted(remote)) \(shellQuoted("release/\(component.prefix)\(version.line)"))`, started at that line's release), then the tag: `git push \(shellQuoted(remote)) \(shellQuoted(tag))`."
                 + context.shallowHint)
     }
 }
