@@ -137,6 +137,6 @@ struct EnvCommandTests {
         #expect(help.status == 0 && help.stdout.contains("--format <format>"), "\(help)")
         // A second --format: ArgumentParser takes the last.
         let last = try clone.releaseGuardian("env", "--format", "text", "--format", "json")
-        #expect(last.stdout.hasPrefix(#"{"environment":"preprod""#))
+        #expect(last.stdout.hasPrefix(#"{"component":null,"environment":"preprod""#))
     }
 }
