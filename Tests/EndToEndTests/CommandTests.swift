@@ -6,10 +6,17 @@ import Testing
 struct CheckCommandTests {
     let zero = String(repeating: "0", count: 40)
 
-    @Test func allowsEmptyInput() throws {
+    @Test func allowsEmptyInputButWarnsThatNothingWasChecked() throws {
         let clone = try GuardedClone(hook: .none)
         let result = try clone.releaseGuardian("check", "origin", clone.origin, input: "")
         #expect(result.status == 0)
+        // Not silently: a hook manager may have kept git's lines from it.
+        #expect(result.stderr.contains("warning: no refs on stdin, so nothing was checked"), "\(result.stderr)")
+        // Under pre-commit, which never passes git's stdin on, that is an error.
+        let underPreCommit = try clone.scratch.run(
+            binary, ["check", "origin", clone.origin], in: clone.work, input: "", extraEnvironment: ["PRE_COMMIT": "1"])
+        #expect(underPreCommit.status == 2)
+        #expect(underPreCommit.stderr.contains("cannot guard pushes as a pre-commit hook"), "\(underPreCommit.stderr)")
     }
 
     @Test func refusesAMalformedLineWithExitTwoNamingTheLine() throws {
