@@ -156,10 +156,18 @@ public struct HookInstaller {
     /// Puts `Hook.huskyLines` at the top of `teamHook` (after its `#!` line), or replaces them
     /// there. Returns whether they were there already.
     private func addHuskyLines(to teamHook: String) throws(InstallError) -> Bool {
-        let text = HookManager.contents(teamHook) ?? ""
+        let exists = FileManager.default.fileExists(atPath: teamHook)
+        guard let text = exists ? HookManager.contents(teamHook) : "" else {
+            throw .io(
+                path: teamHook, detail: "it cannot be read as UTF-8 text, so release-guardian's lines cannot be added; nothing was changed")
+        }
+        // The team's file keeps its mode (husky runs it with `sh -e`, executable or not).
+        let permissions = (try? FileManager.default.attributesOfItem(atPath: teamHook)[.posixPermissions] as? Int) ?? 0o644
         let marker = Hook.prePush.marker
         if let start = text.range(of: marker), let end = text.range(of: Hook.huskyLinesEnd, range: start.upperBound..<text.endIndex) {
-            try write(text.replacingCharacters(in: start.lowerBound..<end.upperBound, with: Hook.huskyLines), to: teamHook)
+            try write(
+                text.replacingCharacters(in: start.lowerBound..<end.upperBound, with: Hook.huskyLines), to: teamHook,
+                permissions: permissions)
             return true
         }
         var lines = text.isEmpty ? [] : text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -167,7 +175,7 @@ public struct HookInstaller {
         lines.insert(String(Hook.huskyLines.dropLast()), at: position)
         var result = lines.joined(separator: "\n")
         if !result.hasSuffix("\n") { result += "\n" }
-        try write(result, to: teamHook)
+        try write(result, to: teamHook, permissions: permissions)
         return false
     }
 
@@ -219,11 +227,11 @@ public struct HookInstaller {
     }
 
     /// Writes through a temporary file and a rename, so a failure never leaves half a hook.
-    private func write(_ text: String, to path: String) throws(InstallError) {
+    private func write(_ text: String, to path: String, permissions: Int = 0o755) throws(InstallError) {
         let temporary = path + ".release-guardian-tmp"
         do {
             try text.write(toFile: temporary, atomically: false, encoding: .utf8)
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: temporary)
+            try FileManager.default.setAttributes([.posixPermissions: permissions], ofItemAtPath: temporary)
             guard rename(temporary, path) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)

@@ -23,7 +23,8 @@ enum HookManager: Equatable {
         let current = contents(hook)
         // What an earlier install moved aside counts as what is there.
         let found = current?.contains(Hook.prePush.marker) == true ? contents(hook + ".chained") : current
-        if contents(directory + "/h")?.contains("husky") == true {
+        // husky's `h`, or its directory before `husky` has written it (it then writes every stub).
+        if contents(directory + "/h")?.contains("husky") == true || directory.hasSuffix("/.husky/_") {
             return .husky(teamHook: (directory as NSString).deletingLastPathComponent + "/pre-push")
         }
         if let found, isPreCommit(found) { return .preCommit }

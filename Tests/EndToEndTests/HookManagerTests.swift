@@ -246,7 +246,7 @@ struct HookManagerTests {
         // The team's own pre-push: records the refs it is given, refuses when TEAM_SAYS_NO is set.
         let team =
             "while read local_ref local_oid remote_ref remote_oid; do echo \"$remote_ref\" >> .git/team-saw; done\n[ -z \"$TEAM_SAYS_NO\" ]\n"
-        try clone.scratch.write(team, to: clone.work + "/.husky/pre-push")
+        try clone.scratch.write("#!/bin/sh\n" + team, to: clone.work + "/.husky/pre-push")
         try must("git add .husky && git commit -qm husky && git push -q origin main", in: clone)
 
         let install = try clone.releaseGuardian("install")
@@ -256,7 +256,9 @@ struct HookManagerTests {
         #expect(try String(contentsOfFile: clone.work + "/.husky/_/pre-push", encoding: .utf8) == Self.huskyStub)
         #expect(!FileManager.default.fileExists(atPath: clone.work + "/.husky/_/pre-push.chained"))
         let teamHook = try String(contentsOfFile: clone.work + "/.husky/pre-push", encoding: .utf8)
-        #expect(teamHook.hasPrefix("# release-guardian pre-push hook") && teamHook.hasSuffix(team), "\(teamHook)")
+        #expect(teamHook.hasPrefix("#!/bin/sh\n# release-guardian pre-push hook") && teamHook.hasSuffix(team), "\(teamHook)")
+        let mode = try FileManager.default.attributesOfItem(atPath: clone.work + "/.husky/pre-push")[.posixPermissions] as? Int
+        #expect(mode == 0o644, "the team's file changed mode")
         #expect(!teamHook.contains(".build/"))
         try must("git commit -qam 'release-guardian in husky'", in: clone)
 
