@@ -242,7 +242,7 @@ public struct HookInstaller {
 
 /// Why the hook could not be installed.
 public enum InstallError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// `--repo` (or the current directory) is no repository.
+    /// `--repo` (or the current directory) is no repository: the sentence that says so.
     case notARepository(String)
     case bareRepository(String)
     case chainedHookExists(hook: String, chained: String)
@@ -255,7 +255,7 @@ public enum InstallError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .notARepository(let detail):
-            "not a git repository: \(detail)"
+            detail
         case .bareRepository(let path):
             "\(path) is a bare repository: a pre-push hook runs on a developer's clone. Run `release-guardian install` inside a clone, or `release-guardian install --server` to guard this repository as a server."
         case .chainedHookExists(let hook, let chained):

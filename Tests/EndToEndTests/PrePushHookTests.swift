@@ -16,7 +16,12 @@ struct PrePushHookTests {
         Breach(rule: "tag-format", setUp: { try $0.tag("V1.0.1") }, push: ["origin", "V1.0.1"]),
         Breach(rule: "tag-spelling", setUp: { try $0.tag("1.0.0") }, push: ["origin", "1.0.0"]),
         Breach(rule: "tag-target", setUp: { try $0.tag("v1.0.1", at: "HEAD^{tree}") }, push: ["origin", "v1.0.1"]),
-        Breach(rule: "tag-annotated", setUp: { try $0.tag("v1.0.1", annotated: false) }, push: ["origin", "v1.0.1"]),
+        Breach(
+            rule: "tag-annotated",
+            setUp: { clone in
+                _ = try clone.git("config", "release-guardian.release.requireAnnotated", "true")
+                try clone.tag("v1.0.1", annotated: false)
+            }, push: ["origin", "v1.0.1"]),
         Breach(
             rule: "tag-immutable",
             setUp: { clone in
