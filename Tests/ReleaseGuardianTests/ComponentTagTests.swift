@@ -123,7 +123,7 @@ struct ComponentTagTests {
     @Test func aMaintenanceBranchVouchesForItsComponentOnly() throws {
         let f = try PolicyFixture()
         var settings = try monorepo
-        settings.maintenanceBranches = "refs/heads/release/*"
+        settings.maintenanceBranches = ["refs/heads/release/*"]
         let released = try releasedComponent(f)
         // Plain line 5.0 released too, so that release/v5.0 vouches for plain hotfixes of it.
         try f.tag("v5.0.0", at: released)
