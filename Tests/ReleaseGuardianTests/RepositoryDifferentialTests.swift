@@ -629,6 +629,10 @@ final class RepositoryDifferentialCase {
             ["refs/heads/maint/*"], ["refs/heads/*"], ["refs/heads/*.x", "refs/heads/release_*", "refs/heads/release/v*"],
         ]
         settings.maintenanceBranches = random.pick(globs)
+        settings.floatingTags = random.chance(0.4)
+        if random.chance(0.5) {
+            settings.components = [TagComponent(name: "gax", prefix: "gax-v"), TagComponent(name: "tools", prefix: "gax-tools-v")]
+        }
         return settings
     }
 

@@ -70,6 +70,8 @@ public struct GeneratedRefs: Sendable {
         "v{M}.{m}.{p}", "v{M}.{m}.{p}", "v{M}.{m}.{p}", "v{M}.{m}.{p}", "V{M}.{m}.{p}", "{M}.{m}.{p}", "v{M}.{m}", "v0{M}.{m}.{p}",
         "v{M}.{m}.{p}-rc.{n}", "v{M}.{m}.{p}-beta", "v{M}.{m}.{p}+build.{n}", "v{M}.{m}.{p}.{n}", "v{M}", "release-{M}.{m}",
         "team/v{M}.{m}.{p}", "a/b/v{M}.{m}.{p}", "v{M}.{m}.{p}/hotfix",
+        // Monorepo components' tags (the differential tests declare `gax-v` and `gax-tools-v`).
+        "gax-v{M}.{m}.{p}", "gax-v{M}.{m}.{p}", "gax-V{M}.{m}.{p}", "gax-v{M}", "gax-tools-v{M}.{m}.{p}", "gax-tools-v{M}.{m}.{p}-rc.{n}",
     ]
     static let otherTagNames = [
         "nightly", "latest", "deploy/prod", "v", "vX.Y.Z", "v1.2.x", "ｖ1.2.3", "v1.2.3\u{200B}",
