@@ -38,10 +38,17 @@ struct PlainSettingsTests {
                 onlyVersionTags = yes
                 allowSkip
                 maintenance = support/*
+                floatingTags = true
             [environment "prod"]
                 target = prod-interface master
+            [component "Google-Gax"]
+                prefix = google-gax-v
+            [environment "gax"]
+                ref = release-tags:Google-Gax
             """, to: work + "/.release-guardian")
         #expect(try quick()?.mainBranch == "refs/heads/trunk")
+        #expect(try quick()?.components.map(\.prefix) == ["google-gax-v"])
+        #expect(try quick()?.floatingTags == true)
         #expect(try quick() == (try full()))
         try scratch.git("config", "release-guardian.release.onlyVersionTags", "false", in: work)
         try scratch.git("config", "release-guardian.release.requireAnnotated", "no", in: work)
