@@ -13,7 +13,9 @@ public enum CIReport {
         if outcome.deepened { lines.append("  deepened the shallow clone first (git fetch --unshallow --tags)") }
         lines.append("  checked: " + (outcome.checked.isEmpty ? "nothing" : outcome.checked.map(\.rawValue).joined(separator: ", ")))
         for reason in outcome.notChecked { lines.append("  not checked: \(reason)") }
-        if outcome.allowed {
+        if let history = outcome.history {
+            lines.append("  verdict: allowed (history: release.baseline = \(history.tag))")
+        } else if outcome.allowed {
             lines.append("  verdict: allowed")
         } else {
             lines.append("  verdict: refused (\(outcome.violations.count) violation\(outcome.violations.count == 1 ? "" : "s"))")
@@ -29,7 +31,8 @@ public enum CIReport {
     public static func markdown(_ outcome: CICheck.Outcome) -> String {
         let deployment = outcome.deployment
         var lines = [
-            "### release-guardian: \(outcome.allowed ? "✅ allowed" : "❌ refused")", "",
+            "### release-guardian: \(outcome.allowed ? "✅ allowed" : "❌ refused")\(outcome.history.map { " (history: release.baseline = \($0.tag))" } ?? "")",
+            "",
             "| ref | environment | version |", "| --- | --- | --- |",
             "| `\(deployment.ref)` | \(deployment.environment ?? "—") | \(deployment.version ?? "—") |", "",
             "**Checked:** " + (outcome.checked.isEmpty ? "nothing" : outcome.checked.map { "`\($0.rawValue)`" }.joined(separator: ", ")),

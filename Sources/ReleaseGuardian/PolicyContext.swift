@@ -17,9 +17,14 @@ final class PolicyContext {
     /// This push's update of each ref (a push of 10k tags asks about each: no scans).
     private lazy var updateOfRef: [String: RefUpdate] = Dictionary(updates.map { ($0.ref, $0) }, uniquingKeysWith: { first, _ in first })
 
+    /// Whether each history walk is kept for the questions to come (many tags asked about one
+    /// branch: a large push, or the audit's one judgement per tag).
+    let manyQuestions: Bool
+
+    /// `givenTags`: the existing version tags, given instead of read (the audit's).
     init(
         repository: any RepositoryReading, settings: Settings, updates: [RefUpdate], vantage: Vantage, ignoringTags: Set<String>,
-        trackedVersions: [SemanticVersion]
+        trackedVersions: [SemanticVersion], givenTags: ReleaseTagIndex? = nil
     ) {
         self.repository = repository
         self.settings = settings
@@ -27,6 +32,8 @@ final class PolicyContext {
         self.vantage = vantage
         self.ignoringTags = ignoringTags
         self.trackedVersions = trackedVersions
+        tagIndex = givenTags
+        manyQuestions = givenTags != nil || updates.count > 16
     }
 
     /// The version tags that exist, less those this push creates and those ignored; tags this
@@ -212,7 +219,7 @@ final class PolicyContext {
     }
 
     func isAncestor(_ ancestor: ObjectID, of commit: ObjectID) throws(PolicyError) -> Bool {
-        try read { () throws(ReadError) in try repository.isAncestor(ancestor, of: commit, many: updates.count > 16) }
+        try read { () throws(ReadError) in try repository.isAncestor(ancestor, of: commit, many: manyQuestions) }
     }
 
     /// The first commit from `tip` (back to `base`) that cannot be parsed, described; nil when

@@ -28,6 +28,9 @@ public struct Settings: Sendable, Equatable {
     public var notify = NoticeSettings()
     /// `[migrations]`: the tool and files whose gap a rollback shows; nil when not configured.
     public var migrations: MigrationSettings?
+    /// `release.baseline = vX.Y.Z`: the history accepted as it is (`audit --write-baseline`);
+    /// nil when the team has not set one.
+    public var baseline: Baseline?
 
     public static let fileName = ".release-guardian"
     /// A policy file larger than this is refused rather than read: a real one is a few hundred
@@ -128,6 +131,7 @@ public struct Settings: Sendable, Equatable {
     public var ruleSummary: String {
         "release.main = \(RefName.short(mainBranch)), release.maintenance = \(RefName.short(maintenanceBranches)), "
             + "requireAnnotated = \(requireAnnotated), allowSkip = \(allowSkip), onlyVersionTags = \(onlyVersionTags)"
+            + (baseline.map { ", baseline = \($0.tag)" } ?? "")
     }
 
     /// The rule settings in which `self` is looser than `other`, in git-config words (empty when
@@ -140,6 +144,7 @@ public struct Settings: Sendable, Equatable {
         if allowSkip && !other.allowSkip { found.append("release.allowSkip") }
         if !onlyVersionTags && other.onlyVersionTags { found.append("release.onlyVersionTags") }
         if allowNonASCIITags && !other.allowNonASCIITags { found.append("release.allowNonASCIITags") }
+        if let baseline, other.baseline.map({ baseline.version > $0.version }) ?? true { found.append("release.baseline") }
         return found
     }
 
@@ -150,6 +155,12 @@ public struct Settings: Sendable, Equatable {
         allowSkip = allowSkip && committed.allowSkip
         onlyVersionTags = onlyVersionTags || committed.onlyVersionTags
         allowNonASCIITags = allowNonASCIITags && committed.allowNonASCIITags
+        // A baseline excuses history from being judged again: the lower one excuses less.
+        if let committedBaseline = committed.baseline, let baseline, committedBaseline.version < baseline.version {
+            self.baseline = committedBaseline
+        } else if committed.baseline == nil {
+            baseline = nil
+        }
     }
 
     /// A configuration file as git reads it (the hook's plain reader steps aside to this).
@@ -194,6 +205,9 @@ public struct Settings: Sendable, Equatable {
         deployCAFile = values.last("deploy.caFile").map { Self.expandingHome($0.value) }
         notify = try NoticeSettings(values)
         migrations = try MigrationSettings.configured(in: values)
+        baseline = try values.last("release.baseline").map { value throws(ConfigurationError) in
+            try Baseline(value.value, source: value.source)
+        }
     }
 
     static func expandingHome(_ path: String) -> String {
