@@ -24,8 +24,7 @@ public struct TagAudit {
     public enum Verdict: String, Sendable, Codable {
         /// The rules allow it as it was made.
         case ok
-        /// Covered by `release.baseline`: not judged again (`violations` says what the rules
-        /// would say of it).
+        /// A rule refuses it, but `release.baseline` covers it: not judged again.
         case history
         /// A rule refuses it, as `ci` on a re-run would.
         case refused
@@ -104,7 +103,7 @@ public struct TagAudit {
             let covered = history.map { settings.baseline(forTag: tag.name) != nil && $0.covers(tag.name, made: tag.made) } ?? false
             return Entry(
                 tag: tag.name, commit: tag.commit, annotated: tag.annotated, made: tag.made,
-                verdict: covered ? .history : violations.isEmpty ? .ok : .refused, violations: violations)
+                verdict: violations.isEmpty ? .ok : covered ? .history : .refused, violations: violations)
         }
         // The baseline that accepts everything: the highest release tag (it must exist, and be made).
         let accepting = tags.filter { $0.release != nil && $0.made != nil }.max { SemanticVersion.compare($0.release!, $1.release!) < 0 }
@@ -373,7 +372,7 @@ extension TagAudit {
         let rules = entry.violations.map(\.rule.rawValue).joined(separator: ", ")
         switch entry.verdict {
         case .ok: return "ok"
-        case .history: return rules.isEmpty ? "history" : "history (\(rules))"
+        case .history: return "history (\(rules))"
         case .refused: return rules + ": " + (entry.violations.first?.message ?? "")
         }
     }
