@@ -6,7 +6,8 @@
 # when the first one is sent, never linked),
 # Python's venv; and, from PyPI into .build/tools,
 # check-jsonschema (the tests validate the CI templates with it), alembic and Django at the
-# versions ci/migration-tools.txt pins (the migration-gap tests run them on SQLite). The Swift 6
+# versions ci/migration-tools.txt pins (the migration-gap tests run them on SQLite), pre-commit and
+# lefthook at the versions ci/hook-managers.txt pins (the hook-manager tests). The Swift 6
 # toolchain must already be on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +34,12 @@ if ! cmp -s ci/migration-tools.txt .build/tools/migration-tools.txt; then
     [[ -x .build/tools/bin/pip ]] || python3 -m venv .build/tools
     .build/tools/bin/pip install --quiet --disable-pip-version-check -r ci/migration-tools.txt
     cp ci/migration-tools.txt .build/tools/migration-tools.txt
+fi
+# pre-commit and lefthook at the versions ci/hook-managers.txt pins (the hook-manager tests run them).
+if ! cmp -s ci/hook-managers.txt .build/tools/hook-managers.txt; then
+    [[ -x .build/tools/bin/pip ]] || python3 -m venv .build/tools
+    .build/tools/bin/pip install --quiet --disable-pip-version-check -r ci/hook-managers.txt
+    cp ci/hook-managers.txt .build/tools/hook-managers.txt
 fi
 
 if ! command -v swift >/dev/null 2>&1; then

@@ -299,6 +299,16 @@ public final class Repository {
         }
     }
 
+    // MARK: Working tree
+
+    /// Whether the ignore rules (`.gitignore` files, `info/exclude`, `core.excludesFile`) ignore
+    /// `path`, relative to the working tree.
+    public func isIgnored(_ path: String) throws(GitError) -> Bool {
+        var ignored: Int32 = 0
+        try check(git_ignore_path_is_ignored(&ignored, handle, path), "git_ignore_path_is_ignored")
+        return ignored == 1
+    }
+
     // MARK: Configuration
 
     /// A read-only snapshot of the repository's configuration (local, global, system).

@@ -74,7 +74,7 @@ public struct CICheck {
             let repository = try Repository.discover(from: options.directory)
             return (repository, RepositoryReader(repository))
         } catch {
-            throw .repository(.git(error))
+            throw .opening(.git(error))
         }
     }
 
@@ -153,6 +153,8 @@ public struct CICheck {
 
 /// Why `ci` could not judge the ref; exit 2.
 public enum CIError: Error, CustomStringConvertible {
+    /// The repository around the directory cannot be opened (or there is none).
+    case opening(ReadError)
     case repository(ReadError)
     case shallow(fix: String?, detail: String?)
     case incompleteClone(missing: String, fix: String)
@@ -163,6 +165,8 @@ public enum CIError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
+        case .opening(let error):
+            error.openingDescription
         case .repository(let error):
             "git: \(error.message)"
         case .shallow(let fix, let detail):

@@ -3,6 +3,14 @@ public enum CIPlatform: String, Sendable {
     case github = "GitHub Actions"
     case gitlab = "GitLab CI"
 
+    /// A short name for JSON: `github`, `gitlab`.
+    public var id: String {
+        switch self {
+        case .github: "github"
+        case .gitlab: "gitlab"
+        }
+    }
+
     public static func detect(_ environment: [String: String]) -> CIPlatform? {
         detect { environment[$0] }
     }

@@ -27,6 +27,32 @@ public enum CIReport {
         return lines.joined(separator: "\n")
     }
 
+    /// `ci --json`: the outcome as one JSON object, with the deployment's fields (ref,
+    /// environment, version, targets) at its top level beside the verdict.
+    public struct Document: Encodable {
+        public let outcome: CICheck.Outcome
+        /// The files `ci` wrote the environment to.
+        public let written: [String]
+
+        public init(_ outcome: CICheck.Outcome, written: [String]) {
+            self.outcome = outcome
+            self.written = written
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            enum Key: String, CodingKey { case allowed, platform, violations, checked, notChecked, deepened, written }
+            try outcome.deployment.encode(to: encoder)
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(outcome.allowed, forKey: .allowed)
+            try container.encode(outcome.platform?.id, forKey: .platform)
+            try container.encode(outcome.violations, forKey: .violations)
+            try container.encode(outcome.checked, forKey: .checked)
+            try container.encode(outcome.notChecked, forKey: .notChecked)
+            try container.encode(outcome.deepened, forKey: .deepened)
+            try container.encode(written, forKey: .written)
+        }
+    }
+
     /// Markdown for `$GITHUB_STEP_SUMMARY`.
     public static func markdown(_ outcome: CICheck.Outcome) -> String {
         let deployment = outcome.deployment

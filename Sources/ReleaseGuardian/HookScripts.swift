@@ -21,6 +21,8 @@ extension Hook {
         if [ -x "$chained" ]; then
             printf '%s\n' "$input" | "$chained" "$@" || exit $?
         fi
+        # No lines: git has nothing to push.
+        [ -n "$input" ] || exit 0
         printf '%s\n' "$input" | "$release_guardian" check "$@"
 
         """#
@@ -77,6 +79,55 @@ extension Hook {
             exit 1
         fi
         printf '%s\n' "$input" | "$release_guardian" server-hook reference-transaction "$1"
+
+        """#
+}
+
+// What `install` writes or asks for when a hook manager runs the hooks: the same text as the
+// README's "Hook managers" section shows (a test keeps them equal).
+
+extension Hook {
+    /// The lines `install` puts at the top of husky's `.husky/pre-push`: a file the team tracks,
+    /// so the binary comes from PATH. git's stdin is read once, judged, then given back to the
+    /// rest of the file (a here-document on the shell's own stdin).
+    static let huskyLines = #"""
+        # release-guardian pre-push hook: judges the refs this push writes (git's lines on stdin), then
+        # gives them on to the rest of this file. Written by `release-guardian install`; keep it first.
+        release_guardian_refs=$(cat)
+        if [ -n "$release_guardian_refs" ]; then
+            if ! command -v "${RELEASE_GUARDIAN:-release-guardian}" >/dev/null 2>&1; then
+                echo "pre-push: '${RELEASE_GUARDIAN:-release-guardian}' not found; install release-guardian or set RELEASE_GUARDIAN. Push refused." >&2
+                exit 1
+            fi
+            printf '%s\n' "$release_guardian_refs" | "${RELEASE_GUARDIAN:-release-guardian}" check "$@" || exit $?
+            exec <<release_guardian_refs
+        $release_guardian_refs
+        release_guardian_refs
+        fi
+        # end of the release-guardian pre-push hook
+
+        """#
+
+    /// The end of `huskyLines`.
+    static let huskyLinesEnd = "# end of the release-guardian pre-push hook\n"
+
+    /// What lefthook's configuration needs under `pre-push:`: a script (lefthook skips a
+    /// `commands:` entry when no file changes, as in a push of tags only) that gets git's stdin.
+    static let lefthookConfiguration = #"""
+        pre-push:
+          scripts:
+            "release-guardian.sh":
+              runner: sh
+              use_stdin: true
+
+        """#
+
+    /// The script `lefthookConfiguration` names, in `.lefthook/pre-push/`.
+    static let lefthookScript = #"""
+        #!/bin/sh
+        # release-guardian judges the refs git pushes: lefthook gives git's stdin to this script
+        # (use_stdin: true in lefthook.yml; to one script only, so to no other of pre-push).
+        exec "${RELEASE_GUARDIAN:-release-guardian}" check "$@"
 
         """#
 }

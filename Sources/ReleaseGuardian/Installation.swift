@@ -13,7 +13,7 @@ public struct Installation {
                 repository = try Repository.discover(from: directory)
             }
         } catch {
-            throw .notARepository(error.message)
+            throw .notARepository(path.map { "\($0) is not a git repository: \(error.message)" } ?? ReadError.git(error).openingDescription)
         }
     }
 

@@ -1,9 +1,10 @@
 import Foundation
 
-/// A maintenance branch: a branch matching `release.maintenance` (default `release/v*`) whose
-/// last path component names a release line, `v1.4` or `1.4.x` (a minor line) or `v1`, `1.x`
-/// (every line of a major). Only such a branch vouches for a tag that is not on main, and only
-/// for a hotfix (a patch of a released `MAJOR.MINOR` line) of the line it names: a branch named `release/vX`, or a rollback branch
+/// A maintenance branch: a branch matching one of the `release.maintenance` globs (default
+/// `release/v*`) whose last path component names a release line: `v1.4`, `1.4.x`, `release-1.4`
+/// (a minor line) or `v1`, `12.x`, `release_2_x` (every line of a major). Only such a branch
+/// vouches for a tag that is not on main, and only for a hotfix (a patch of a released
+/// `MAJOR.MINOR` line) of the line it names: a branch named `release/vX`, or a rollback branch
 /// `release/v1.2.3`, names no line and vouches for nothing.
 struct MaintenanceBranch: Equatable {
     let major: SemanticVersion.Numeric
@@ -12,13 +13,17 @@ struct MaintenanceBranch: Equatable {
 
     /// The line `ref` names, or nil when it is not a maintenance branch of `settings`.
     init?(ref: String, settings: Settings) {
-        guard ref.hasPrefix(RefName.headsPrefix), fnmatch(settings.maintenanceBranches, ref, 0) == 0,
+        guard ref.hasPrefix(RefName.headsPrefix), settings.maintenanceBranches.contains(where: { fnmatch($0, ref, 0) == 0 }),
             let last = ref.split(separator: "/").last
         else { return nil }
-        var name = Substring(last)
+        // A word before the numbers (`release_`, `release-v`, `v`) names nothing; a last `x` is
+        // "any": `release_2_x` is major 2, `1.4.x` line 1.4.
+        var name = last.drop { $0.isASCII && $0.isLetter }
+        if name.first == "_" || name.first == "-" { name = name.dropFirst() }
         if name.first == "v" { name = name.dropFirst() }
-        if name.hasSuffix(".x") { name = name.dropLast(2) }
-        let numbers = name.split(separator: ".", omittingEmptySubsequences: false)
+        let separators: Set<Character> = [".", "_", "-"]
+        var numbers = name.split(omittingEmptySubsequences: false, whereSeparator: separators.contains)
+        if numbers.last == "x" { numbers.removeLast() }
         guard numbers.count == 1 || numbers.count == 2, let major = SemanticVersion.Numeric(numbers[0]) else { return nil }
         self.major = major
         if numbers.count == 2 {

@@ -134,15 +134,18 @@ final class PolicyContext {
     func maintenanceBranchesAfterPush() throws(PolicyError) -> [MaintenanceHead] {
         if let maintenanceBranchesCache { return maintenanceBranchesCache }  // asked once per tag
         var heads: [String: (branch: MaintenanceBranch, id: ObjectID, isNew: Bool)] = [:]
-        let pattern = settings.maintenanceBranches.dropFirst(RefName.headsPrefix.count)
         let remoteTracked =
             try vantage.trackingPrefix.map { prefix throws(PolicyError) in try hasReference(matching: prefix + "*") } ?? false
         let prefix = remoteTracked ? vantage.trackingPrefix! : RefName.headsPrefix
         try read { () throws(ReadError) in
-            for name in try repository.referenceNames(matching: prefix + pattern) {
-                let ref = RefName.branch(name.dropFirst(prefix.count))
-                if let branch = MaintenanceBranch(ref: ref, settings: settings), let id = try repository.target(ofReference: name) {
-                    heads[ref] = (branch, id, false)
+            for glob in settings.maintenanceBranches {
+                for name in try repository.referenceNames(matching: prefix + glob.dropFirst(RefName.headsPrefix.count)) {
+                    let ref = RefName.branch(name.dropFirst(prefix.count))
+                    if heads[ref] == nil, let branch = MaintenanceBranch(ref: ref, settings: settings),
+                        let id = try repository.target(ofReference: name)
+                    {
+                        heads[ref] = (branch, id, false)
+                    }
                 }
             }
         }

@@ -4,7 +4,32 @@ import Git
 public struct PushCheck {
     public struct Verdict: Sendable {
         public let violations: [Violation]
+        /// The input held no ref at all, so nothing was judged (see `EmptyInput`).
+        public var sawNoRef = false
         public var allowed: Bool { violations.isEmpty }
+    }
+
+    /// What `check` says when its input holds no ref. git gives no lines when it has nothing to
+    /// push (our hook then does not call `check`), and a hook manager that does not pass git's
+    /// stdin on gives none either: a push that nobody judged must not look like one that passed.
+    public enum EmptyInput: Equatable, Sendable {
+        /// Allowed, with this warning.
+        case warning(String)
+        /// Under pre-commit, which never gives its hooks git's stdin: exit 2 with this error.
+        case unusable(String)
+
+        /// `environment` answers a variable's value (nil when unset).
+        public init(environment: (String) -> String?) {
+            if environment("PRE_COMMIT") == "1" {
+                self = .unusable(
+                    "pre-commit runs its hooks without git's stdin (the refs being pushed) and runs none for a push of tags only, so `release-guardian check` cannot guard pushes as a pre-commit hook. Remove it from .pre-commit-config.yaml and run `release-guardian install`: it installs itself as pre-commit's pre-push.legacy, which pre-commit's own pre-push hook runs first, with git's stdin."
+                )
+            } else {
+                self = .warning(
+                    "no refs on stdin, so nothing was checked. git gives none only when it has nothing to push; a hook manager that does not pass git's stdin on to release-guardian leaves every push unchecked (README: Hook managers)."
+                )
+            }
+        }
     }
 
     public let directory: String
@@ -22,7 +47,7 @@ public struct PushCheck {
         } catch {
             throw .input(error)
         }
-        if updates.isEmpty { return Verdict(violations: []) }
+        if updates.isEmpty { return Verdict(violations: [], sawNoRef: true) }
         let repository: OpenRepository
         do {
             repository = try OpenRepository.open(from: directory)

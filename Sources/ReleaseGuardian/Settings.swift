@@ -9,9 +9,11 @@ import Git
 public struct Settings: Sendable, Equatable {
     /// The main branch, as a full ref name.
     public var mainBranch = RefName.branch("main")
-    /// Branches where hotfix tags of older lines may live, as a glob on full ref names.
-    public var maintenanceBranches = RefName.branch("release/v*")
-    public var requireAnnotated = true
+    /// Branches where hotfix tags of older lines may live, as globs on full ref names
+    /// (`release.maintenance` may repeat: real histories mix `release/v1.4`, `12.x`, `release_2_x`).
+    public var maintenanceBranches = [RefName.branch("release/v*")]
+    /// Off by default: release-please and GitHub Releases make lightweight tags.
+    public var requireAnnotated = false
     public var allowSkip = false
     public var onlyVersionTags = false
     /// Non-ASCII tag names that do not read as versions are allowed (look-alikes never are).
@@ -129,7 +131,7 @@ public struct Settings: Sendable, Equatable {
 
     /// The settings the rules use, in git-config words, for people to check.
     public var ruleSummary: String {
-        "release.main = \(RefName.short(mainBranch)), release.maintenance = \(RefName.short(maintenanceBranches)), "
+        "release.main = \(RefName.short(mainBranch)), release.maintenance = \(maintenanceBranches.map(RefName.short).joined(separator: " ")), "
             + "requireAnnotated = \(requireAnnotated), allowSkip = \(allowSkip), onlyVersionTags = \(onlyVersionTags)"
             + (baseline.map { ", baseline = \($0.tag)" } ?? "")
     }
@@ -191,8 +193,11 @@ public struct Settings: Sendable, Equatable {
         if let main = values.last("release.main") {
             mainBranch = try Self.branchRef(main.value, key: "release.main", source: main.source)
         }
-        if let glob = values.last("release.maintenance") {
-            maintenanceBranches = try Self.branchRef(glob.value, key: "release.maintenance", source: glob.source, glob: true)
+        let globs = values.all("release.maintenance")
+        if !globs.isEmpty {
+            maintenanceBranches = try globs.map { glob throws(ConfigurationError) in
+                try Self.branchRef(glob.value, key: "release.maintenance", source: glob.source, glob: true)
+            }
         }
         requireAnnotated = try values.bool("release.requireAnnotated") ?? requireAnnotated
         allowSkip = try values.bool("release.allowSkip") ?? allowSkip

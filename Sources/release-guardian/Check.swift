@@ -31,6 +31,12 @@ extension ReleaseGuardian {
             } catch {
                 return Terminal.fail("\(error)").rawValue
             }
+            if verdict.sawNoRef {
+                switch PushCheck.EmptyInput(environment: { getenv($0).map { String(cString: $0) } }) {
+                case .warning(let text): Terminal.error("release-guardian: warning: \(text)")
+                case .unusable(let text): return Terminal.fail(text).rawValue
+                }
+            }
             if json {
                 Terminal.json(CheckReport(allowed: verdict.allowed, violations: verdict.violations))
             }

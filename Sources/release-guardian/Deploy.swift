@@ -13,10 +13,11 @@ extension ReleaseGuardian {
                 refused, nothing changed. Exit 2: could not run (a ref that deploys nowhere, say).
                 """)
 
-        @Argument(help: "The ref to deploy (main, v1.2.0, refs/heads/main). Default: the CI's ref, else the current branch.")
+        @Argument(
+            help: "The ref to deploy (main, v1.2.0, refs/heads/main). Default: the CI's ref, else the current branch.", completion: .ref)
         var ref: String?
 
-        @Option(name: .long, help: "The environment, among those the map names for the ref.")
+        @Option(name: .long, help: "The environment, among those the map names for the ref.", completion: .environment)
         var env: String?
 
         @OptionGroup var safeguards: PushSafeguards

@@ -5,14 +5,18 @@ import ReleaseGuardian
 extension ReleaseGuardian {
     struct Env: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print the environment a ref deploys to (nothing when none; exit 0 both ways).",
-            discussion: "REF is a full or short ref name (main, v1.2.0); by default the CI's ref, else the current branch.")
+            abstract: "Print the environment a ref deploys to (nothing when it deploys nowhere).",
+            discussion: """
+                REF is a full or short ref name (main, v1.2.0); by default the CI's ref, else the current branch. \
+                Exit 0 whether or not REF deploys somewhere; 2 when REF names nothing in this repository, or the \
+                repository or its .release-guardian cannot be read; 64 usage error.
+                """)
 
         enum Format: String, ExpressibleByArgument, CaseIterable {
             case text, json, github, gitlab, shell
         }
 
-        @Argument(help: "The ref (default: the CI's ref, else HEAD's branch).")
+        @Argument(help: "The ref (default: the CI's ref, else HEAD's branch).", completion: .ref)
         var ref: String?
 
         @Option(name: .long, help: "text | json | github (appends to $GITHUB_OUTPUT) | gitlab (dotenv) | shell (export lines).")

@@ -13,7 +13,7 @@ extension ReleaseGuardian {
                 prints an array of the records.
                 """)
 
-        @Option(name: .long, help: "Only this environment's deployments.")
+        @Option(name: .long, help: "Only this environment's deployments.", completion: .environment)
         var env: String?
 
         @Option(name: .long, help: "At most this many records (newest first).")

@@ -7,7 +7,9 @@ extension ReleaseGuardian {
         static let configuration = CommandConfiguration(
             abstract:
                 "Install the pre-push hook in the current repository, or with --server the pre-receive hook in a server's repository.",
-            discussion: "Honours core.hooksPath. A hook already there is kept: moved to <hook>.chained, it still runs first.")
+            discussion:
+                "Honours core.hooksPath. A hook already there is kept: moved to <hook>.chained, it still runs first. Under husky, lines go into .husky/pre-push; under pre-commit, the hook is its pre-push.legacy; under lefthook, it says what to add to lefthook's configuration. A hook in a tracked directory runs release-guardian from PATH."
+        )
 
         @Flag(name: .long, help: "Install the server-side pre-receive hook (for the repository that receives pushes).")
         var server = false
@@ -47,9 +49,13 @@ extension ReleaseGuardian {
                     }
                     if let applied = installation.serverRuleSummary { Terminal.out("The server applies: \(applied).") }
                 }
+                var results: [HookInstaller.Result] = []
                 for hook in server ? Hook.server : [.prePush] {
-                    report(try installation.install(hook, binaryPath: Self.executablePath()))
+                    let result = try installation.install(hook, binaryPath: Self.executablePath())
+                    report(result)
+                    results.append(result)
                 }
+                reportBinary(results)
             } catch {
                 Terminal.error("release-guardian: \(error)")
                 switch error {
@@ -57,7 +63,6 @@ extension ReleaseGuardian {
                 default: throw ExitCode(1)
                 }
             }
-            if let path = Self.executablePath() { Terminal.out("It runs \(path).") }
             #if DEBUG
                 Terminal.error(
                     "note: this is a debug build; a hook runs faster with the release binary (ci/build-release.sh prints its path).")
@@ -73,7 +78,65 @@ extension ReleaseGuardian {
             case .chained(let movedTo):
                 Terminal.out("Installed the hook: \(result.hookPath)")
                 Terminal.out("Kept the hook that was there: moved to \(movedTo); it still runs first, with the same input.")
+            case .underPreCommit(let preCommitHook, let movedTo):
+                if let restored = result.restored {
+                    Terminal.out("Put pre-commit's hook back at \(restored) (an earlier install had moved it to pre-push.chained).")
+                }
+                Terminal.out(
+                    "pre-commit runs the pre-push hook (\(preCommitHook)): the hook is \(result.hookPath), which pre-commit's hook runs first on every push, with git's stdin."
+                )
+                if let movedTo {
+                    Terminal.out("Kept the hook that was there: moved to \(movedTo); it still runs first, with the same input.")
+                }
+                Terminal.out(
+                    "`pre-commit install` keeps it; `pre-commit install -f` and `pre-commit uninstall` do not: run `release-guardian install` again after them."
+                )
+            case .inHusky(let updated):
+                if let restored = result.restored {
+                    Terminal.out("Put husky's stub back at \(restored) (an earlier install had moved it to pre-push.chained).")
+                }
+                Terminal.out(
+                    updated
+                        ? "Updated release-guardian's lines in \(result.hookPath), which husky runs."
+                        : "husky runs \(result.hookPath): added release-guardian's lines at its top. Commit it: every clone then runs them."
+                )
+            case .runByLefthook:
+                Terminal.out("lefthook runs release-guardian in pre-push (\(result.hookPath), with git's stdin): nothing to install.")
             }
+        }
+
+        /// Which binary the hooks run, and a warning when a hook that takes it from PATH finds none here.
+        private func reportBinary(_ results: [HookInstaller.Result]) {
+            if let path = results.lazy.compactMap(\.binaryPath).first {
+                Terminal.out("It runs \(path).")
+            }
+            guard results.contains(where: { $0.binaryPath == nil }) else { return }
+            let inTrackedDirectory = results.contains { result in
+                switch result.outcome {
+                case .installed, .updated, .chained: result.binaryPath == nil
+                case .underPreCommit, .inHusky, .runByLefthook: false
+                }
+            }
+            if inTrackedDirectory {
+                Terminal.out(
+                    "It runs release-guardian from PATH, or $RELEASE_GUARDIAN: the hooks directory is in the working tree and not ignored, so the hook goes to every clone, where this machine's path may not exist. Commit it."
+                )
+            } else {
+                Terminal.out("It runs release-guardian from PATH, or $RELEASE_GUARDIAN.")
+            }
+            let name = ProcessInfo.processInfo.environment["RELEASE_GUARDIAN"].flatMap { $0.isEmpty ? nil : $0 } ?? "release-guardian"
+            if !Self.isRunnable(name) {
+                Terminal.error(
+                    "release-guardian: warning: '\(name)' is not on PATH here: every push will be refused until it is (or until RELEASE_GUARDIAN names the binary)."
+                )
+            }
+        }
+
+        /// Whether the shell would find `name` (a path, or a command on PATH).
+        static func isRunnable(_ name: String) -> Bool {
+            if name.contains("/") { return FileManager.default.isExecutableFile(atPath: name) }
+            let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+            return path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(name)") }
         }
 
         /// This binary's absolute path, so the hook runs it whatever PATH git has.

@@ -40,21 +40,36 @@ struct PushSafeguards: ParsableArguments {
         request.reason = reason
         request.sourceRemote = remote
         request.acceptMigrationGap = acceptMigrationGap
+        // Progress only on a terminal, on one line that whatever is printed next ends first.
+        let progressLine = isatty(STDERR_FILENO) == 1 ? ProgressLine() : nil
+        defer { progressLine?.end() }
         let confirmation: RevertSession.Confirmation =
             if yes {
                 .given
             } else if isatty(STDIN_FILENO) == 1 {
                 .ask { question in
+                    progressLine?.end()
                     Terminal.prompt(question.prompt)
                     return readLine(strippingNewline: true)
                 }
             } else {
                 .unavailable
             }
-        let progress: (@Sendable (String) -> Void)? = isatty(STDERR_FILENO) == 1 ? { @Sendable line in Terminal.error("   " + line) } : nil
+        let progress: (@Sendable (String) -> Void)? = progressLine.map { line in { @Sendable text in line.update(text) } }
         let output = RevertSession.Output(
-            json: self.output.json, result: { Terminal.out(Terminal.inert($0)) }, document: { Terminal.json($0) },
-            log: { Terminal.error(Terminal.inert($0)) }, progress: progress)
+            json: self.output.json,
+            result: {
+                progressLine?.end()
+                Terminal.out(Terminal.inert($0))
+            },
+            document: {
+                progressLine?.end()
+                Terminal.json($0)
+            },
+            log: {
+                progressLine?.end()
+                Terminal.error(Terminal.inert($0))
+            }, progress: progress)
         var session = RevertSession(
             request: request, directory: FileManager.default.currentDirectoryPath,
             environment: ProcessInfo.processInfo.environment, confirmation: confirmation, output: output)
@@ -63,6 +78,7 @@ struct PushSafeguards: ParsableArguments {
         do throws(RevertError) {
             _ = try session.run()
         } catch {
+            progressLine?.end()
             let code: Int32 = error.isRefusal ? 1 : 2
             Terminal.error(Terminal.inert("release-guardian: \(error.isRefusal ? "refused" : "error"): \(error)"))
             // A pipeline that asked for JSON gets a document on a refusal or a failure too.

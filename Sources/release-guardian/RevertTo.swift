@@ -14,10 +14,10 @@ extension ReleaseGuardian {
                 run; the message says what changed.
                 """)
 
-        @Argument(help: "The release tag to go back to (v4.0.0), or `previous`.")
+        @Argument(help: "The release tag to go back to (v4.0.0), or `previous`.", completion: .releaseTag)
         var tag: String
 
-        @Option(name: .long, help: "The environment (its targets come from .release-guardian).")
+        @Option(name: .long, help: "The environment (its targets come from .release-guardian).", completion: .environment)
         var env = "prod"
 
         @Flag(name: .long, help: "Allow a tag that is not an ancestor of what runs now.")

@@ -13,7 +13,7 @@ extension ReleaseGuardian {
                 exits 1 while a warning stands, 2 when a target cannot be reached.
                 """)
 
-        @Option(name: .long, help: "Only this environment.")
+        @Option(name: .long, help: "Only this environment.", completion: .environment)
         var env: String?
 
         @Flag(name: .long, help: "Exit 1 when any warning stands (2 when a target cannot be reached): for a cron job.")

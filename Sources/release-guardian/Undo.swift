@@ -12,7 +12,8 @@ extension ReleaseGuardian {
                 safeguards as deploy and revert-to. Exit 1: refused, nothing changed. Exit 2: could not run.
                 """)
 
-        @Option(name: .long, help: "The environment (default on a terminal: the one of the ledger's last record).")
+        @Option(
+            name: .long, help: "The environment (default on a terminal: the one of the ledger's last record).", completion: .environment)
         var env: String?
 
         @Flag(name: .long, help: "Go back without the rehearsal the environment's rehearseIn asks for (recorded).")

@@ -18,4 +18,9 @@ if let state = ReleaseGuardian.ServerHookCommand.ReferenceTransaction.plainInvoc
 if let invocation = ReleaseGuardian.Env.plainInvocation(Array(CommandLine.arguments.dropFirst())) {
     exit(ReleaseGuardian.Env.env(invocation.ref, format: invocation.format))
 }
+// A mistyped command gets the nearest one (ArgumentParser would only say "unexpected argument").
+if let unknown = CommandSuggestion.unknownCommand(in: Array(CommandLine.arguments.dropFirst()), root: ReleaseGuardian.self) {
+    Terminal.error("release-guardian: error: " + unknown)
+    exit(ExitCode.validationFailure.rawValue)
+}
 ReleaseGuardian.main()

@@ -122,4 +122,43 @@ struct CICommandTests {
         #expect(result.status == 2)
         #expect(result.stderr.contains("main"))
     }
+
+    /// `--ref` wins over the CI's ref (release-please tags in a run of main), and `--json` puts
+    /// one document on stdout, the text on stderr.
+    @Test func jsonPrintsTheOutcomeOfTheRefGivenOverTheCIs() throws {
+        let clone = try originWithABadTag()
+        let pipeline = try pipelineClone(clone, clone.origin)
+        let (refused, refusedOutputs, _) = try github("refs/heads/main", in: pipeline, clone, "--ref", "v1.3.0", "--json")
+        #expect(refused.status == 1, "\(refused.stderr)")
+        #expect(refusedOutputs.isEmpty)
+        #expect(refused.stderr.contains("verdict: refused"), "\(refused.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(refused.stdout.utf8)) as? [String: Any])
+        #expect(refused.stdout.split(separator: "\n").count == 1)
+        #expect(document["ref"] as? String == "refs/tags/v1.3.0")
+        #expect(document["environment"] as? String == "prod")
+        #expect(document["version"] as? String == "1.3.0")
+        #expect(document["allowed"] as? Bool == false)
+        #expect(document["platform"] as? String == "github")
+        #expect(document["deepened"] as? Bool == false)
+        #expect((document["checked"] as? [String])?.contains("tag-skip") == true)
+        #expect((document["notChecked"] as? [String])?.isEmpty == false)
+        let violations = try #require(document["violations"] as? [[String: Any]])
+        #expect(violations.map { $0["rule"] as? String } == ["tag-skip"])
+        #expect(violations.first?["fix"] as? String != nil)
+
+        let (allowed, outputs, _) = try github("refs/heads/main", in: pipeline, clone, "--json", "--ref", "refs/tags/v1.1.0")
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+        #expect(outputs == "environment=prod\nversion=1.1.0\n")
+        let good = try #require(try JSONSerialization.jsonObject(with: Data(allowed.stdout.utf8)) as? [String: Any])
+        #expect(good["allowed"] as? Bool == true)
+        #expect((good["violations"] as? [Any])?.isEmpty == true)
+        #expect((good["written"] as? [String])?.contains(pipeline + "/.github-output") == true, "\(allowed.stdout)")
+
+        let (failed, _, _) = try github("refs/heads/main", in: pipeline, clone, "--json", "--ref", "v9.9.9")
+        #expect(failed.status == 2)
+        let failure = try #require(try JSONSerialization.jsonObject(with: Data(failed.stdout.utf8)) as? [String: Any])
+        #expect(failure["exitCode"] as? Int == 2)
+        #expect((failure["error"] as? String)?.contains("v9.9.9") == true)
+        #expect(failed.stderr.contains("v9.9.9"))
+    }
 }

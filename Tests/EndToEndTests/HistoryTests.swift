@@ -37,7 +37,7 @@ struct HistoryTests {
         let zero = try f.scratch.run(binary, ["history", "--limit", "0"], in: f.work)
         #expect(zero.status == 64 && zero.stderr.contains("--limit"), "\(zero.status) \(zero.stderr)")
         let outside = try f.scratch.run(binary, ["history"], in: f.scratch.root)
-        #expect(outside.status == 2 && outside.stderr.contains("not in a git repository"), "\(outside.stderr)")
+        #expect(outside.status == 2 && outside.stderr.contains(notARepository), "\(outside.stderr)")
 
         #expect(try f.revert("v1.0.0", "--yes").status == 0)
         // A commit on the ledger whose message is not a record (someone wrote it by hand).

@@ -16,7 +16,12 @@ struct PrePushHookTests {
         Breach(rule: "tag-format", setUp: { try $0.tag("V1.0.1") }, push: ["origin", "V1.0.1"]),
         Breach(rule: "tag-spelling", setUp: { try $0.tag("1.0.0") }, push: ["origin", "1.0.0"]),
         Breach(rule: "tag-target", setUp: { try $0.tag("v1.0.1", at: "HEAD^{tree}") }, push: ["origin", "v1.0.1"]),
-        Breach(rule: "tag-annotated", setUp: { try $0.tag("v1.0.1", annotated: false) }, push: ["origin", "v1.0.1"]),
+        Breach(
+            rule: "tag-annotated",
+            setUp: { clone in
+                _ = try clone.git("config", "release-guardian.release.requireAnnotated", "true")
+                try clone.tag("v1.0.1", annotated: false)
+            }, push: ["origin", "v1.0.1"]),
         Breach(
             rule: "tag-immutable",
             setUp: { clone in
@@ -111,6 +116,8 @@ struct PrePushHookTests {
         let hooks = clone.work + "/.githooks"
         try FileManager.default.createDirectory(atPath: hooks, withIntermediateDirectories: true)
         _ = try clone.git("config", "core.hooksPath", ".githooks")
+        // This clone's own hooks (ignored), so the hook names this binary (HookManagerTests has a tracked one).
+        try clone.scratch.write(".githooks/\n", to: clone.work + "/.git/info/exclude")
         // A team's own pre-push hook, which records what git gave it.
         let record = clone.scratch.root + "/foreign-hook-saw"
         try clone.scratch.write(
@@ -146,6 +153,14 @@ struct PrePushHookTests {
         let again = try clone.releaseGuardian("install")
         #expect(again.status == 0)
         #expect(again.stdout.contains("Updated"))
+    }
+
+    @Test func theHookDoesNotCallCheckWhenGitHasNothingToPush() throws {
+        let clone = try GuardedClone()
+        // git gives the hook no lines when everything is up to date: no "nothing was checked" warning.
+        let upToDate = try clone.push("origin", "main")
+        #expect(upToDate.status == 0)
+        #expect(!upToDate.stderr.contains("warning"), "\(upToDate.stderr)")
     }
 
     @Test func worksInAShallowCloneAndSaysSoWhenHistoryMatters() throws {

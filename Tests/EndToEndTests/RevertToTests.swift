@@ -163,7 +163,8 @@ struct RevertToTests {
 
     @Test func refusesATagTheRulesRefuse() throws {
         let f = try DeployFixture()
-        // A lightweight release tag that reached origin with --no-verify.
+        // A lightweight release tag that reached origin with --no-verify, where tags are annotated.
+        _ = try f.clone.git("config", "release-guardian.release.requireAnnotated", "true")
         _ = try f.clone.git("tag", "-d", "v1.0.0")
         try f.clone.tag("v1.0.0", at: f.v100, annotated: false)
         _ = try f.clone.push("-q", "--no-verify", "--force", "origin", "v1.0.0")

@@ -65,13 +65,13 @@ struct ServerTrustTests {
         #expect(loosened.status != 0)
         #expect(loosened.stderr.contains("[tag-skip]"), "\(loosened.stderr)")
 
-        // A key the committed file leaves out keeps the owner's value (requireAnnotated here).
-        let owner = try GuardedClone(hook: .server(policy: "[release]\n    requireAnnotated = false\n"))
-        try commitPolicy("[release]\n    allowSkip = false\n", in: owner)
+        // A key the committed file leaves out keeps the owner's value (allowSkip here).
+        let owner = try GuardedClone(hook: .server(policy: "[release]\n    allowSkip = true\n"))
+        try commitPolicy("[release]\n    requireAnnotated = false\n", in: owner)
         #expect(try owner.push("-q", "origin", "main").status == 0)
-        try owner.tag("v1.1.0", annotated: false)
-        let lightweight = try owner.push("origin", "v1.1.0")
-        #expect(lightweight.status == 0, "\(lightweight.stderr)")
+        try owner.tag("v1.3.0")
+        let skipping = try owner.push("origin", "v1.3.0")
+        #expect(skipping.status == 0, "\(skipping.stderr)")
 
         // What the owner writes in the server's git config applies.
         _ = try loose.scratch.git("config", "release-guardian.release.allowSkip", "true", in: loose.origin)

@@ -20,3 +20,17 @@ struct HookInstallerTests {
         #expect(!script.contains("\nrelease_guardian=release-guardian\n"))
     }
 }
+
+/// The README's snippets for hook managers are the texts `install` writes or asks for.
+struct HookManagerSnippetTests {
+    static let readme: String = {
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        return (try? String(contentsOf: packageRoot.appendingPathComponent("README.md"), encoding: .utf8)) ?? ""
+    }()
+
+    @Test(arguments: [("sh", Hook.huskyLines), ("yaml", Hook.lefthookConfiguration), ("sh", Hook.lefthookScript)])
+    func theReadmeShowsWhatInstallWrites(_ language: String, _ text: String) {
+        #expect(Self.readme.contains("```\(language)\n\(text)```"))
+    }
+}

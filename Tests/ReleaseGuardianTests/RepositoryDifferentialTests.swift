@@ -624,10 +624,11 @@ final class RepositoryDifferentialCase {
         settings.requireAnnotated = random.chance(0.7)
         settings.allowSkip = random.chance(0.3)
         settings.onlyVersionTags = random.chance(0.3)
-        settings.maintenanceBranches = random.pick([
-            "refs/heads/release/v*", "refs/heads/release/v*", "refs/heads/*.x", "refs/heads/release/*",
-            "refs/heads/maint/*", "refs/heads/*",
-        ])
+        let globs: [[String]] = [
+            ["refs/heads/release/v*"], ["refs/heads/release/v*"], ["refs/heads/*.x"], ["refs/heads/release/*"],
+            ["refs/heads/maint/*"], ["refs/heads/*"], ["refs/heads/*.x", "refs/heads/release_*", "refs/heads/release/v*"],
+        ]
+        settings.maintenanceBranches = random.pick(globs)
         return settings
     }
 

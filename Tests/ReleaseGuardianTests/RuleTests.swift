@@ -39,15 +39,67 @@ struct RuleTests {
         #expect(try f.rules([f.newTag("v1.0.1", f.tag("v1.0.1", at: tree))]) == [.tagTarget])
     }
 
-    @Test func tagAnnotatedRefusesALightweightReleaseTagUnlessTurnedOff() throws {
+    @Test func tagAnnotatedRefusesALightweightReleaseTagOnlyWhenTurnedOn() throws {
         let f = try PolicyFixture()
         _ = try f.commit("second")
         try f.scratch.git("push", "-q", "origin", "main", in: f.work)
         let light = try f.tag("v1.0.1", annotated: false)
-        #expect(try f.rules([f.newTag("v1.0.1", light)]) == [.tagAnnotated])
+        // Off by default: release-please's tags are lightweight.
+        #expect(try f.rules([f.newTag("v1.0.1", light)]) == [])
         var settings = Settings()
-        settings.requireAnnotated = false
-        #expect(try f.rules([f.newTag("v1.0.1", light)], settings: settings) == [])
+        settings.requireAnnotated = true
+        #expect(try f.rules([f.newTag("v1.0.1", light)], settings: settings) == [.tagAnnotated])
+        // The other rules still judge a lightweight tag.
+        let skip = try f.tag("v1.0.3", annotated: false)
+        #expect(try f.rules([f.newTag("v1.0.3", skip)]) == [.tagSkip])
+    }
+
+    @Test func tagOrderSuggestsTheNextPrereleaseForAPrereleaseCutTooLate() throws {
+        let f = try PolicyFixture()
+        _ = try f.commit("1.0.1")
+        _ = try f.tag("v1.0.1")
+        try f.scratch.git("push", "-q", "origin", "main", "v1.0.1", in: f.work)
+        let late = try f.evaluate([f.newTag("v1.0.0-alpha.0", f.tag("v1.0.0-alpha.0"))])
+        #expect(late.map(\.rule) == [.tagOrder])
+        #expect(late.first?.fix.contains("v1.0.2-alpha.0") == true, "\(late)")
+        #expect(
+            TagOrderRule.next(above: try SemanticVersion(parsing: "1.0.2-beta.1"), like: try SemanticVersion(parsing: "1.0.2-alpha"))
+                == "1.0.2-beta.2")
+        #expect(
+            TagOrderRule.next(above: try SemanticVersion(parsing: "1.0.2-rc"), like: try SemanticVersion(parsing: "1.0.2-beta"))
+                == "1.0.2-rc.1")
+        #expect(
+            TagOrderRule.next(above: try SemanticVersion(parsing: "1.0.2-alpha.1"), like: try SemanticVersion(parsing: "1.0.1-beta.0"))
+                == "1.0.2-beta.0")
+        #expect(TagOrderRule.next(above: try SemanticVersion(parsing: "1.0.2"), like: try SemanticVersion(parsing: "1.0.1")) == "1.0.3")
+    }
+
+    @Test func maintenanceMayRepeatAndNamesLinesAsRealHistoriesDo() throws {
+        let f = try PolicyFixture()
+        _ = try f.commit("2.0")
+        _ = try f.tag("v2.0.0")
+        _ = try f.commit("3.0")
+        _ = try f.tag("v3.0.0")
+        try f.scratch.git("push", "-q", "origin", "main", "v2.0.0", "v3.0.0", in: f.work)
+        // Hotfixes of majors 1 and 2 on `1.x` and `release_2_x`, pushed before their tags.
+        try f.scratch.git("checkout", "-q", "-b", "1.x", "v1.0.0", in: f.work)
+        _ = try f.commit("fix 1")
+        let one = try f.tag("v1.0.1")
+        try f.scratch.git("checkout", "-q", "-b", "release_2_x", "v2.0.0", in: f.work)
+        _ = try f.commit("fix 2")
+        let two = try f.tag("v2.0.1")
+        try f.scratch.git("push", "-q", "--no-verify", "origin", "1.x", "release_2_x", in: f.work)
+        #expect(try f.rules([f.newTag("v1.0.1", one), f.newTag("v2.0.1", two)]) == [.tagOnMain, .tagOnMain])
+        var settings = Settings()
+        settings.maintenanceBranches = ["refs/heads/*.x", "refs/heads/release_*"]
+        #expect(try f.rules([f.newTag("v1.0.1", one), f.newTag("v2.0.1", two)], settings: settings) == [])
+        // Each branch vouches for its own major only.
+        let wrong = try f.tag("v1.0.2", at: two)
+        #expect(try f.rules([f.newTag("v1.0.2", wrong)], settings: settings) == [.tagOnMain])
+        // A word with numbers in it names no line.
+        #expect(MaintenanceBranch(ref: "refs/heads/release_build2", settings: settings) == nil)
+        #expect(MaintenanceBranch(ref: "refs/heads/12.x", settings: settings)?.lineName == "12")
+        #expect(MaintenanceBranch(ref: "refs/heads/release_2_3_x", settings: settings)?.lineName == "2.3")
     }
 
     @Test func tagImmutableRefusesMovingAnExistingReleaseTag() throws {

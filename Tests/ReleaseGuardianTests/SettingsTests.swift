@@ -29,14 +29,15 @@ struct SettingsTests {
             [release]
                 main = trunk
                 maintenance = support/*
-                requireAnnotated = false
+                maintenance = *.x
+                requireAnnotated = true
                 allowSkip = yes
                 onlyVersionTags
             """, to: work + "/.release-guardian")
         let settings = try load()
         #expect(settings.mainBranch == "refs/heads/trunk")
-        #expect(settings.maintenanceBranches == "refs/heads/support/*")
-        #expect(settings.requireAnnotated == false)
+        #expect(settings.maintenanceBranches == ["refs/heads/support/*", "refs/heads/*.x"])
+        #expect(settings.requireAnnotated == true)
         #expect(settings.allowSkip == true)
         #expect(settings.onlyVersionTags == true)
     }

@@ -68,14 +68,19 @@ public enum ReadError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 
     /// For a repository that cannot be opened: a config file libgit2 cannot read is named with
-    /// its line and how to check it; anything else means there is no repository here.
+    /// its line and how to check it; no repository here is said the same way by every command.
     public var openingDescription: String {
         if case .git(let error) = self, error.isConfiguration {
             return
                 "cannot read the git configuration: \(error.message). Fix that line (`git config --list --show-origin` shows where each setting comes from)."
         }
-        return "not in a git repository: \(message)"
+        if isNotFound { return Self.noRepository }
+        return "cannot open the git repository: \(message)"
     }
+
+    /// What every command says when it runs outside any repository.
+    public static let noRepository =
+        "not a git repository (nor any parent directory): run release-guardian inside a clone of the repository."
 }
 
 /// Every question answered through libgit2 alone: the reference the file readers are held to,

@@ -1,5 +1,5 @@
-/// `tag-annotated`: release tags are annotated (they record who released, when and why);
-/// `release.requireAnnotated = false` turns this off.
+/// `tag-annotated`: with `release.requireAnnotated = true`, release tags are annotated (they
+/// record who released, when and why). Off by default: release-please's tags are lightweight.
 struct TagAnnotatedRule: Rule {
     func check(_ update: GuardedUpdate, in context: PolicyContext) -> Violation? {
         guard context.settings.requireAnnotated, !update.update.isDeletion,

@@ -21,7 +21,7 @@ struct TagOnMainRule: Rule {
         return Violation(
             rule: .tagOnMain, ref: update.update.ref,
             message:
-                "\(tag) (\(commit.short)) is not on \(mainName) as it will be after this push (\(whereMain)), nor on a maintenance branch of line \(version.line) that existed before it (\(RefName.short(context.settings.maintenanceBranches)); a branch counts only for hotfixes of the line it names, once pushed).",
+                "\(tag) (\(commit.short)) is not on \(mainName) as it will be after this push (\(whereMain)), nor on a maintenance branch of line \(version.line) that existed before it (\(context.settings.maintenanceBranches.map(RefName.short).joined(separator: ", "))); a branch counts only for hotfixes of the line it names, once pushed).",
             fix:
                 "Merge the commit into \(mainName) and push both together: `git push --follow-tags \(shellQuoted(remote)) \(shellQuoted(String(mainName)))`; or tag a commit of \(mainName). For a hotfix of a released line, push its maintenance branch first (`git push \(shellQuoted(remote)) \(shellQuoted("release/v\(version.line)"))`, started at that line's release), then the tag: `git push \(shellQuoted(remote)) \(shellQuoted(tag))`."
                 + context.shallowHint)
