@@ -40,7 +40,7 @@ public enum CIReport {
         }
 
         public func encode(to encoder: any Encoder) throws {
-            enum Key: String, CodingKey { case allowed, platform, violations, checked, notChecked, deepened, written }
+            enum Key: String, CodingKey { case allowed, platform, violations, checked, notChecked, deepened, written, history }
             try outcome.deployment.encode(to: encoder)
             var container = encoder.container(keyedBy: Key.self)
             try container.encode(outcome.allowed, forKey: .allowed)
@@ -50,6 +50,8 @@ public enum CIReport {
             try container.encode(outcome.notChecked, forKey: .notChecked)
             try container.encode(outcome.deepened, forKey: .deepened)
             try container.encode(written, forKey: .written)
+            // The baseline under which the tag is history (not judged again), or null.
+            try container.encode(outcome.history?.tag, forKey: .history)
         }
     }
 

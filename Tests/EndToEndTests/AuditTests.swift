@@ -67,8 +67,8 @@ struct AuditTests {
         }
     }
 
-    /// release-please's tags are lightweight (GitHub Releases makes them).
-    static let policy = "[release]\n    requireAnnotated = false\n"
+    /// A team's policy: a comment and a key that changes no verdict (`--write-baseline` keeps both).
+    static let policy = "# Our release policy.\n[release]\n    allowSkip = false\n"
 
     /// The refused tags of `rules` (verdict `refused`), with their rules.
     static func refused(_ rules: [String: [String]]) -> [String: [String]] {
@@ -138,6 +138,28 @@ struct AuditTests {
         #expect(document["acceptingBaseline"] as? String == "v7.7.0")
     }
 
+    /// With the maintenance branches the teams really use (`release.maintenance` may repeat):
+    /// the hotfixes on `12.x`, `1.15.x` and `release_2_x` are on a branch of their line; what
+    /// stays refused is what no branch explains.
+    @Test func withTheTeamsMaintenanceBranchesOnlyWhatNoBranchExplainsIsRefused() throws {
+        let policy = "[release]\n    maintenance = *.x\n    maintenance = release_*\n"
+        let releasePlease = try TeamClone(.releasePlease, policy: policy).audit()
+        #expect(releasePlease.result.status == 0, "\(releasePlease.result.stdout)")
+        #expect(Self.refused(releasePlease.rules).isEmpty)
+        let gax = try TeamClone(.gaxNodejs, policy: policy).audit()
+        #expect(gax.result.status == 1)
+        #expect(
+            Self.refused(gax.rules) == [
+                // 1.15.x was cut before line 1.15 had a release: it vouches for hotfixes only.
+                "v1.15.2": ["tag-skip", "tag-on-main"],
+                "v2.25.5-pre.0": ["tag-on-main"], "v2.25.5-pre.1": ["tag-on-main"], "v2.28.0-pre.0": ["tag-on-main"],
+                "v2.28.0-pre.1": ["tag-order", "tag-on-main"], "v2.28.0-alpha.0": ["tag-order", "tag-on-main"],
+                "v2.28.0-alpha.1": ["tag-order"],
+                // release-2.30.5 names a release, not a line; fix-proto names nothing.
+                "v2.30.5": ["tag-on-main"], "v3.6.1": ["tag-on-main"],
+            ])
+    }
+
     /// The table, for people: the refused tags with their rule and message, a summary, and the
     /// one line that accepts the history.
     @Test func printsATableASummaryAndTheLineThatAcceptsTheHistory() throws {
@@ -169,7 +191,8 @@ struct AuditTests {
         #expect(written.status == 0, "\(written.stdout)\(written.stderr)")
         #expect(written.stderr.contains("wrote release.baseline = \(baseline)") && written.stderr.contains("Commit it"))
         #expect(try team.git("config", "-f", ".release-guardian", "release.baseline") == baseline)
-        #expect(try team.git("config", "-f", ".release-guardian", "release.requireAnnotated") == "false", "the other keys stay")
+        let file = try String(contentsOfFile: team.work + "/.release-guardian", encoding: .utf8)
+        #expect(file.hasPrefix(Self.policy), "the other keys and the comment stay: \(file)")
         #expect(written.stdout.contains("\(refused.count) history"))
         try team.commitPolicyFile()
 
@@ -181,6 +204,16 @@ struct AuditTests {
         let ci = try team.run("ci", "--ref", "refs/tags/\(refused[0])")
         #expect(ci.stdout.contains("is history (release.baseline = \(baseline)"), "\(ci.stdout)")
         #expect(ci.stdout.contains("verdict: allowed (history"))
+        // In a pipeline: the environment is written as for any release, and --json says history.
+        let outputs = team.work + "/.github-output"
+        let github = try team.scratch.run(
+            binary, ["ci", "--json"], in: team.work,
+            extraEnvironment: ["GITHUB_ACTIONS": "true", "GITHUB_REF": "refs/tags/\(refused[0])", "GITHUB_OUTPUT": outputs])
+        #expect(github.status == 0, "\(github.stdout)\(github.stderr)")
+        let document = (try? JSONSerialization.jsonObject(with: Data(github.stdout.utf8))) as? [String: Any] ?? [:]
+        #expect(document["history"] as? String == baseline && document["allowed"] as? Bool == true, "\(github.stdout)")
+        #expect(document["environment"] as? String == "prod", "\(github.stdout)")
+        #expect(try String(contentsOfFile: outputs, encoding: .utf8).contains("environment=prod\n"))
     }
 
     /// A new bad tag after the baseline is refused by the pre-push hook through a real `git
@@ -258,7 +291,6 @@ struct AuditTests {
     @Test func onAServerOnlyTheServersBaselineCounts() throws {
         let team = try TeamClone(.releasePlease, policy: Self.policy + "    baseline = v17.11.1\n")
         #expect(try team.scratch.run("/usr/bin/env", ["git", "push", "-q", "origin", "main"], in: team.work).status == 0)
-        try team.scratch.git("config", "release-guardian.release.requireAnnotated", "false", in: team.origin)
 
         let committedOnly = try team.run("audit", "--json", in: team.origin)
         #expect(committedOnly.status == 1, "the committed baseline excused history on the server: \(committedOnly.stdout)")
@@ -307,6 +339,6 @@ struct AuditTests {
         #expect(result.stderr.contains("shallow") && result.stderr.contains("git fetch --unshallow"), "\(result.stderr)")
         let nowhere = try team.run("audit", in: team.scratch.root + "/home")
         #expect(nowhere.status == 2)
-        #expect(nowhere.stderr.contains("not in a git repository"), "\(nowhere.stderr)")
+        #expect(nowhere.stderr.contains("not a git repository"), "\(nowhere.stderr)")
     }
 }
