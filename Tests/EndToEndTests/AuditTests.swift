@@ -109,11 +109,14 @@ struct AuditTests {
             ])
         // Two pre-releases on one commit, made at the same second: neither counts for the other.
         #expect(rules["v2.6.2-beta.0"] == ["ok"] && rules["v2.6.2-beta.1"] == ["ok"] && rules["v2.28.2-alpha.1"] == ["ok"])
-        // The monorepo's component tags are not version tags until components exist: they are
-        // listed as unguarded. When `[component "google-gax"] prefix = google-gax-v` (and
-        // gapic-tools-v, google-logging-utils-v) lands, they get verdicts of their own lines:
-        // google-gax-v4.6.1 is on no branch (tag-on-main), and google-gax-v4.3.1 follows
-        // google-gax-v4.1.0 (v4.2.0 to v4.3.0 were tagged without the prefix).
+        // The monorepo's component tags are not version tags until components exist: listed as
+        // unguarded. Once `[component "NAME"] prefix = NAME-v` lands for google-gax,
+        // gapic-tools and google-logging-utils, each judged on its own lines (checked by
+        // retagging each component alone as vX.Y.Z on the real clone), the verdicts that change:
+        // google-gax-v4.3.1 [tag-skip] (after google-gax-v4.1.0: v4.2.0 to v4.3.0 were tagged
+        // without the prefix) and google-gax-v4.6.1 [tag-on-main] (on no branch); the other 19
+        // google-gax-v, 13 gapic-tools-v and 4 google-logging-utils-v tags are ok; 7 tags stay
+        // unguarded (next, release-please-NNNN); each component will want its own baseline.
         let unguarded = document["unguarded"] as? [String] ?? []
         #expect(unguarded.count == 45)
         for name in ["next", "google-gax-v5.0.4", "gapic-tools-v1.0.3", "google-logging-utils-v1.1.1", "release-please-1805"] {
