@@ -49,7 +49,7 @@ let package = Package(
         ),
         // Scratch repositories built with the real git CLI, shared by the test targets; Git only
         // to keep libgit2 in the test process from the host's git configuration (HostIsolation).
-        .target(name: "TestSupport", dependencies: ["Git"], path: "Tests/TestSupport", exclude: ["Servers"]),
+        .target(name: "TestSupport", dependencies: ["Git"], path: "Tests/TestSupport", exclude: ["Servers", "RealHistories"]),
         .testTarget(name: "GitTests", dependencies: ["Git", "GitFiles", "TestSupport"]),
         .testTarget(name: "ReleaseGuardianTests", dependencies: ["ReleaseGuardian", "Git", "GitFiles", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),

@@ -30,6 +30,13 @@ public enum GitCommandLine {
         return try configEntries(["config", "--file=\(file)", "--list", "-z"], in: directory.isEmpty ? "/" : directory)
     }
 
+    /// Sets `key` to `value` in the git-config file `file` (created if missing), as
+    /// `git config --file` does: the other keys, comments and layout stay as they are.
+    public static func setConfig(file: String, key: String, value: String) throws(Failure) {
+        let directory = file.hasPrefix("/") ? String(file[..<file.lastIndex(of: "/")!]) : "."
+        _ = try run(["config", "--file=\(file)", key, value], in: directory.isEmpty ? "/" : directory)
+    }
+
     private static func configEntries(_ arguments: [String], in directory: String) throws(Failure) -> [Config.Entry] {
         let output = try run(arguments, in: directory, merged: false)
         // `-z`: each entry is `name LF value NUL`, or `name NUL` for a key without `=` (true).

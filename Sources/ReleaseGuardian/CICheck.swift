@@ -29,6 +29,8 @@ public struct CICheck {
         public let notChecked: [String]
         /// Whether a shallow clone was deepened first.
         public let deepened: Bool
+        /// The baseline under which the tag is history (not judged again), if it is.
+        public let history: Baseline?
         public var allowed: Bool { violations.isEmpty }
     }
 
@@ -62,7 +64,7 @@ public struct CICheck {
         let judged = try judge(ref, in: reader, settings: settings)
         return Outcome(
             platform: platform, deployment: deployment, violations: judged.violations, checked: judged.checked,
-            notChecked: judged.notChecked, deepened: deepened)
+            notChecked: judged.notChecked, deepened: deepened, history: judged.history)
     }
 
     /// libgit2 for what only it does (the shallow check, settings, resolving the ref), and a
@@ -76,20 +78,28 @@ public struct CICheck {
         }
     }
 
-    func judge(
-        _ ref: String, in repository: RepositoryReader, settings: Settings
-    ) throws(CIError)
-        -> (violations: [Violation], checked: [RuleID], notChecked: [String])
-    {
+    typealias Judgement = (violations: [Violation], checked: [RuleID], notChecked: [String], history: Baseline?)
+
+    func judge(_ ref: String, in repository: RepositoryReader, settings: Settings) throws(CIError) -> Judgement {
         let policy = Policy(settings: settings)
         let vantage = Vantage.client(remote: options.remote)
         let mainName = RefName.short(settings.mainBranch)
         switch RefKind(ref, settings: settings) {
         case .unguardedTag:
-            return ([], [], ["\(RefName.short(ref)) is not a version tag: no tag rule applies"])
+            return ([], [], ["\(RefName.short(ref)) is not a version tag: no tag rule applies"], nil)
         case .tag(let tagName):
             let name = RefName.short(ref)
             let id = try target(of: ref, in: repository, fix: "fetch the tags: `git fetch --tags \(shellQuoted(options.remote))`")
+            let history: Baseline?
+            do { history = try settings.history(ofTag: name, id: id, in: repository) } catch { throw .baseline(error) }
+            if let history {
+                return (
+                    [], [],
+                    [
+                        "\(name) is history (release.baseline = \(history.tag), \(history.source)): at or below it and made no later, so the tag rules do not judge it again; tag-immutable and tag-delete still refuse moving or deleting it at push time"
+                    ], history
+                )
+            }
             _ = try target(
                 of: RefName.remoteBranch(options.remote, mainName), in: repository, orElse: settings.mainBranch,
                 fix: "the rules need main to judge a tag: fetch it (`git fetch \(shellQuoted(options.remote)) \(shellQuoted(mainName))`)")
@@ -104,27 +114,27 @@ public struct CICheck {
                     violations, [.tagFormat, .tagTarget, .tagFloating],
                     [
                         "tag-floating's moves backwards and deletions: they happen at push time; the pre-push and server hooks refuse them"
-                    ]
+                    ], nil
                 )
             }
             return (
                 violations, [.tagFormat, .tagSpelling, .tagTarget, .tagAnnotated, .tagOnMain, .tagOrder, .tagSkip],
-                ["tag-immutable, tag-delete: moving or deleting a tag happens at push time; the pre-push and server hooks refuse it"]
+                ["tag-immutable, tag-delete: moving or deleting a tag happens at push time; the pre-push and server hooks refuse it"], nil
             )
         case .mainBranch:
             return (
                 [], [],
                 [
                     "main-force, main-delete: a rewrite of \(mainName) cannot be seen from inside the pipeline; the server hook (`release-guardian install --server`) or branch protection refuses it"
-                ]
+                ], nil
             )
         case .releaseBranch:
             let id = try target(of: ref, in: repository, fix: "fetch it: `git fetch \(shellQuoted(options.remote))`")
             let violations = try evaluate(
                 policy, [RefUpdate(ref: ref, oldID: nil, newID: id)], in: repository, vantage: vantage, ignoring: [])
-            return (violations, [.releaseBranch], [])
+            return (violations, [.releaseBranch], [], nil)
         case .maintenanceBranch, .record, .unguarded:
-            return ([], [], ["no rule guards \(ref)"])
+            return ([], [], ["no rule guards \(ref)"], nil)
         }
     }
 
@@ -161,6 +171,7 @@ public enum CIError: Error, CustomStringConvertible {
     case configuration(ConfigurationError)
     case ref(RefError)
     case policy(PolicyError)
+    case baseline(BaselineError)
 
     public var description: String {
         switch self {
@@ -178,6 +189,7 @@ public enum CIError: Error, CustomStringConvertible {
         case .configuration(let error): "\(error)"
         case .ref(let error): "\(error)"
         case .policy(let error): "\(error)"
+        case .baseline(let error): "\(error)"
         }
     }
 }

@@ -14,7 +14,9 @@ public enum CIReport {
         if outcome.deepened { lines.append("  deepened the shallow clone first (git fetch --unshallow --tags)") }
         lines.append("  checked: " + (outcome.checked.isEmpty ? "nothing" : outcome.checked.map(\.rawValue).joined(separator: ", ")))
         for reason in outcome.notChecked { lines.append("  not checked: \(reason)") }
-        if outcome.allowed {
+        if let history = outcome.history {
+            lines.append("  verdict: allowed (history: release.baseline = \(history.tag))")
+        } else if outcome.allowed {
             lines.append("  verdict: allowed")
         } else {
             lines.append("  verdict: refused (\(outcome.violations.count) violation\(outcome.violations.count == 1 ? "" : "s"))")
@@ -39,7 +41,7 @@ public enum CIReport {
         }
 
         public func encode(to encoder: any Encoder) throws {
-            enum Key: String, CodingKey { case allowed, platform, violations, checked, notChecked, deepened, written }
+            enum Key: String, CodingKey { case allowed, platform, violations, checked, notChecked, deepened, written, history }
             try outcome.deployment.encode(to: encoder)
             var container = encoder.container(keyedBy: Key.self)
             try container.encode(outcome.allowed, forKey: .allowed)
@@ -49,6 +51,8 @@ public enum CIReport {
             try container.encode(outcome.notChecked, forKey: .notChecked)
             try container.encode(outcome.deepened, forKey: .deepened)
             try container.encode(written, forKey: .written)
+            // The baseline under which the tag is history (not judged again), or null.
+            try container.encode(outcome.history?.tag, forKey: .history)
         }
     }
 
@@ -56,7 +60,8 @@ public enum CIReport {
     public static func markdown(_ outcome: CICheck.Outcome) -> String {
         let deployment = outcome.deployment
         var lines = [
-            "### release-guardian: \(outcome.allowed ? "✅ allowed" : "❌ refused")", "",
+            "### release-guardian: \(outcome.allowed ? "✅ allowed" : "❌ refused")\(outcome.history.map { " (history: release.baseline = \($0.tag))" } ?? "")",
+            "",
             "| ref | environment | version |", "| --- | --- | --- |",
             "| `\(deployment.ref)` | \(deployment.environment ?? "—") | "
                 + (deployment.version.map { v in deployment.component.map { "\(v) (\(Markdown.escaped($0)))" } ?? v } ?? "—") + " |", "",

@@ -64,6 +64,22 @@ public struct Policy {
         _ updates: [RefUpdate], in repository: any RepositoryReading, vantage: Vantage,
         ignoringTags: Set<String> = []
     ) throws(PolicyError) -> [Violation] {
+        try evaluate(updates, in: repository, vantage: vantage, ignoringTags: ignoringTags, existingTags: nil)
+    }
+
+    /// `updates` judged against `existingTags`, given as the version tags that exist (the
+    /// audit's one pass builds, for each tag, those that existed when it was made), in place of
+    /// reading them; each history walk is kept for the next call (`many`).
+    func evaluate(
+        _ updates: [RefUpdate], in repository: any RepositoryReading, vantage: Vantage, existingTags: ReleaseTagIndex
+    ) throws(PolicyError) -> [Violation] {
+        try evaluate(updates, in: repository, vantage: vantage, ignoringTags: [], existingTags: existingTags)
+    }
+
+    private func evaluate(
+        _ updates: [RefUpdate], in repository: any RepositoryReading, vantage: Vantage,
+        ignoringTags: Set<String>, existingTags: ReleaseTagIndex?
+    ) throws(PolicyError) -> [Violation] {
         let changes = updates.filter { $0.oldID != $0.newID }
         var guarded: [(position: Int, update: GuardedUpdate)] = []
         for (position, update) in changes.enumerated() {
@@ -72,7 +88,7 @@ public struct Policy {
         }
         let context = PolicyContext(
             repository: repository, settings: settings, updates: changes, vantage: vantage,
-            ignoringTags: ignoringTags, tracked: guarded.compactMap { $0.update.tracked })
+            ignoringTags: ignoringTags, tracked: guarded.compactMap { $0.update.tracked }, givenTags: existingTags)
         // New release tags are judged in version order, each against the tags before it, so that
         // `git push --follow-tags` with v1.0.0 and v1.1.0 orders them as they will be; floating
         // tags last, against their line as this push leaves it (`v7.2.0` and `v7` together).

@@ -26,11 +26,16 @@ final class PolicyContext {
     private lazy var skipped = SkippedNames(
         Set(updates.filter(\.isCreation).compactMap { RefName.tagName(of: $0.ref) }).union(ignoringTags))
 
+    /// Whether each history walk is kept for the questions to come (many tags asked about one
+    /// branch: a large push, or the audit's one judgement per tag).
+    let manyQuestions: Bool
+
     /// `tracked`: the component and version of each tag this push writes (for a floating tag,
-    /// a version of its line or major).
+    /// a version of its line or major). `givenTags`: the existing plain version tags, given
+    /// instead of read (the audit's).
     init(
         repository: any RepositoryReading, settings: Settings, updates: [RefUpdate], vantage: Vantage, ignoringTags: Set<String>,
-        tracked: [GuardedUpdate.Tracked]
+        tracked: [GuardedUpdate.Tracked], givenTags: ReleaseTagIndex? = nil
     ) {
         self.repository = repository
         self.settings = settings
@@ -42,6 +47,8 @@ final class PolicyContext {
         for entry in tracked where entry.component.name != nil { byComponent[entry.component, default: []].append(entry.version) }
         trackedComponentVersions = byComponent
         tracksPlainFloatingTag = tracked.contains { $0.isFloating && $0.component.name == nil }
+        tagIndex = givenTags
+        manyQuestions = givenTags != nil || updates.count > 16
     }
 
     /// The release tags of `component` that exist, less those this push creates and those
@@ -272,7 +279,7 @@ final class PolicyContext {
     }
 
     func isAncestor(_ ancestor: ObjectID, of commit: ObjectID) throws(PolicyError) -> Bool {
-        try read { () throws(ReadError) in try repository.isAncestor(ancestor, of: commit, many: updates.count > 16) }
+        try read { () throws(ReadError) in try repository.isAncestor(ancestor, of: commit, many: manyQuestions) }
     }
 
     /// The first commit from `tip` (back to `base`) that cannot be parsed, described; nil when

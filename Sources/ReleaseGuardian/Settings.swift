@@ -34,6 +34,9 @@ public struct Settings: Sendable, Equatable {
     public var notify = NoticeSettings()
     /// `[migrations]`: the tool and files whose gap a rollback shows; nil when not configured.
     public var migrations: MigrationSettings?
+    /// `release.baseline = vX.Y.Z`: the history accepted as it is (`audit --write-baseline`);
+    /// nil when the team has not set one.
+    public var baseline: Baseline?
 
     /// How tags are read here: the components and whether floating tags are allowed.
     public var tagNaming: TagNaming { TagNaming(components: components, floatingTags: floatingTags) }
@@ -139,6 +142,7 @@ public struct Settings: Sendable, Equatable {
             + "requireAnnotated = \(requireAnnotated), allowSkip = \(allowSkip), onlyVersionTags = \(onlyVersionTags)"
             + (floatingTags ? ", floatingTags = true" : "")
             + components.map { ", component \($0.name ?? "") prefix = \($0.prefix)" }.joined()
+            + (baseline.map { ", baseline = \($0.tag)" } ?? "")
     }
 
     /// The rule settings in which `self` is looser than `other`, in git-config words (empty when
@@ -152,6 +156,7 @@ public struct Settings: Sendable, Equatable {
         if !onlyVersionTags && other.onlyVersionTags { found.append("release.onlyVersionTags") }
         if allowNonASCIITags && !other.allowNonASCIITags { found.append("release.allowNonASCIITags") }
         if floatingTags && !other.floatingTags { found.append("release.floatingTags") }
+        if let baseline, other.baseline.map({ baseline.version > $0.version }) ?? true { found.append("release.baseline") }
         return found
     }
 
@@ -168,6 +173,12 @@ public struct Settings: Sendable, Equatable {
         for component in committed.components
         where !components.contains(where: { $0.name == component.name || $0.overlaps(component) }) {
             components.append(component)
+        }
+        // A baseline excuses history from being judged again: the lower one excuses less.
+        if let committedBaseline = committed.baseline, let baseline, committedBaseline.version < baseline.version {
+            self.baseline = committedBaseline
+        } else if committed.baseline == nil {
+            baseline = nil
         }
     }
 
@@ -218,6 +229,9 @@ public struct Settings: Sendable, Equatable {
         deployCAFile = values.last("deploy.caFile").map { Self.expandingHome($0.value) }
         notify = try NoticeSettings(values)
         migrations = try MigrationSettings.configured(in: values)
+        baseline = try values.last("release.baseline").map { value throws(ConfigurationError) in
+            try Baseline(value.value, source: value.source)
+        }
     }
 
     static func expandingHome(_ path: String) -> String {

@@ -12,6 +12,8 @@ extension ReleaseGuardian {
                 release-guardian.env for a dotenv report); elsewhere give --ref. A shallow clone is deepened \
                 with `git fetch --unshallow` first (libgit2 cannot), or refused with the fix under --no-deepen. \
                 --json prints the outcome as one JSON document on stdout (the text goes to stderr). \
+                A tag covered by release.baseline (at or below it, made no later than the baseline tag) is \
+                history: allowed without being judged again, and said so (see `release-guardian audit`). \
                 Exit 0 allowed, 1 a rule refuses the ref, 2 the clone or repository is unusable, 64 usage error.
                 """)
 

@@ -12,7 +12,7 @@ struct ReleaseGuardian: ParsableCommand {
         subcommands: [
             Check.self, ServerHookCommand.self, Semver.self, Env.self, CI.self, Deploy.self, RevertTo.self, Undo.self, StatusCommand.self,
             HistoryCommand.self,
-            Install.self,
+            Install.self, AuditCommand.self,
         ]
     )
 }

@@ -10,7 +10,8 @@ extension ReleaseGuardian {
                 Fetches the source remote, checks the tag, shows what runs on each target and what goes away, asks to \
                 confirm (type the environment's name; --yes off a terminal), keeps the overwritten head on the source \
                 remote under refs/release-guardian/backup/, then pushes the tag's commit to each target's branch with a \
-                lease. The working tree and HEAD are never touched. Exit 1: refused, nothing changed. Exit 2: could not \
+                lease. The working tree and HEAD are never touched. A tag covered by release.baseline is history: the \
+                tag rules do not judge it again (see `release-guardian audit`). Exit 1: refused, nothing changed. Exit 2: could not \
                 run; the message says what changed.
                 """)
 

@@ -71,7 +71,7 @@ struct CheckCommandTests {
         ["env", "main", "--format", "json"], ["env", "--format=gitlab"], ["ci"], ["ci", "--ref", "refs/tags/v1.0.0"],
         ["deploy", "--dry-run"], ["deploy", "main", "--yes"], ["revert-to", "v1.0.0", "--dry-run"],
         ["revert-to", "previous", "--yes"], ["undo", "--env", "prod", "--yes"], ["status"], ["status", "--check"], ["history"],
-        ["install"], ["install", "--server"],
+        ["install"], ["install", "--server"], ["audit"], ["audit", "--write-baseline"],
     ])
     func commandsOutsideARepositorySayOneThing(_ arguments: [String]) throws {
         let scratch = try Scratch()

@@ -216,6 +216,23 @@ struct ComponentTagTests {
         #expect(Deployment(ref: "refs/tags/google-gax-v5.1.0-rc.1", settings: globbed).environment == nil)
     }
 
+    /// `audit` judges a component's tags on their own lines, as `ci` does.
+    @Test func auditJudgesAComponentsTagsOnTheirOwnLines() throws {
+        let f = try PolicyFixture()
+        try f.git("config", "release-guardian.component.google-gax.prefix", "google-gax-v")
+        _ = try releasedComponent(f)
+        _ = try f.commit("gax 5.0.6")
+        try f.tag("google-gax-v5.0.6")
+        try f.tag("v1.1.0")
+        try f.git("push", "-q", "origin", "main", "google-gax-v5.0.6", "v1.1.0")
+        let report = try TagAudit(options: .init(directory: f.work)).run()
+        let verdicts = Dictionary(uniqueKeysWithValues: report.entries.map { ($0.tag, $0.violations.map(\.rule)) })
+        #expect(verdicts["google-gax-v5.0.4"] == [])
+        #expect(verdicts["google-gax-v5.0.6"] == [.tagSkip])
+        #expect(verdicts["v1.0.0"] == [] && verdicts["v1.1.0"] == [])
+        #expect(report.acceptingBaseline == "v1.1.0")
+    }
+
     /// On a server, the committed file may add a component (it guards tags nothing guarded)
     /// but not change the server's, nor turn floating tags on.
     @Test func aCommittedFileMayAddAComponentButNotLoosen() throws {

@@ -67,4 +67,42 @@ struct SettingsTests {
                 key: "release.allowSkip", value: "maybe", source: work + "/.release-guardian", expected: "true or false")
         ) { try load() }
     }
+
+    @Test func readsTheBaselineAsAStrictReleaseTag() throws {
+        try scratch.write("[release]\n  baseline = v17.11.1\n", to: work + "/.release-guardian")
+        #expect(try load().baseline?.tag == "v17.11.1")
+        #expect(try load().baseline?.version == SemanticVersion(major: .init(small: 17), minor: .init(small: 11), patch: .init(small: 1)))
+        for value in ["17.11.1", "v17.11", "V17.11.1", "v17.11.1+build", "v017.11.1", "", "latest"] {
+            try scratch.write("[release]\n  baseline = \(value)\n", to: work + "/.release-guardian")
+            #expect(throws: ConfigurationError.self, "\(value)") { try load() }
+            do { _ = try load() } catch { #expect("\(error)".contains("a release tag name such as v1.4.2"), "\(error)") }
+        }
+    }
+
+    /// A baseline excuses history from being judged again: a committed file may lower the
+    /// server's (excuse less), never raise it or add one.
+    @Test func aCommittedBaselineMayOnlyLowerTheServers() throws {
+        func settings(_ baseline: String?) throws -> Settings {
+            var values = RawValues()
+            if let baseline { values.merge([Config.Entry(name: "release.baseline", value: baseline)], source: "test") }
+            return try Settings(values)
+        }
+        var server = try settings("v2.0.0")
+        server.tighten(with: try settings("v1.5.0"))
+        #expect(server.baseline?.tag == "v1.5.0")
+        server = try settings("v2.0.0")
+        server.tighten(with: try settings("v3.0.0"))
+        #expect(server.baseline?.tag == "v2.0.0")
+        server = try settings(nil)
+        server.tighten(with: try settings("v3.0.0"))
+        #expect(server.baseline == nil)
+        server = try settings("v2.0.0")
+        server.tighten(with: try settings(nil))
+        #expect(server.baseline == nil)
+
+        #expect(try settings("v3.0.0").loosenings(comparedTo: settings("v2.0.0")) == ["release.baseline"])
+        #expect(try settings("v3.0.0").loosenings(comparedTo: settings(nil)) == ["release.baseline"])
+        #expect(try settings("v1.0.0").loosenings(comparedTo: settings("v2.0.0")).isEmpty)
+        #expect(try settings(nil).loosenings(comparedTo: settings("v2.0.0")).isEmpty)
+    }
 }

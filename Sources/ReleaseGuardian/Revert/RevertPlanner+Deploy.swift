@@ -44,7 +44,7 @@ extension RevertPlanner {
 
     /// The rules on `ref`, judged as `ci` does (a tag as when it was made); what was checked.
     func judge(_ ref: String, sourceRemote: String) throws(RevertError) -> String {
-        let judged: (violations: [Violation], checked: [RuleID], notChecked: [String])
+        let judged: CICheck.Judgement
         do {
             var options = CICheck.Options(ref: ref, directory: "", environment: environment)
             options.remote = sourceRemote
@@ -53,6 +53,9 @@ extension RevertPlanner {
             throw .judging(error)
         }
         guard judged.violations.isEmpty else { throw .violations(judged.violations) }
+        if let history = judged.history {
+            return "\(RefName.short(ref)) is history (release.baseline = \(history.tag)): not judged again"
+        }
         return judged.checked.isEmpty
             ? "no rule applies to \(RefName.short(ref))"
             : "the rules allow \(RefName.short(ref)) (\(judged.checked.map(\.rawValue).joined(separator: ", ")))"

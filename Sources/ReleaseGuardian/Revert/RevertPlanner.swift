@@ -117,7 +117,7 @@ public struct RevertPlanner {
         let targets = try self.targets(heads, going: commit, versionsRunning: versionsRunning, keepEveryHead: true)
 
         // 4. The rules, on what is deployed and written: the tag, judged as when it was made (as
-        // `ci` does), and the rollback branch release/vX.Y.Z.
+        // `ci` does) unless it is history (release.baseline), and the rollback branch release/vX.Y.Z.
         let releaseBranch = RefName.branch("release/" + tag)
         let existing = try git { () throws(GitError) in try repository.target(ofReference: releaseBranch) }
         if let existing, existing != commit {
@@ -125,19 +125,28 @@ public struct RevertPlanner {
         }
         let tagRef = RefName.tag(tag)
         let tagID = try read { () throws(ReadError) in try reader.target(ofReference: tagRef) }!
-        let later = try read { () throws(ReadError) in try TagHistory.tagsMadeAfter(tag, id: tagID, naming: settings.tagNaming, in: reader)
+        let history: Baseline?
+        do { history = try settings.history(ofTag: tag, id: tagID, in: reader) } catch { throw .judging(.baseline(error)) }
+        let later = try read { () throws(ReadError) in
+            history == nil ? try TagHistory.tagsMadeAfter(tag, id: tagID, naming: settings.tagNaming, in: reader) : []
         }
+        let judged =
+            (history == nil ? [RefUpdate(ref: tagRef, oldID: nil, newID: tagID)] : [])
+            + [RefUpdate(ref: releaseBranch, oldID: nil, newID: commit)]
         let violations: [Violation]
         do {
             violations = try Policy(settings: settings).evaluate(
-                [RefUpdate(ref: tagRef, oldID: nil, newID: tagID), RefUpdate(ref: releaseBranch, oldID: nil, newID: commit)],
-                in: reader, vantage: .client(remote: request.sourceRemote), ignoringTags: later)
+                judged, in: reader, vantage: .client(remote: request.sourceRemote), ignoringTags: later)
         } catch {
             throw .policy(error)
         }
         guard violations.isEmpty else { throw .violations(violations) }
+        let rules =
+            history.map {
+                "\(tag) is history (release.baseline = \($0.tag)), not judged again; the rules allow \(RefName.short(releaseBranch))"
+            } ?? "the rules allow \(tag) and \(RefName.short(releaseBranch))"
         log(
-            "4. Checked: \(tag) is an ancestor of what runs now\(request.allowDivergent ? " (or --allow-divergent)" : ""); the rules allow \(tag) and \(RefName.short(releaseBranch))."
+            "4. Checked: \(tag) is an ancestor of what runs now\(request.allowDivergent ? " (or --allow-divergent)" : ""); \(rules)."
         )
 
         return RevertPlan(
