@@ -12,12 +12,13 @@ extension RevertPlanner {
         let environment = try deployEnvironment(of: ref, requested: request.environment)
         let commit = try commitToDeploy(ref, request: request)
         let tag = RefName.tagName(of: ref)
-        let version = tag.flatMap { TagName($0).version }
+        let version = tag.flatMap { TagName($0, naming: settings.tagNaming).version }
         log("2. \(RefName.short(ref)) is commit \(commit.short); it deploys to \(environment.name).")
 
         // 3. What each target runs.
         let heads = try readHeads(of: environment)
-        let versionsRunning = try ReleaseCatalog(repository: reader).releaseTags(at: Set(heads.compactMap(\.current) + [commit]))
+        let versionsRunning = try ReleaseCatalog(repository: reader, naming: settings.tagNaming).releaseTags(
+            at: Set(heads.compactMap(\.current) + [commit]))
         try checkExpected(heads, request.expect)
 
         // 4. Forward only: going back is a rollback, with its own safeguards (rehearsal, release branch).

@@ -67,7 +67,8 @@ extension RevertPlanner {
             }
         }
         try checkExpected(heads, request.expect)
-        let versionsRunning = try ReleaseCatalog(repository: reader).releaseTags(at: Set(heads.compactMap(\.current) + [commit]))
+        let versionsRunning = try ReleaseCatalog(repository: reader, naming: settings.tagNaming).releaseTags(
+            at: Set(heads.compactMap(\.current) + [commit]))
         let targets = try self.targets(heads, going: commit, versionsRunning: versionsRunning)
 
         // 4. The commit is on a ref this environment takes, and the rules allow that ref.
@@ -86,7 +87,8 @@ extension RevertPlanner {
         }
         log("4. Checked: every target still runs what \(what) put there; \(commit.short) is on \(RefName.short(ref)), and \(rules).")
         return RevertPlan(
-            request: request, action: .undo, environment: name, ref: ref, tag: tag, version: tag.flatMap { TagName($0).version },
+            request: request, action: .undo, environment: name, ref: ref, tag: tag,
+            version: tag.flatMap { TagName($0, naming: settings.tagNaming).version },
             commit: commit, releaseBranch: nil, releaseBranchExists: false, targets: targets, checks: checks)
     }
 

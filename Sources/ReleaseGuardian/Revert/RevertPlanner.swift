@@ -91,7 +91,7 @@ public struct RevertPlanner {
 
         // 3 (read first: `previous` and the messages need what is deployed). What each target runs.
         let heads = try readHeads(of: environment)
-        let catalog = ReleaseCatalog(repository: reader)
+        let catalog = ReleaseCatalog(repository: reader, naming: settings.tagNaming)
         let versionsRunning = try catalog.releaseTags(at: Set(heads.compactMap(\.current)))
 
         // 2. The tag, peeled to its commit.
@@ -103,6 +103,7 @@ public struct RevertPlanner {
             throw .notARelease(tag, reason: "it does not point at a commit")
         }
         log("2. \(tag) is commit \(commit.short).")
+        try checkTakesReleases(of: tag, environment)
         let rehearsal = try checkRehearsal(of: tag, commit: commit, in: environment, request: request)
 
         // 4. A rollback goes back in history; anything else needs --allow-divergent.
@@ -282,7 +283,7 @@ public struct RevertPlanner {
         let done = Ledger.deployments(records).filter { $0.environment == environment && $0.state == .done }
         guard let current = done.firstIndex(where: { $0.commit == deployed.hex }) else { return nil }
         for record in done[(current + 1)...] where record.commit != deployed.hex {
-            guard let tag = record.tag, case .release(let version, _) = TagName(tag), !version.isPrerelease,
+            guard let tag = record.tag, case .release(let version, _) = TagName(tag, naming: settings.tagNaming), !version.isPrerelease,
                 (try? reader.target(ofReference: RefName.tag(tag))) != nil
             else { continue }
             return (tag, version)
@@ -300,15 +301,19 @@ public struct RevertPlanner {
                 log("2. The ledger says \(environment) ran \(previous.0) before what runs now.")
                 return previous
             }
-            guard let previous = try catalog.previous(before: deployed, deployedVersions: deployedVersions) else {
-                throw .noPrevious(deployed: deployedVersions.first)
+            // Among the releases of the component the environment takes (a commit may carry
+            // v1.1.0 and gax-v1.1.0 both).
+            let component = releaseComponent(of: environment)
+            let own = deployedVersions.filter { ReleaseRef(RefName.tag($0), naming: settings.tagNaming)?.component == component }
+            guard let previous = try catalog.previous(before: deployed, deployedVersions: own, of: component) else {
+                throw .noPrevious(deployed: own.first)
             }
             return (previous.name, previous.version)
         }
         guard try git({ () throws(GitError) in try repository.target(ofReference: RefName.tag(requested)) }) != nil else {
             throw .unknownTag(requested, nearest: try catalog.nearest(to: requested), deployed: deployedVersions.first)
         }
-        switch TagName(requested) {
+        switch TagName(requested, naming: settings.tagNaming) {
         case .release(let version, _) where !version.isPrerelease:
             return (requested, version)
         case .release:
@@ -318,6 +323,32 @@ public struct RevertPlanner {
         case .unversioned, .nonASCII, .floating:
             throw .notARelease(requested, reason: "release tags are v + MAJOR.MINOR.PATCH")
         }
+    }
+
+    /// An environment that takes release tags takes only its own: a component's tag never goes
+    /// to the plain tags' prod, nor a plain one to a component's. One that takes none (preprod,
+    /// where rollbacks are rehearsed) takes any release.
+    private func checkTakesReleases(of tag: String, _ environment: Environment) throws(RevertError) {
+        let takesReleases = environment.refs.contains {
+            switch $0 {
+            case .releaseTags, .componentReleaseTags: true
+            case .exact, .glob: false
+            }
+        }
+        let ref = RefName.tag(tag)
+        guard takesReleases, !environment.matches(ref, naming: settings.tagNaming) else { return }
+        let mapped = settings.environments.filter { $0.matches(ref, naming: settings.tagNaming) }.map(\.name)
+        throw .deploysElsewhere(
+            ref: ref, requested: environment.name, mapped: mapped, map: settings.environments.map { ($0.name, $0.refs.map(\.description)) })
+    }
+
+    /// The component whose release tags `environment` takes (`release-tags:NAME`), else the
+    /// plain `v` tags: where `previous` looks when what runs carries no release tag.
+    private func releaseComponent(of environment: String) -> TagComponent {
+        for pattern in settings.environments.first(where: { $0.name == environment })?.refs ?? [] {
+            if case .componentReleaseTags(let component) = pattern { return component }
+        }
+        return .plain
     }
 
     func remote(_ nameOrURL: String) throws(RevertError) -> Remote {
@@ -337,23 +368,32 @@ public struct RevertPlanner {
 /// (packed-refs read in place) rather than one object per tag: at 100k tags it matters.
 struct ReleaseCatalog {
     let repository: any RepositoryReading
+    /// How tag names read (components, floating tags): a component's releases are its own.
+    var naming = TagNaming.plain
+
+    /// The final release a tag name is, with its component.
+    private func release(_ name: String) -> (version: SemanticVersion, component: TagComponent)? {
+        guard case .release(let version, let component) = TagName(name, naming: naming), !version.isPrerelease else { return nil }
+        return (version, component)
+    }
 
     /// Final release tags at each of `commits`, highest first.
     func releaseTags(at commits: Set<ObjectID>) throws(RevertError) -> [ObjectID: [String]] {
         let found: [ObjectID: [String]]
         do { found = try repository.tagNames(pointingAt: commits) } catch { throw .read(error) }
         return found.mapValues { names in
-            names.compactMap { name in TagName(name).version.flatMap { $0.isPrerelease ? nil : (name, $0) } }
-                .sorted { $0.1 > $1.1 }.map(\.0)
+            names.compactMap { name in release(name).map { (name, $0.version) } }.sorted { $0.1 > $1.1 }.map(\.0)
         }
     }
 
     /// The release before the one deployed: the highest below the deployed version when the
     /// deployed commit carries one, else the highest release strictly behind the deployed commit.
-    func previous(before deployed: ObjectID?, deployedVersions: [String]) throws(RevertError) -> (name: String, version: SemanticVersion)? {
+    func previous(
+        before deployed: ObjectID?, deployedVersions: [String], of component: TagComponent = .plain
+    ) throws(RevertError) -> (name: String, version: SemanticVersion)? {
         guard let deployed else { return nil }
-        let releases = try allReleases()
-        if let current = deployedVersions.first.flatMap({ TagName($0).version }) {
+        let releases = try allReleases(of: component)
+        if let current = deployedVersions.first.flatMap({ release($0)?.version }) {
             return releases.last { $0.version < current }
         }
         for release in releases.reversed() {
@@ -372,20 +412,22 @@ struct ReleaseCatalog {
 
     /// Up to five release tags around the version `requested` spells (else the latest five).
     func nearest(to requested: String) throws(RevertError) -> [String] {
-        let releases = try allReleases()
-        guard let version = TagName.normalizedVersion(of: requested) else { return releases.suffix(5).reversed().map(\.name) }
+        let spelled = TagName.spelledVersion(of: requested, naming: naming)
+        let releases = try allReleases(of: spelled?.component ?? .plain)
+        guard let version = spelled?.version else { return releases.suffix(5).reversed().map(\.name) }
         let index = releases.firstIndex { $0.version >= version } ?? releases.count
         return releases[max(0, index - 3)..<min(releases.count, index + 2)].reversed().map(\.name)
     }
 
-    /// Every final release tag, ascending.
-    private func allReleases() throws(RevertError) -> [(name: String, version: SemanticVersion)] {
+    /// Every final release tag of `component`, ascending.
+    private func allReleases(of component: TagComponent) throws(RevertError) -> [(name: String, version: SemanticVersion)] {
         var releases: [(String, SemanticVersion)] = []
+        let first = component.prefix.utf8.first
         do {
             try repository.forEachTagName { bytes in
-                guard bytes.first == UInt8(ascii: "v") else { return }
+                guard bytes.first == first else { return }
                 let name = String(decoding: bytes, as: UTF8.self)
-                if let version = TagName(name).version, !version.isPrerelease { releases.append((name, version)) }
+                if let release = release(name), release.component == component { releases.append((name, release.version)) }
             }
         } catch {
             throw .read(error)

@@ -164,7 +164,7 @@ public struct StatusReport: Encodable, Sendable {
 
     /// The release tags among `tags` (the names at `commit`), else `<main>@<short>`.
     static func label(for commit: ObjectID, tags: [String], settings: Settings) -> String {
-        let releases = tags.filter { TagName($0).version != nil }.sorted()
+        let releases = tags.filter { TagName($0, naming: settings.tagNaming).version != nil }.sorted()
         return releases.isEmpty ? "\(RefName.short(settings.mainBranch))@\(commit.short)" : releases.joined(separator: ", ")
     }
 
