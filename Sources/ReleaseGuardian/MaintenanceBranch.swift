@@ -1,7 +1,7 @@
 import Foundation
 
 /// A maintenance branch: a branch matching one of the `release.maintenance` globs (default
-/// `release/v*`) whose last path component names a release line: `v1.4`, `1.4.x`, `release-1.4`
+/// `release/v*`; `*` stays within one path component, so `*.x` is not `feature/2.x`) whose last path component names a release line: `v1.4`, `1.4.x`, `release-1.4`
 /// (a minor line) or `v1`, `12.x`, `release_2_x` (every line of a major). Only such a branch
 /// vouches for a tag that is not on main, and only for a hotfix (a patch of a released
 /// `MAJOR.MINOR` line) of the line it names: a branch named `release/vX`, or a rollback branch
@@ -16,7 +16,7 @@ struct MaintenanceBranch: Equatable {
 
     /// The line `ref` names, or nil when it is not a maintenance branch of `settings`.
     init?(ref: String, settings: Settings) {
-        guard ref.hasPrefix(RefName.headsPrefix), settings.maintenanceBranches.contains(where: { fnmatch($0, ref, 0) == 0 }),
+        guard ref.hasPrefix(RefName.headsPrefix), settings.maintenanceBranches.contains(where: { fnmatch($0, ref, FNM_PATHNAME) == 0 }),
             let last = ref.split(separator: "/").last
         else { return nil }
         // A component's line after its stem (`google-gax-v5.0`). Otherwise a word before the

@@ -73,27 +73,16 @@ public struct ServerHook {
         return try judge(updates, in: try open())
     }
 
-    /// `pre-receive`: the whole push. An allowed push that moves a floating tag leaves the
-    /// release tags it creates for its `reference-transaction` hooks (`PendingReleases`).
-    public func runPreReceive(_ updates: [RefUpdate]) throws(CheckError) -> Judgement {
-        if updates.isEmpty { return .allowed() }
-        let repository = try open()
-        let policy = try serverPolicy(of: repository)
-        let judgement = try judge(updates, in: repository, policy: policy)
-        if judgement.verdict.allowed {
-            PendingReleases.record(updates, settings: policy.settings, directory: repository.commonDirectory)
-        }
-        return judgement
-    }
-
     /// git's `reference-transaction` hook in the `prepared` state: the refs of one transaction
     /// are locked and about to be written. They are judged again against the refs as they are
     /// now, which closes the window between `pre-receive` and the write (in a non-atomic push,
     /// an update that `pre-receive` counted on may have failed meanwhile). The old value of each
     /// ref is read from the repository: git passes zeros when a caller did not give one.
     ///
-    /// A floating tag's transaction also holds the release tags `pre-receive` allowed in the same
-    /// push that are not written yet (`PendingReleases`): the client sends `v7` before `v7.2.0`.
+    /// A floating tag is judged with its own transaction only: in a push that is not `--atomic`,
+    /// git writes `v7` before the `v7.2.0` it follows, and counting on that release (which a
+    /// concurrent push may take first) could leave `v7` on a commit no release is at. So the
+    /// move is refused until the release is there: `--atomic`, or the release pushed first.
     ///
     /// Deletions are left to `pre-receive`: whether a guarded ref may be deleted never depends
     /// on other refs, so no race can make one valid, and git's own clean-ups (`pack-refs`,
@@ -120,15 +109,6 @@ public struct ServerHook {
             let current: ObjectID?
             do { current = try repository.target(ofReference: line.ref) } catch { throw .repository(error) }
             updates.append(RefUpdate(ref: line.ref, oldID: current, newID: line.newID))
-        }
-        // A floating tag is judged with the release tags its push has yet to write.
-        if refs.contains(where: { if case .tag(.floating) = RefKind($0.ref, settings: policy.settings) { true } else { false } }) {
-            for pending in PendingReleases.recorded(directory: repository.commonDirectory)
-            where !refs.contains(where: { $0.ref == pending.ref }) {
-                let current: ObjectID?
-                do { current = try repository.target(ofReference: pending.ref) } catch { throw .repository(error) }
-                if current == nil { updates.append(pending) }
-            }
         }
         let judgement = try judge(updates, in: repository, policy: policy)
         // Refused: the lock ends with this process. Allowed: kept until the refs are written.

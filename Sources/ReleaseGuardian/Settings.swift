@@ -163,15 +163,18 @@ public struct Settings: Sendable, Equatable {
     /// Keeps the stricter of each rule switch: a committed file may tighten a server's policy,
     /// never loosen it. Branch names and environments stay the server's; components are added.
     mutating func tighten(with committed: Settings) {
+        let serverAllowsOtherTags = !onlyVersionTags
         requireAnnotated = requireAnnotated || committed.requireAnnotated
         allowSkip = allowSkip && committed.allowSkip
         onlyVersionTags = onlyVersionTags || committed.onlyVersionTags
         allowNonASCIITags = allowNonASCIITags && committed.allowNonASCIITags
         floatingTags = floatingTags && committed.floatingTags
         // A component guards tags nothing guarded: the committed file may add one, never
-        // change or drop the server's, nor add one that would claim the server's tags.
+        // change or drop the server's, nor add one that would claim the server's tags. Where the
+        // server refuses every tag that is no release (`onlyVersionTags`), a component would let
+        // its names in: none is added.
         for component in committed.components
-        where !components.contains(where: { $0.name == component.name || $0.overlaps(component) }) {
+        where serverAllowsOtherTags && !components.contains(where: { $0.name == component.name || $0.overlaps(component) }) {
             components.append(component)
         }
         // A baseline excuses history from being judged again: the lower one excuses less.

@@ -21,7 +21,7 @@ extension ReleaseGuardian {
                 let input = Terminal.readStandardInput()
                 let updates: [RefUpdate]
                 do { updates = try ServerHook.parsePreReceive(input) } catch { throw Terminal.fail("\(error)") }
-                try judge(json: output.json) { hook throws(CheckError) in try hook.runPreReceive(updates) }
+                try judge(updates, json: output.json)
             }
         }
 

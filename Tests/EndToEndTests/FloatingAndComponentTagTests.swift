@@ -44,24 +44,41 @@ struct FloatingAndComponentTagTests {
         let first = try clone.push("origin", "v1")
         #expect(first.status == 0, "\(first.stderr)")
         // The release and the move in one push, not --atomic: git sends v1 (origin has it) before
-        // v1.1.0, and writes them one transaction at a time.
+        // v1.1.0 and writes them one transaction at a time, so the server refuses to write v1
+        // before its release is there (counting on a release not yet written would race with
+        // another push that takes v1.1.0 first), and says how to push them.
         _ = try clone.commit("1.1")
         try clone.tag("v1.1.0")
         let released = try clone.rev("v1.1.0^{commit}")
         _ = try clone.git("tag", "-f", "v1", "v1.1.0^{commit}")
-        let release = try clone.push("origin", "main", "v1.1.0", "+refs/tags/v1")
-        #expect(release.status == 0, "\(release.stderr)")
+        let apart = try clone.push("origin", "main", "v1.1.0", "+refs/tags/v1")
+        #expect(apart.status != 0)
+        #expect(apart.stderr.contains("git push --atomic"), "\(apart.stderr)")
+        #expect(!(try clone.originRefs().contains("refs/tags/v1 \(released)")))
+        // The release first, then the move (the failed push left origin/main behind: fetch).
+        _ = try clone.git("fetch", "-q", "origin")
+        let releaseFirst = try clone.push("origin", "main", "v1.1.0")
+        #expect(releaseFirst.status == 0, "\(releaseFirst.stderr)")
+        let move = try clone.push("origin", "+refs/tags/v1")
+        #expect(move.status == 0, "\(move.stderr)")
         #expect(try clone.originRefs().contains("refs/tags/v1 \(released)"))
-        #expect(try clone.originRefs().contains("refs/tags/v1.1.0 "))
+        // With --atomic, the release and the move are one transaction, judged together.
+        _ = try clone.commit("1.2")
+        try clone.tag("v1.2.0")
+        let second = try clone.rev("v1.2.0^{commit}")
+        _ = try clone.git("tag", "-f", "v1", "v1.2.0^{commit}")
+        let atomic = try clone.push("--atomic", "origin", "main", "v1.2.0", "+refs/tags/v1")
+        #expect(atomic.status == 0, "\(atomic.stderr)")
+        #expect(try clone.originRefs().contains("refs/tags/v1 \(second)"))
 
         // Backwards.
         _ = try clone.git("tag", "-f", "v1", "v1.0.0^{commit}")
         try expectRefusedBothWays(clone, "tag-floating", "origin", "+refs/tags/v1", mentioning: "backwards")
         // To a pre-release, which is no final release of the line.
-        _ = try clone.commit("1.2 candidate")
-        try clone.tag("v1.2.0-rc.1")
-        #expect(try clone.push("-q", "origin", "main", "v1.2.0-rc.1").status == 0)
-        _ = try clone.git("tag", "-f", "v1", "v1.2.0-rc.1^{commit}")
+        _ = try clone.commit("1.3 candidate")
+        try clone.tag("v1.3.0-rc.1")
+        #expect(try clone.push("-q", "origin", "main", "v1.3.0-rc.1").status == 0)
+        _ = try clone.git("tag", "-f", "v1", "v1.3.0-rc.1^{commit}")
         try expectRefusedBothWays(clone, "tag-floating", "origin", "+refs/tags/v1", mentioning: "a pre-release")
         // A line's tag at a release that is not its line's highest (v1.0 follows v1.0.0).
         _ = try clone.git("tag", "v1.0", "v1.1.0^{commit}")

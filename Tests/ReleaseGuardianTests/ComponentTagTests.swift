@@ -245,5 +245,11 @@ struct ComponentTagTests {
         #expect(server.components.map(\.prefix) == ["gax-v", "tools-v"])
         #expect(server.floatingTags == false)
         #expect(committed.loosenings(comparedTo: Settings()) == ["release.floatingTags"])
+        // Where the server refuses every tag that is no release, a component would let its
+        // names in (`evil-v1.0.0`): none is added.
+        var strict = try settings([("release.onlyVersionTags", "true")])
+        strict.tighten(with: try settings([("component.evil.prefix", "evil-v")]))
+        #expect(strict.components.isEmpty)
+        #expect(RefKind("refs/tags/evil-v1.0.0", settings: strict) == .tag(.unversioned))
     }
 }

@@ -99,6 +99,8 @@ struct RuleTests {
         // A word with numbers in it names no line.
         #expect(MaintenanceBranch(ref: "refs/heads/release_build2", settings: settings) == nil)
         #expect(MaintenanceBranch(ref: "refs/heads/12.x", settings: settings)?.lineName == "12")
+        // `*` stays within one path component: a nested branch is not `*.x`.
+        #expect(MaintenanceBranch(ref: "refs/heads/feature/2.x", settings: settings) == nil)
         #expect(MaintenanceBranch(ref: "refs/heads/release_2_3_x", settings: settings)?.lineName == "2.3")
     }
 

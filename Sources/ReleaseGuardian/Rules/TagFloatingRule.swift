@@ -72,6 +72,8 @@ struct TagFloatingRule: Rule {
             message:
                 "\(tag) would point at \(new.short), but the highest release of line \(line) is \(top.name) (\(topCommit.short)) as this push leaves it: a floating tag points only at that commit."
                 + preRelease,
-            fix: "Point it at \(top.name): " + moveTo(top.name) + ".")
+            fix: "Point it at \(top.name): " + moveTo(top.name)
+                + ". If this push also creates the release it should follow, push them with `git push --atomic`, or the release first: otherwise git writes the floating tag first, before its release exists."
+        )
     }
 }
