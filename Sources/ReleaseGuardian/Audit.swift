@@ -57,23 +57,45 @@ public struct TagAudit {
         }
     }
 
+    /// One namespace of tags (the plain `v` tags, or a component's) and the baseline that
+    /// accepts its history as it is.
+    public struct Namespace: Sendable {
+        /// `.plain`, or the component.
+        public let component: TagComponent
+        /// Its baseline in force, if any.
+        public let baseline: Baseline?
+        /// Its highest release tag: the baseline that accepts its history (nil: it has none).
+        public let accepting: String?
+        /// Its refused tags, in the order they were made.
+        public let refused: [String]
+        /// Those `accepting` would not cover (made after its tag).
+        public let notCovered: [String]
+
+        /// `release.baseline`, `component.google-gax.baseline`.
+        public var key: String { Baseline.key(of: component) }
+    }
+
     public struct Report: Sendable {
         /// The guarded tags, in the order they were made.
         public let entries: [Entry]
         /// Tags no rule guards (not version tags), sorted.
         public let unguarded: [String]
-        /// The baseline in force, if any.
-        public let baseline: Baseline?
-        /// The highest release tag: the `release.baseline` that accepts the history as it is.
-        public let acceptingBaseline: String?
-        /// Refused tags that baseline would not cover (made after its tag, or above it).
-        public let notCoveredByAcceptingBaseline: [String]
+        /// The plain tags first, then each component's, in configuration order.
+        public let namespaces: [Namespace]
 
         /// A bare repository: the baseline is the server's policy.
         public let isServer: Bool
 
         public var refused: [Entry] { entries.filter { $0.verdict == .refused } }
         public var allowed: Bool { refused.isEmpty }
+
+        private var plain: Namespace? { namespaces.first { $0.component == .plain } }
+        /// `release.baseline` in force, if any.
+        public var baseline: Baseline? { plain?.baseline }
+        /// The highest plain release tag: the `release.baseline` that accepts their history.
+        public var acceptingBaseline: String? { plain?.accepting }
+        /// Refused plain tags that baseline would not cover (made after its tag).
+        public var notCoveredByAcceptingBaseline: [String] { plain?.notCovered ?? [] }
     }
 
     public let options: Options
@@ -95,25 +117,31 @@ public struct TagAudit {
         let (tags, unguarded) = try readTags(settings: settings, in: reader)
         let judged = try judge(tags, settings: settings, vantage: vantage, in: reader)
 
-        var history: Baseline.History?
-        if let baseline = settings.baseline {
-            do { history = try baseline.resolved(in: reader) } catch { throw .baseline(error) }
+        // Each namespace's baseline covers its own tags only (`Settings.baseline(forTag:)`).
+        var histories: [String?: Baseline.History] = [:]
+        for baseline in settings.baselines {
+            do { histories[baseline.component.name] = try baseline.resolved(in: reader) } catch { throw .baseline(error) }
         }
         let entries = zip(tags, judged).map { tag, violations in
-            let covered = history.map { settings.baseline(forTag: tag.name) != nil && $0.covers(tag.name, made: tag.made) } ?? false
+            let history = settings.baseline(forTag: tag.name).flatMap { histories[$0.component.name] }
+            let covered = history?.covers(tag.name, made: tag.made) ?? false
             return Entry(
                 tag: tag.name, commit: tag.commit, annotated: tag.annotated, made: tag.made,
                 verdict: violations.isEmpty ? .ok : covered ? .history : .refused, violations: violations)
         }
-        // The baseline that accepts everything: the highest release tag (it must exist, and be made).
-        let accepting = tags.filter { $0.release != nil && $0.made != nil }.max { SemanticVersion.compare($0.release!, $1.release!) < 0 }
-        let notCovered = accepting.map { top in
-            let history = Baseline.History(version: top.release!, made: top.made!)
-            return entries.filter { $0.verdict == .refused && !history.covers($0.tag, made: $0.made) }.map(\.tag)
+        let namespaces = ([TagComponent.plain] + settings.components).map { component in
+            let own = zip(tags, entries).filter { $0.0.namespace == component }
+            // The baseline that accepts all of it: its highest release tag (it must exist, and be made).
+            let accepting = own.map(\.0).filter { $0.ownRelease != nil && $0.made != nil }
+                .max { SemanticVersion.compare($0.ownRelease!, $1.ownRelease!) < 0 }
+            let refused = own.map(\.1).filter { $0.verdict == .refused }
+            let history = accepting.map { Baseline.History(version: $0.ownRelease!, made: $0.made!, component: component) }
+            return Namespace(
+                component: component, baseline: settings.baselines.first { $0.component == component }, accepting: accepting?.name,
+                refused: refused.map(\.tag),
+                notCovered: history.map { history in refused.filter { !history.covers($0.tag, made: $0.made) }.map(\.tag) } ?? [])
         }
-        return Report(
-            entries: entries, unguarded: unguarded, baseline: settings.baseline, acceptingBaseline: accepting?.name,
-            notCoveredByAcceptingBaseline: notCovered ?? [], isServer: repository.isBare)
+        return Report(entries: entries, unguarded: unguarded, namespaces: namespaces, isServer: repository.isBare)
     }
 
     // MARK: - Reading the tags
@@ -133,6 +161,10 @@ public struct TagAudit {
         /// A monorepo component's tag (`[component "NAME"]`): judged on its own lines, as `ci`
         /// judges it (the one pass below keeps the plain tags' index only).
         let component: TagComponent?
+        /// Whose baseline covers it: the component that claims its name (even misspelt), else `.plain`.
+        let namespace: TagComponent
+        /// Its version when it is a strict release tag of its namespace.
+        let ownRelease: SemanticVersion?
     }
 
     /// The guarded tags in the order they were made (undated ones last), and the names of the others.
@@ -155,7 +187,8 @@ public struct TagAudit {
                         name: name, ref: ref, id: id, commit: try reader.peeledCommit(of: id), annotated: kind == .tag,
                         made: try reader.creationTime(of: id),
                         version: component == nil ? tagName.version ?? TagName.normalizedVersion(of: name) : nil,
-                        release: component == nil ? tagName.version : nil, component: component))
+                        release: component == nil ? tagName.version : nil, component: component,
+                        namespace: settings.tagNaming.component(claiming: name) ?? .plain, ownRelease: tagName.version))
             } catch  where error.isNotFound {
                 throw .missingObject(tag: name, id: id)
             } catch {
@@ -300,7 +333,7 @@ public enum AuditError: Error, CustomStringConvertible {
     case read(ReadError)
     case policy(PolicyError)
     case nothingToAccept
-    case bareRepository(baseline: String, policyFile: String)
+    case bareRepository(baseline: String, key: String, policyFile: String)
 
     public var description: String {
         switch self {
@@ -323,8 +356,8 @@ public enum AuditError: Error, CustomStringConvertible {
             "\(error)"
         case .nothingToAccept:
             "there is no release tag, so there is no history to accept: nothing was written."
-        case .bareRepository(let baseline, let policyFile):
-            "this is a bare repository (a server): its baseline is the server's policy, never a working-tree file. Set it there: `git config --file \(shellQuoted(policyFile)) release.baseline \(shellQuoted(baseline))` (the policy file `install --server` wrote), or `git config release-guardian.release.baseline \(shellQuoted(baseline))` in this repository. Nothing was written."
+        case .bareRepository(let baseline, let key, let policyFile):
+            "this is a bare repository (a server): its baselines are the server's policy, never a working-tree file. Set them there: `git config --file \(shellQuoted(policyFile)) \(key) \(shellQuoted(baseline))` (the policy file `install --server` wrote), or `git config release-guardian.\(key) \(shellQuoted(baseline))` in this repository (`audit` lists each namespace's). Nothing was written."
         }
     }
 }
@@ -332,33 +365,70 @@ public enum AuditError: Error, CustomStringConvertible {
 // MARK: - Accepting the history
 
 extension TagAudit {
-    /// Where `--write-baseline` wrote, and what.
+    /// What `--write-baseline` wrote, or why it left a namespace out.
     public struct WrittenBaseline: Sendable {
         public let path: String
+        /// `release.baseline`, `component.google-gax.baseline`.
+        public let key: String
         public let baseline: String
-        /// A value in the repository's git config that overrides the file, which has no effect then.
-        public let overriddenBy: String?
+        /// Written; false when the component's prefix is not in the file (see `note`).
+        public let written: Bool
+        /// A value in the repository's git config that overrides the file, or why it was not written.
+        public let note: String?
     }
 
-    /// Writes `release.baseline = <the highest release tag>` into the working tree's
-    /// `.release-guardian` with `git config --file` (the other keys and comments stay).
-    public func writeBaseline(_ report: Report) throws(AuditError) -> WrittenBaseline {
-        guard let baseline = report.acceptingBaseline else { throw .nothingToAccept }
+    /// Writes each namespace's accepting baseline (its highest release tag: `release.baseline`,
+    /// `component.NAME.baseline`) into the working tree's `.release-guardian` with `git config
+    /// --file` (the other keys and comments stay; a component's goes into its own section).
+    /// Every namespace with a release tag is accepted as it is, whether or not a tag of it is
+    /// refused today, as `release.baseline` always was; a namespace without one has nothing to
+    /// accept. A component whose prefix is not in the file is left out: a committed file that
+    /// names a baseline without its component's prefix does not validate (`policy-file`).
+    public func writeBaseline(_ report: Report) throws(AuditError) -> [WrittenBaseline] {
+        let accepting = report.namespaces.filter { $0.accepting != nil }
+        guard let first = accepting.first?.accepting else { throw .nothingToAccept }
         let repository: Repository
         do { repository = try Repository.discover(from: options.directory) } catch { throw .repository(.git(error)) }
         guard let root = repository.workingDirectory else {
-            throw .bareRepository(baseline: baseline, policyFile: repository.commonDirectory + Settings.serverPolicyFileName)
+            throw .bareRepository(
+                baseline: first, key: accepting[0].key, policyFile: repository.commonDirectory + Settings.serverPolicyFileName)
         }
         let path = root + Settings.fileName
-        do {
-            try GitCommandLine.setConfig(file: path, key: "release.baseline", value: baseline)
-        } catch {
-            throw .configuration(.malformedFile(path: path, detail: Settings.gitConfigError(error.output, source: path)))
+        var inFile: Set<String> = []
+        if FileManager.default.fileExists(atPath: path) {
+            do { inFile = Set(try Settings.read(file: path).map { RawValues.normalized($0.name) }) } catch { throw .configuration(error) }
         }
-        let inForce: Baseline?
-        do { inForce = try Settings.load(for: repository).baseline } catch { throw .configuration(error) }
-        let overridden = inForce.flatMap { $0.tag == baseline ? nil : "release.baseline = \($0.tag) (\($0.source))" }
-        return WrittenBaseline(path: path, baseline: baseline, overriddenBy: overridden)
+        var written: [WrittenBaseline] = []
+        for namespace in accepting {
+            let tag = namespace.accepting!
+            if let name = namespace.component.name, !inFile.contains(RawValues.normalized("component.\(name).prefix")) {
+                written.append(
+                    WrittenBaseline(
+                        path: path, key: namespace.key, baseline: tag, written: false,
+                        note:
+                            "component \(name)'s prefix is not set in \(Settings.fileName), so its baseline was not written there: set it where the prefix is set (`git config release-guardian.\(namespace.key) \(shellQuoted(tag))`)"
+                    ))
+                continue
+            }
+            do {
+                try GitCommandLine.setConfig(file: path, key: namespace.key, value: tag)
+            } catch {
+                throw .configuration(.malformedFile(path: path, detail: Settings.gitConfigError(error.output, source: path)))
+            }
+            written.append(WrittenBaseline(path: path, key: namespace.key, baseline: tag, written: true, note: nil))
+        }
+        let inForce: [Baseline]
+        do { inForce = try Settings.load(for: repository).baselines } catch { throw .configuration(error) }
+        return written.map { entry in
+            guard entry.written, let other = inForce.first(where: { $0.key == entry.key }), other.tag != entry.baseline else {
+                return entry
+            }
+            return WrittenBaseline(
+                path: entry.path, key: entry.key, baseline: entry.baseline, written: true,
+                note:
+                    "the repository's git config sets \(entry.key) = \(other.tag) (\(other.source)), which overrides the file here: `git config --unset release-guardian.\(entry.key)`"
+            )
+        }
     }
 
     // MARK: - Output
@@ -399,30 +469,43 @@ extension TagAudit {
                 + "\(count(.refused)) refused\(rules.isEmpty ? "" : " (\(rules))"), \(count(.history)) history; "
                 + "\(report.unguarded.count) other tag\(report.unguarded.count == 1 ? " is" : "s are") not version tags (not guarded; --json lists them)."
         ]
-        if let baseline = report.baseline {
-            lines.append("release.baseline = \(baseline.tag) (\(baseline.source)): tags at or below it, made no later, are history.")
+        for baseline in report.namespaces.compactMap(\.baseline) {
+            lines.append(
+                "\(baseline.key) = \(baseline.tag) (\(baseline.source)): tags\(baseline.component.ofComponent) at or below it, made no later, are history."
+            )
         }
-        guard !report.allowed, let accepting = report.acceptingBaseline else {
-            if report.allowed {
-                lines.append("No tag breaks a rule as it was made: ci and revert-to will judge every one of them as it is.")
-            }
+        guard !report.allowed else {
+            lines.append("No tag breaks a rule as it was made: ci and revert-to will judge every one of them as it is.")
             return lines
         }
-        lines.append(
-            "ci on a re-run of these tags, and revert-to or deploy to them, refuse them. Moving or deleting them is refused too (tag-immutable, tag-delete): accept this history as it is, and those commands will not judge these tags again (they stay immutable and undeletable):"
-        )
-        if report.isServer {
+        let acceptable = report.namespaces.filter { !$0.refused.isEmpty && $0.accepting != nil }
+        if !acceptable.isEmpty {
             lines.append(
-                "    git config release-guardian.release.baseline \(shellQuoted(accepting))   (in this server repository; or `release.baseline = \(accepting)` in its release-guardian.config)"
-            )
-        } else {
-            lines.append(
-                "    release.baseline = \(accepting)   (in .release-guardian, [release] section; or run `release-guardian audit --write-baseline`), then commit .release-guardian"
+                "ci on a re-run of these tags, and revert-to or deploy to them, refuse them. Moving or deleting them is refused too (tag-immutable, tag-delete): accept this history as it is, and those commands will not judge these tags again (they stay immutable and undeletable):"
             )
         }
-        if !report.notCoveredByAcceptingBaseline.isEmpty {
+        for namespace in acceptable {
+            let accepting = namespace.accepting!
+            if report.isServer {
+                lines.append(
+                    "    git config release-guardian.\(namespace.key) \(shellQuoted(accepting))   (in this server repository; or `\(namespace.key) = \(accepting)` in its release-guardian.config)"
+                )
+            } else {
+                let section = namespace.component.name.map { "[component \"\($0)\"] section" } ?? "[release] section"
+                lines.append("    \(namespace.key) = \(accepting)   (in .release-guardian, \(section))")
+            }
+        }
+        if !acceptable.isEmpty && !report.isServer {
+            lines.append("  or run `release-guardian audit --write-baseline`, then commit .release-guardian.")
+        }
+        for namespace in acceptable where !namespace.notCovered.isEmpty {
             lines.append(
-                "That baseline would not cover \(report.notCoveredByAcceptingBaseline.joined(separator: ", ")): made after \(accepting), they stay judged as any new tag."
+                "That baseline would not cover \(namespace.notCovered.joined(separator: ", ")): made after \(namespace.accepting!), they stay judged as any new tag."
+            )
+        }
+        for namespace in report.namespaces where !namespace.refused.isEmpty && namespace.accepting == nil {
+            lines.append(
+                "No release tag\(namespace.component.ofComponent) can accept \(namespace.refused.joined(separator: ", ")): there is none to set \(namespace.key) to."
             )
         }
         return lines
@@ -431,7 +514,27 @@ extension TagAudit {
 
 extension TagAudit.Report: Encodable {
     enum CodingKeys: String, CodingKey {
-        case baseline, acceptingBaseline, notCoveredByAcceptingBaseline, summary, tags, unguarded
+        case baseline, acceptingBaseline, notCoveredByAcceptingBaseline, baselines, summary, tags, unguarded
+    }
+
+    /// One namespace, in `baselines`: its key, the baseline in force, the one that accepts it
+    /// and, when a tag of it is refused, the line to add.
+    struct NamespaceDocument: Encodable {
+        let namespace: TagAudit.Namespace
+
+        enum CodingKeys: String, CodingKey { case component, key, baseline, accepting, line, refused, notCovered }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(namespace.component.name, forKey: .component)
+            try container.encode(namespace.key, forKey: .key)
+            try container.encode(namespace.baseline?.tag, forKey: .baseline)
+            try container.encode(namespace.accepting, forKey: .accepting)
+            let line = namespace.refused.isEmpty ? nil : namespace.accepting.map { "\(namespace.key) = \($0)" }
+            try container.encode(line, forKey: .line)
+            try container.encode(namespace.refused, forKey: .refused)
+            try container.encode(namespace.notCovered, forKey: .notCovered)
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -439,6 +542,7 @@ extension TagAudit.Report: Encodable {
         try container.encode(baseline?.tag, forKey: .baseline)
         try container.encode(acceptingBaseline, forKey: .acceptingBaseline)
         try container.encode(notCoveredByAcceptingBaseline, forKey: .notCoveredByAcceptingBaseline)
+        try container.encode(namespaces.map(NamespaceDocument.init), forKey: .baselines)
         let count = { (verdict: TagAudit.Verdict) in entries.filter { $0.verdict == verdict }.count }
         try container.encode(
             [

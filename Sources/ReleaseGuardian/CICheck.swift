@@ -96,7 +96,7 @@ public struct CICheck {
                 return (
                     [], [],
                     [
-                        "\(name) is history (release.baseline = \(history.tag), \(history.source)): at or below it and made no later, so the tag rules do not judge it again; tag-immutable and tag-delete still refuse moving or deleting it at push time"
+                        "\(name) is history (\(history.key) = \(history.tag), \(history.source)): at or below it and made no later, so the tag rules do not judge it again; tag-immutable and tag-delete still refuse moving or deleting it at push time"
                     ], history
                 )
             }

@@ -15,7 +15,7 @@ public enum CIReport {
         lines.append("  checked: " + (outcome.checked.isEmpty ? "nothing" : outcome.checked.map(\.rawValue).joined(separator: ", ")))
         for reason in outcome.notChecked { lines.append("  not checked: \(reason)") }
         if let history = outcome.history {
-            lines.append("  verdict: allowed (history: release.baseline = \(history.tag))")
+            lines.append("  verdict: allowed (history: \(history.key) = \(history.tag))")
         } else if outcome.allowed {
             lines.append("  verdict: allowed")
         } else {
@@ -60,7 +60,7 @@ public enum CIReport {
     public static func markdown(_ outcome: CICheck.Outcome) -> String {
         let deployment = outcome.deployment
         var lines = [
-            "### release-guardian: \(outcome.allowed ? "✅ allowed" : "❌ refused")\(outcome.history.map { " (history: release.baseline = \($0.tag))" } ?? "")",
+            "### release-guardian: \(outcome.allowed ? "✅ allowed" : "❌ refused")\(outcome.history.map { " (history: \($0.key) = \($0.tag))" } ?? "")",
             "",
             "| ref | environment | version |", "| --- | --- | --- |",
             "| `\(deployment.ref)` | \(deployment.environment ?? "—") | "

@@ -37,6 +37,8 @@ public struct Settings: Sendable, Equatable {
     /// `release.baseline = vX.Y.Z`: the history accepted as it is (`audit --write-baseline`);
     /// nil when the team has not set one.
     public var baseline: Baseline?
+    /// `[component "NAME"] baseline = NAME-vX.Y.Z`, by component name: each component's history.
+    public var componentBaselines: [String: Baseline] = [:]
 
     /// How tags are read here: the components and whether floating tags are allowed.
     public var tagNaming: TagNaming { TagNaming(components: components, floatingTags: floatingTags) }
@@ -143,6 +145,7 @@ public struct Settings: Sendable, Equatable {
             + (floatingTags ? ", floatingTags = true" : "")
             + components.map { ", component \($0.name ?? "") prefix = \($0.prefix)" }.joined()
             + (baseline.map { ", baseline = \($0.tag)" } ?? "")
+            + components.compactMap { $0.name.flatMap { componentBaselines[$0] }.map { ", \($0.key) = \($0.tag)" } }.joined()
     }
 
     /// The rule settings in which `self` is looser than `other`, in git-config words (empty when
@@ -157,6 +160,10 @@ public struct Settings: Sendable, Equatable {
         if allowNonASCIITags && !other.allowNonASCIITags { found.append("release.allowNonASCIITags") }
         if floatingTags && !other.floatingTags { found.append("release.floatingTags") }
         if let baseline, other.baseline.map({ baseline.version > $0.version }) ?? true { found.append("release.baseline") }
+        for (name, baseline) in componentBaselines.sorted(by: { $0.key < $1.key }) {
+            let theirs = other.componentBaselines[name]
+            if theirs.map({ $0.component != baseline.component || baseline.version > $0.version }) ?? true { found.append(baseline.key) }
+        }
         return found
     }
 
@@ -182,6 +189,17 @@ public struct Settings: Sendable, Equatable {
             self.baseline = committedBaseline
         } else if committed.baseline == nil {
             baseline = nil
+        }
+        // The same for each component's: lowered (for the server's component), never added
+        // (a component the file adds has none), dropped when the file's settings have none.
+        for (name, serverBaseline) in componentBaselines {
+            guard let committedBaseline = committed.componentBaselines[name] else {
+                componentBaselines[name] = nil
+                continue
+            }
+            if committedBaseline.component == serverBaseline.component && committedBaseline.version < serverBaseline.version {
+                componentBaselines[name] = committedBaseline
+            }
         }
     }
 
@@ -235,6 +253,7 @@ public struct Settings: Sendable, Equatable {
         baseline = try values.last("release.baseline").map { value throws(ConfigurationError) in
             try Baseline(value.value, source: value.source)
         }
+        componentBaselines = try Baseline.configured(in: values, components: components)
     }
 
     static func expandingHome(_ path: String) -> String {

@@ -14,8 +14,9 @@ public struct TagComponent: Hashable, Sendable {
     public let prefix: String
     /// The prefix without its final `v`: empty for the plain tags, `google-gax-`.
     let stem: String
-    // Settings of one component (issue 12's `[component "NAME"] baseline = NAME-vX.Y.Z`, for
-    // `audit`) belong here, read in `configured(in:)` beside `prefix`.
+    // Its baseline (`[component "NAME"] baseline = NAME-vX.Y.Z`) is in
+    // `Settings.componentBaselines`, not here: a component is a namespace every TagName
+    // carries, and two readings of it (a server's and a committed file's) must stay equal.
 
     public static let plain = TagComponent(name: nil, prefix: "v")
 

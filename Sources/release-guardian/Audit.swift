@@ -18,8 +18,10 @@ extension ReleaseGuardian {
                 `release.baseline = vX.Y.Z` in .release-guardian accepts them: a tag at or below the baseline, \
                 made no later than the baseline tag, is history, and `ci`, `deploy` and `revert-to` do not judge \
                 it again. It stays immutable and undeletable, and every tag a push creates is judged in full. \
-                --write-baseline writes the highest release tag there (commit the file); on a server (a bare \
-                repository) the baseline is the server's policy and is set there instead.
+                A monorepo component's tags have their own, `[component "NAME"] baseline = NAME-vX.Y.Z`: \
+                release.baseline covers the plain v tags only. --write-baseline writes each namespace's highest \
+                release tag there (commit the file); on a server (a bare repository) the baselines are the \
+                server's policy and are set there instead.
 
                 Exit 0 when no tag breaks a rule (history aside), 1 when one does, 2 when the tags cannot be \
                 judged (not a repository, a shallow clone: `git fetch --unshallow --tags`).
@@ -28,7 +30,7 @@ extension ReleaseGuardian {
         @Option(name: .long, help: "The remote whose branches are main and the maintenance branches.")
         var remote = "origin"
 
-        @Flag(name: .long, help: "Write release.baseline = <the highest release tag> into .release-guardian.")
+        @Flag(name: .long, help: "Write release.baseline (and each component's baseline) = the highest release tag into .release-guardian.")
         var writeBaseline = false
 
         @OptionGroup var output: OutputOptions
@@ -42,12 +44,13 @@ extension ReleaseGuardian {
                 report = try audit.run()
                 if writeBaseline {
                     let written = try audit.writeBaseline(report)
-                    Terminal.error(
-                        "release-guardian: wrote release.baseline = \(written.baseline) to \(written.path). Commit it, so that ci and revert-to in every clone read it: `git add .release-guardian && git commit -m \"Accept the tag history up to \(written.baseline)\"`."
-                    )
-                    if let overridden = written.overriddenBy {
+                    for entry in written where entry.written {
+                        Terminal.error("release-guardian: wrote \(entry.key) = \(entry.baseline) to \(entry.path).")
+                    }
+                    for note in written.compactMap(\.note) { Terminal.error("release-guardian: warning: \(note).") }
+                    if written.contains(where: \.written) {
                         Terminal.error(
-                            "release-guardian: warning: the repository's git config sets \(overridden), which overrides the file here: `git config --unset release-guardian.release.baseline`."
+                            "release-guardian: Commit it, so that ci and revert-to in every clone read it: `git add .release-guardian && git commit -m \"Accept the tag history up to \(written.map(\.baseline).joined(separator: ", "))\"`."
                         )
                     }
                     report = try audit.run()

@@ -313,6 +313,132 @@ struct AuditTests {
         #expect(Self.refused(tightened.rules) == ["v12.6.3": ["tag-on-main"]])
     }
 
+    // MARK: - Component baselines
+
+    /// gax-nodejs as its team configures it: two components (google-logging-utils stays
+    /// unguarded) and the maintenance branches the team uses.
+    static let gaxComponents =
+        "[release]\n    maintenance = *.x\n    maintenance = release_*\n"
+        + "[component \"google-gax\"]\n    prefix = google-gax-v\n[component \"gapic-tools\"]\n    prefix = gapic-tools-v\n"
+
+    /// Each namespace has its own baseline: `audit` names the line each needs, `--write-baseline`
+    /// writes them, `ci` then passes on every old tag, and a new bad component tag (a skip, and
+    /// one below its baseline that never existed) is refused by the pre-push hook through a real
+    /// `git push` and by `ci`.
+    @Test func eachComponentHasItsOwnBaseline() throws {
+        let team = try TeamClone(.gaxNodejs, policy: Self.gaxComponents)
+        let before = try team.audit()
+        #expect(before.result.status == 1, "\(before.result.stderr)")
+        let refused = Self.refused(before.rules)
+        #expect(
+            refused == [
+                "v1.15.2": ["tag-skip", "tag-on-main"],
+                "v2.25.5-pre.0": ["tag-on-main"], "v2.25.5-pre.1": ["tag-on-main"], "v2.28.0-pre.0": ["tag-on-main"],
+                "v2.28.0-pre.1": ["tag-order", "tag-on-main"], "v2.28.0-alpha.0": ["tag-order", "tag-on-main"],
+                "v2.28.0-alpha.1": ["tag-order"], "v2.30.5": ["tag-on-main"], "v3.6.1": ["tag-on-main"],
+                // After google-gax-v4.1.0 (v4.2.0 to v4.3.0 were tagged without the prefix); on no branch.
+                "google-gax-v4.3.1": ["tag-skip"], "google-gax-v4.6.1": ["tag-on-main"],
+            ])
+        #expect(before.rules.keys.filter { $0.hasPrefix("gapic-tools-v") }.count == 13)
+        let baselines = before.document["baselines"] as? [[String: Any]] ?? []
+        #expect(
+            baselines.map { $0["key"] as? String } == [
+                "release.baseline", "component.google-gax.baseline", "component.gapic-tools.baseline",
+            ])
+        #expect(baselines.map { $0["accepting"] as? String } == ["v4.3.0", "google-gax-v5.0.4", "gapic-tools-v1.0.3"])
+        // The line to add, for each namespace with a refused tag.
+        #expect(
+            baselines.map { $0["line"] as? String } == [
+                "release.baseline = v4.3.0", "component.google-gax.baseline = google-gax-v5.0.4", nil,
+            ])
+        #expect(baselines.map { ($0["refused"] as? [String])?.count } == [9, 2, 0])
+        let table = try team.run("audit")
+        #expect(table.stdout.contains("    release.baseline = v4.3.0   (in .release-guardian, [release] section)"), "\(table.stdout)")
+        #expect(
+            table.stdout.contains(
+                "    component.google-gax.baseline = google-gax-v5.0.4   (in .release-guardian, [component \"google-gax\"] section)"))
+        #expect(!table.stdout.contains("component.gapic-tools.baseline"))
+        #expect(try team.ciOnEveryTag() == refused.keys.sorted().map { "\($0) 1" }, "ci and audit disagree")
+
+        // A plain baseline alone excuses no component tag, however late its tag was made.
+        try team.commitPolicy(Self.gaxComponents + "[release]\n    baseline = v4.3.1\n")
+        try team.git("tag", "v4.3.1")
+        #expect(Self.refused(try team.audit().rules).keys.sorted() == ["google-gax-v4.3.1", "google-gax-v4.6.1"])
+        #expect(try team.run("ci", "--ref", "refs/tags/google-gax-v4.6.1").status == 1)
+        try team.git("tag", "-d", "v4.3.1")
+        try team.commitPolicy(Self.gaxComponents)
+
+        let written = try team.run("audit", "--write-baseline")
+        #expect(written.status == 0, "\(written.stdout)\(written.stderr)")
+        for line in [
+            "release.baseline = v4.3.0", "component.google-gax.baseline = google-gax-v5.0.4",
+            "component.gapic-tools.baseline = gapic-tools-v1.0.3",
+        ] {
+            #expect(written.stderr.contains("wrote \(line) to "), "\(line): \(written.stderr)")
+        }
+        #expect(try team.git("config", "-f", ".release-guardian", "component.google-gax.baseline") == "google-gax-v5.0.4")
+        #expect(try team.git("config", "-f", ".release-guardian", "component.gapic-tools.baseline") == "gapic-tools-v1.0.3")
+        #expect(try team.git("config", "-f", ".release-guardian", "release.baseline") == "v4.3.0")
+        // Each in its own section, beside the prefix: no second [component "google-gax"].
+        let file = try String(contentsOfFile: team.work + "/.release-guardian", encoding: .utf8)
+        #expect(file.components(separatedBy: "[component \"google-gax\"]").count == 2, "\(file)")
+        try team.commitPolicyFile()
+
+        #expect(try team.ciOnEveryTag() == [])
+        let after = try team.audit()
+        #expect(after.result.status == 0, "\(after.result.stdout)")
+        for tag in refused.keys { #expect(after.rules[tag]?.first == "history", "\(tag)") }
+        let ci = try team.run("ci", "--ref", "refs/tags/google-gax-v4.3.1")
+        #expect(ci.stdout.contains("is history (component.google-gax.baseline = google-gax-v5.0.4"), "\(ci.stdout)")
+
+        #expect(try team.run("install").status == 0)
+        #expect(try team.scratch.run("/usr/bin/env", ["git", "push", "-q", "origin", "main"], in: team.work).status == 0)
+        for (tag, expected) in [("google-gax-v5.0.6", "google-gax-v5.0.5"), ("google-gax-v4.3.11", "google-gax-v4.3.10")] {
+            _ = try team.scratch.commit("fix for \(tag)", in: team.work, file: "fix.txt")
+            try team.git("tag", tag)
+            let push = try team.scratch.run("/usr/bin/env", ["git", "push", "origin", "main", tag], in: team.work)
+            #expect(push.status != 0, "\(tag) went through")
+            #expect(push.stderr.contains("[tag-skip]") && push.stderr.contains(expected), "\(push.stderr)")
+            let forced = try team.scratch.run("/usr/bin/env", ["git", "push", "-q", "--no-verify", "origin", "main", tag], in: team.work)
+            #expect(forced.status == 0, "\(forced.stderr)")
+            let pipeline = team.scratch.root + "/pipeline-" + tag
+            try team.scratch.git("clone", "-q", team.origin, pipeline, in: team.scratch.root)
+            let ci = try team.run("ci", "--ref", "refs/tags/\(tag)", in: pipeline)
+            #expect(ci.status == 1, "\(ci.stdout)\(ci.stderr)")
+            #expect(ci.stdout.contains("[tag-skip]") && !ci.stdout.contains("history"), "\(ci.stdout)")
+        }
+    }
+
+    /// On a server a component's baseline is the server's policy too: a committed one excuses
+    /// nothing there, and may only lower the server's.
+    @Test func onAServerOnlyTheServersComponentBaselineCounts() throws {
+        let policy = Self.gaxComponents + "[release]\n    baseline = v4.3.0\n"
+        let team = try TeamClone(.gaxNodejs, policy: policy + "[component \"google-gax\"]\n    baseline = google-gax-v5.0.4\n")
+        #expect(try team.scratch.run("/usr/bin/env", ["git", "push", "-q", "origin", "main"], in: team.work).status == 0)
+        try team.scratch.git("config", "release-guardian.release.baseline", "v4.3.0", in: team.origin)
+        for glob in ["*.x", "release_*"] {
+            try team.scratch.git("config", "--add", "release-guardian.release.maintenance", glob, in: team.origin)
+        }
+        try team.scratch.git("config", "release-guardian.component.google-gax.prefix", "google-gax-v", in: team.origin)
+
+        let committedOnly = try team.audit(in: team.origin)
+        #expect(
+            Self.refused(committedOnly.rules).keys.sorted() == ["google-gax-v4.3.1", "google-gax-v4.6.1"], "\(committedOnly.result.stdout)")
+        let table = try team.run("audit", in: team.origin)
+        #expect(
+            table.stdout.contains("    git config release-guardian.component.google-gax.baseline google-gax-v5.0.4   "), "\(table.stdout)")
+
+        // The committed one (higher) does not raise the server's.
+        try team.scratch.git("config", "release-guardian.component.google-gax.baseline", "google-gax-v4.4.0", in: team.origin)
+        #expect(Self.refused(try team.audit(in: team.origin).rules) == ["google-gax-v4.6.1": ["tag-on-main"]])
+        try team.scratch.git("config", "release-guardian.component.google-gax.baseline", "google-gax-v5.0.4", in: team.origin)
+        #expect(try team.audit(in: team.origin).result.status == 0)
+        // A committed one below the server's tightens it: google-gax-v4.6.1 is judged again.
+        try team.commitPolicy(policy + "[component \"google-gax\"]\n    baseline = google-gax-v4.4.0\n")
+        #expect(try team.scratch.run("/usr/bin/env", ["git", "push", "-q", "origin", "main"], in: team.work).status == 0)
+        #expect(Self.refused(try team.audit(in: team.origin).rules) == ["google-gax-v4.6.1": ["tag-on-main"]])
+    }
+
     // MARK: - Bad input
 
     @Test func aBaselineThatIsNotAReleaseTagOrNamesNoTagIsAClearError() throws {

@@ -252,4 +252,76 @@ struct ComponentTagTests {
         #expect(strict.components.isEmpty)
         #expect(RefKind("refs/tags/evil-v1.0.0", settings: strict) == .tag(.unversioned))
     }
+
+    // MARK: - Each component's baseline
+
+    /// `[component "NAME"] baseline = NAME-vX.Y.Z`: a strict release tag of that component.
+    @Test func aComponentsBaselineIsAReleaseTagOfThatComponent() throws {
+        let base = [("component.google-gax.prefix", "google-gax-v"), ("component.gapic-tools.prefix", "gapic-tools-v")]
+        let settings = try settings(base + [("component.google-gax.baseline", "google-gax-v5.0.4")])
+        #expect(settings.componentBaselines["google-gax"]?.tag == "google-gax-v5.0.4")
+        #expect(settings.componentBaselines["google-gax"]?.key == "component.google-gax.baseline")
+        #expect(settings.componentBaselines["gapic-tools"] == nil && settings.baseline == nil)
+        for value in [
+            "v5.0.4", "gapic-tools-v1.0.3", "google-gax-v5.0", "google-gax-V5.0.4", "google-gax-5.0.4", "google-gax-v5.0.4+b", "",
+        ] {
+            let error = #expect(throws: ConfigurationError.self, "\(value)") {
+                try self.settings(base + [("component.google-gax.baseline", value)])
+            }
+            #expect(
+                "\(error.map { "\($0)" } ?? "")".contains(
+                    "component.google-gax.baseline = '\(value)' in .release-guardian is not valid: expected a release tag name of component google-gax such as google-gax-v1.4.2"
+                ), "\(value): \(String(describing: error))")
+        }
+        // A baseline of a component that has no prefix is a component without one.
+        #expect(throws: ConfigurationError.self) { try self.settings([("component.other.baseline", "other-v1.0.0")]) }
+    }
+
+    /// Each namespace only by its own baseline: release.baseline never covers a component's tags.
+    @Test func aTagFindsOnlyItsNamespacesBaseline() throws {
+        let base = [("component.google-gax.prefix", "google-gax-v"), ("component.gapic-tools.prefix", "gapic-tools-v")]
+        let settings = try settings(base + [("release.baseline", "v4.3.0"), ("component.google-gax.baseline", "google-gax-v5.0.4")])
+        #expect(settings.baseline(forTag: "v1.15.2")?.tag == "v4.3.0")
+        #expect(settings.baseline(forTag: "google-gax-v4.3.1")?.tag == "google-gax-v5.0.4")
+        #expect(settings.baseline(forTag: "google-gax-V4.3.1")?.tag == "google-gax-v5.0.4")
+        #expect(settings.baseline(forTag: "gapic-tools-v0.2.0") == nil)
+        #expect(settings.baselines.map(\.key) == ["release.baseline", "component.google-gax.baseline"])
+        let gax = try #require(settings.componentBaselines["google-gax"])
+        #expect(gax.mayCover("google-gax-v4.3.1") && gax.mayCover("google-gax-v5.0.4") && !gax.mayCover("google-gax-v5.0.5"))
+        let history = Baseline.History(version: gax.version, made: 100, component: gax.component)
+        #expect(history.covers("google-gax-v4.3.1", made: 100) && !history.covers("google-gax-v4.3.1", made: 101))
+        #expect(!history.covers("google-gax-v5.1.0", made: 50))
+    }
+
+    /// On a server a committed component baseline may lower the server's, never raise it, add
+    /// one, or move it to another prefix.
+    @Test func aCommittedComponentBaselineMayOnlyLowerTheServers() throws {
+        func settings(_ baseline: String?, prefix: String = "gax-v") throws -> Settings {
+            try self.settings([("component.gax.prefix", prefix)] + (baseline.map { [("component.gax.baseline", $0)] } ?? []))
+        }
+        var server = try settings("gax-v2.0.0")
+        server.tighten(with: try settings("gax-v1.5.0"))
+        #expect(server.componentBaselines["gax"]?.tag == "gax-v1.5.0")
+        server = try settings("gax-v2.0.0")
+        server.tighten(with: try settings("gax-v3.0.0"))
+        #expect(server.componentBaselines["gax"]?.tag == "gax-v2.0.0")
+        server = try settings(nil)
+        server.tighten(with: try settings("gax-v1.0.0"))
+        #expect(server.componentBaselines.isEmpty)
+        server = try settings("gax-v2.0.0")
+        server.tighten(with: try settings(nil))
+        #expect(server.componentBaselines.isEmpty)
+        server = try settings("gax-v2.0.0")
+        server.tighten(with: try settings("gax-tools-v1.0.0", prefix: "gax-tools-v"))
+        #expect(server.componentBaselines["gax"]?.tag == "gax-v2.0.0")
+        // A component the committed file adds comes without its baseline.
+        server = try self.settings([])
+        server.tighten(with: try settings("gax-v1.0.0"))
+        #expect(server.components.map(\.name) == ["gax"] && server.componentBaselines.isEmpty)
+
+        #expect(try settings("gax-v3.0.0").loosenings(comparedTo: settings("gax-v2.0.0")) == ["component.gax.baseline"])
+        #expect(try settings("gax-v3.0.0").loosenings(comparedTo: settings(nil)) == ["component.gax.baseline"])
+        #expect(try settings("gax-v1.0.0").loosenings(comparedTo: settings("gax-v2.0.0")).isEmpty)
+        #expect(try settings(nil).loosenings(comparedTo: settings("gax-v2.0.0")).isEmpty)
+    }
 }

@@ -55,7 +55,7 @@ extension RevertPlanner {
         }
         guard judged.violations.isEmpty else { throw .violations(judged.violations) }
         if let history = judged.history {
-            return "\(RefName.short(ref)) is history (release.baseline = \(history.tag)): not judged again"
+            return "\(RefName.short(ref)) is history (\(history.key) = \(history.tag)): not judged again"
         }
         return judged.checked.isEmpty
             ? "no rule applies to \(RefName.short(ref))"

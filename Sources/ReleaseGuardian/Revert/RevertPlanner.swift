@@ -144,7 +144,7 @@ public struct RevertPlanner {
         guard violations.isEmpty else { throw .violations(violations) }
         let rules =
             history.map {
-                "\(tag) is history (release.baseline = \($0.tag)), not judged again; the rules allow \(RefName.short(releaseBranch))"
+                "\(tag) is history (\($0.key) = \($0.tag)), not judged again; the rules allow \(RefName.short(releaseBranch))"
             } ?? "the rules allow \(tag) and \(RefName.short(releaseBranch))"
         log(
             "4. Checked: \(tag) is an ancestor of what runs now\(request.allowDivergent ? " (or --allow-divergent)" : ""); \(rules)."
