@@ -56,8 +56,18 @@ public struct CICheck {
             (repository, reader) = try open()
             deepened = true
         }
+        // In a pipeline the checkout is the ref being judged: the policy comes from main.
         let settings: Settings
-        do { settings = try Settings.load(for: repository) } catch { throw .configuration(error) }
+        do {
+            if let platform {
+                let main = platform.defaultBranch { options.environment[$0] } ?? "main"
+                settings = try Settings.pipelinePolicy(for: repository, reader: reader, remote: options.remote, defaultBranch: main)
+            } else {
+                settings = try Settings.load(for: repository)
+            }
+        } catch {
+            throw .configuration(error)
+        }
         let ref: String
         do { ref = try RefResolver.resolve(options.ref, in: reader, environment: { options.environment[$0] }) } catch { throw .ref(error) }
         let deployment = Deployment(ref: ref, settings: settings)

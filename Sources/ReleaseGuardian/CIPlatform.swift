@@ -1,3 +1,5 @@
+import Foundation
+
 /// The CI service a pipeline runs on, read from the variables it sets.
 public enum CIPlatform: String, Sendable {
     case github = "GitHub Actions"
@@ -50,6 +52,24 @@ public enum CIPlatform: String, Sendable {
         switch self {
         case .github: "set `fetch-depth: 0` on actions/checkout (`with: { fetch-depth: 0 }`)"
         case .gitlab: "set the variable `GIT_DEPTH: 0` on the job (or in the project's CI/CD settings, Git shallow clone = 0)"
+        }
+    }
+}
+
+extension CIPlatform {
+    /// The repository's default branch as the platform knows it (GitLab's `CI_DEFAULT_BRANCH`,
+    /// GitHub's event payload), nil when it does not say: where a pipeline reads its policy.
+    public func defaultBranch(_ variable: (String) -> String?) -> String? {
+        switch self {
+        case .gitlab:
+            return variable("CI_DEFAULT_BRANCH").flatMap { $0.isEmpty ? nil : $0 }
+        case .github:
+            guard let path = variable("GITHUB_EVENT_PATH"), let data = FileManager.default.contents(atPath: path),
+                let event = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                let repository = event["repository"] as? [String: Any], let branch = repository["default_branch"] as? String,
+                !branch.isEmpty
+            else { return nil }
+            return branch
         }
     }
 }

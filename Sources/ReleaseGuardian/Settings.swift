@@ -68,6 +68,45 @@ public struct Settings: Sendable, Equatable {
         return try Settings(values)
     }
 
+    /// The policy a pipeline applies: `.release-guardian` as committed on the main branch, never
+    /// the checkout's, which is the ref being judged and was written by whoever pushed it (a
+    /// tag's commit could otherwise carry `allowSkip = true`, or another `release.main`); then
+    /// the runner's git config. Main is `defaultBranch` (the platform's, else `main`), read as
+    /// a local branch or as `remote`'s; when its file names another main, that one's file.
+    public static func pipelinePolicy(
+        for repository: Repository, reader: any RepositoryReading, remote: String, defaultBranch: String
+    ) throws(ConfigurationError) -> Settings {
+        var main = RefName.branch(defaultBranch)
+        var values = RawValues()
+        for _ in 0..<2 {
+            values = RawValues()
+            let refs = [main, RefName.remoteBranch(remote, RefName.short(main))]
+            var found: String?
+            do throws(ReadError) {
+                for ref in refs where found == nil {
+                    if try reader.target(ofReference: ref) != nil { found = ref }
+                }
+            } catch {
+                throw .unreadable(source: main, detail: error.message)
+            }
+            guard let found else {
+                throw .unreadable(
+                    source: "the main branch",
+                    detail:
+                        "neither \(refs.joined(separator: " nor ")) is in this clone, and in a pipeline the policy is read from main (never from the ref being judged). Fetch it: `git fetch \(shellQuoted(remote)) \(shellQuoted(RefName.short(main)))`"
+                )
+            }
+            if let committed = try committedEntries(onBranch: found, in: reader) {
+                values.merge(committed.entries, source: committed.source)
+            }
+            try values.merge(gitConfigOf: repository)
+            let settings = try Settings(values)
+            if settings.mainBranch == main { return settings }
+            main = settings.mainBranch
+        }
+        return try Settings(values)
+    }
+
     /// The policy file of a server repository, beside its `config`: written by
     /// `install --server`, changed only by the server's owner.
     public static let serverPolicyFileName = "release-guardian.config"

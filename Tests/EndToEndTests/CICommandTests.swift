@@ -50,6 +50,33 @@ struct CICommandTests {
         #expect(result.stdout.contains("checked: tag-format"))
     }
 
+    /// The checkout is the ref being judged, written by whoever pushed it: a tag whose commit
+    /// carries a looser policy (another main, skips allowed) is still judged by main's.
+    @Test func judgesATagWithMainsPolicyNotTheOneItsCommitCarries() throws {
+        let clone = try GuardedClone()
+        _ = try clone.git("checkout", "-q", "-b", "evil")
+        try clone.scratch.write("[release]\n    main = evil\n    allowSkip = true\n", to: clone.work + "/.release-guardian")
+        _ = try clone.git("add", ".release-guardian")
+        _ = try clone.git("commit", "-q", "-m", "innocent")
+        try clone.tag("v9.0.0")
+        #expect(try clone.push("-q", "--no-verify", "origin", "evil", "v9.0.0").status == 0)
+        let pipeline = try pipelineClone(clone, "--branch", "v9.0.0", clone.origin)
+        let (result, outputs, _) = try github("refs/tags/v9.0.0", in: pipeline, clone)
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("[tag-skip]") && result.stdout.contains("[tag-on-main]"), "\(result.stdout)")
+        #expect(outputs.isEmpty)
+        // Main's own policy applies, and names another main when it says so.
+        _ = try clone.git("checkout", "-q", "main")
+        try clone.scratch.write("[release]\n    allowSkip = true\n", to: clone.work + "/.release-guardian")
+        _ = try clone.git("add", ".release-guardian")
+        _ = try clone.git("commit", "-q", "-m", "allow skips")
+        #expect(try clone.push("-q", "origin", "main").status == 0)
+        let again = try pipelineClone(clone, "--branch", "v9.0.0", clone.origin)
+        let (loosened, _, _) = try github("refs/tags/v9.0.0", in: again, clone)
+        #expect(loosened.status == 1)
+        #expect(!loosened.stdout.contains("[tag-skip]") && loosened.stdout.contains("[tag-on-main]"), "\(loosened.stdout)")
+    }
+
     @Test func failsOnABadTagThatReachedOriginWithNoVerify() throws {
         let clone = try originWithABadTag()
         let pipeline = try pipelineClone(clone, clone.origin)

@@ -192,6 +192,9 @@ struct GitHubActionTests {
     /// `deploy: "true"` with a `ref`: the deploy step pushes that ref's commit, not main's.
     @Test func deploysTheRefInput() throws {
         let f = try DeployFixture()
+        // In a pipeline the deploy targets come from main's committed policy.
+        _ = try f.clone.git("add", ".release-guardian")
+        _ = try f.clone.git("commit", "-q", "-m", "deploy targets")
         let v120 = try f.clone.commit("the next release")
         try f.clone.tag("v1.2.0")
         _ = try f.clone.git("push", "-q", "--follow-tags", "origin", "main")

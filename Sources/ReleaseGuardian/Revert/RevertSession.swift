@@ -73,8 +73,20 @@ public struct RevertSession {
         if case .unavailable = confirmation, !dryRun { throw .needsConfirmation }
         let repository: Repository
         do { repository = try Repository.discover(from: directory) } catch { throw .repository(error) }
+        // In a pipeline the checkout is the ref being deployed, written by whoever pushed it: its
+        // targets and before/after commands would run with the deploy key. The policy is main's.
         let settings: Settings
-        do { settings = try Settings.load(for: repository) } catch { throw .configuration(error) }
+        do {
+            if let platform = CIPlatform.detect(environment) {
+                let main = platform.defaultBranch { environment[$0] } ?? "main"
+                settings = try Settings.pipelinePolicy(
+                    for: repository, reader: RepositoryReader(repository), remote: request.sourceRemote, defaultBranch: main)
+            } else {
+                settings = try Settings.load(for: repository)
+            }
+        } catch {
+            throw .configuration(error)
+        }
         let transport = TransportPolicy(settings: settings, environment: environment).options(progress: output.progress)
 
         let plan = try RevertPlanner(
