@@ -195,8 +195,18 @@ public struct HookInstaller {
         guard var path = configured, !path.isEmpty else {
             return repository.commonDirectory + "hooks"
         }
-        if path.hasPrefix("~/") {
-            path = NSHomeDirectory() + path.dropFirst()
+        // `~` as git expands it: `$HOME`, or a user's home for `~user`.
+        if path == "~" || path.hasPrefix("~/") {
+            guard let home = ProcessInfo.processInfo.environment["HOME"], !home.isEmpty else {
+                throw .io(path: path, detail: "core.hooksPath starts with ~ and HOME is not set")
+            }
+            path = home + path.dropFirst()
+        } else if path.hasPrefix("~") {
+            let user = String(path.dropFirst().prefix { $0 != "/" })
+            guard let entry = getpwnam(user), let home = entry.pointee.pw_dir else {
+                throw .io(path: path, detail: "core.hooksPath names the home of \(user), a user this machine does not know")
+            }
+            path = String(cString: home) + path.dropFirst(1 + user.count)
         } else if !path.hasPrefix("/") {
             path = (repository.workingDirectory ?? repository.gitDirectory) + path
         }
@@ -206,9 +216,15 @@ public struct HookInstaller {
 
     /// Whether a hook written in `directory` goes to other clones: the directory is in the
     /// working tree, outside `.git`, and not ignored. Such a hook must not name this machine's binary.
-    func isShared(_ directory: String, in repository: Repository) throws(InstallError) -> Bool {
-        guard let work = repository.workingDirectory, directory.hasPrefix(work) else { return false }
-        for gitDirectory in [repository.gitDirectory, repository.commonDirectory] where (directory + "/").hasPrefix(gitDirectory) {
+    func isShared(_ linked: String, in repository: Repository) throws(InstallError) -> Bool {
+        // Where the files really are: `.git/hooks` may be a link to a tracked directory.
+        let directory = URL(fileURLWithPath: linked).resolvingSymlinksInPath().path
+        guard let linkedWork = repository.workingDirectory else { return false }
+        var work = URL(fileURLWithPath: linkedWork).resolvingSymlinksInPath().path
+        if !work.hasSuffix("/") { work += "/" }
+        guard directory.hasPrefix(work) else { return false }
+        for gitDirectory in [repository.gitDirectory, repository.commonDirectory]
+        where (directory + "/").hasPrefix(URL(fileURLWithPath: gitDirectory).resolvingSymlinksInPath().path + "/") {
             return false
         }
         do {

@@ -101,7 +101,9 @@ extension ReleaseGuardian {
                         : "husky runs \(result.hookPath): added release-guardian's lines at its top. Commit it: every clone then runs them."
                 )
             case .runByLefthook:
-                Terminal.out("lefthook runs release-guardian in pre-push (\(result.hookPath), with git's stdin): nothing to install.")
+                Terminal.out(
+                    "lefthook's configuration names release-guardian in pre-push (\(result.hookPath)), with git's stdin: nothing to install. This was read, not run: check that the script is not skipped and that no other pre-push job takes use_stdin (lefthook gives stdin to one), then push a bad tag once to see it refused."
+                )
             }
         }
 
@@ -119,7 +121,7 @@ extension ReleaseGuardian {
             }
             if inTrackedDirectory {
                 Terminal.out(
-                    "It runs release-guardian from PATH, or $RELEASE_GUARDIAN: the hooks directory is in the working tree and not ignored, so the hook goes to every clone, where this machine's path may not exist. Commit it."
+                    "It runs release-guardian from PATH, or $RELEASE_GUARDIAN: the hooks directory is in the working tree and not ignored, so the hook goes to every clone, where this machine's path may not exist. Commit it (and a pre-push.chained beside it, the hook that was there: it still runs first)."
                 )
             } else {
                 Terminal.out("It runs release-guardian from PATH, or $RELEASE_GUARDIAN.")

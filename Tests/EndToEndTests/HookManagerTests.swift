@@ -183,7 +183,9 @@ struct HookManagerTests {
         try must("git add -A && git commit -qm 'release-guardian in lefthook' && git push -q origin main && lefthook install", in: clone)
         let confirmed = try clone.releaseGuardian("install")
         #expect(confirmed.status == 0, "\(confirmed.stderr)")
-        #expect(confirmed.stdout.contains("lefthook runs release-guardian"), "\(confirmed.stdout)")
+        #expect(
+            confirmed.stdout.contains("lefthook's configuration names release-guardian") && confirmed.stdout.contains("read, not run"),
+            "\(confirmed.stdout)")
 
         try expectBadTagRefused(clone)
         try clone.tag("v1.1.0")
@@ -324,5 +326,35 @@ struct HookManagerTests {
         #expect(good.status == 0, "\(good.stderr)")
         #expect(good.stderr.contains("team hook ran"))
         #expect(try clone.originRefs().contains("refs/tags/v1.1.0 "))
+    }
+
+    /// `.git/hooks` linked to a tracked directory is a tracked hooks directory: no machine path.
+    @Test func aHooksDirectoryLinkedIntoTheWorkingTreeGetsNoMachinePath() throws {
+        let clone = try GuardedClone(hook: .none)
+        try FileManager.default.createDirectory(atPath: clone.work + "/scripts/hooks", withIntermediateDirectories: true)
+        try clone.scratch.write("#!/bin/sh\ncat > /dev/null\n", to: clone.work + "/scripts/hooks/pre-push")
+        try must("chmod +x scripts/hooks/pre-push && git add scripts && git commit -qm hooks", in: clone)
+        try? FileManager.default.removeItem(atPath: clone.work + "/.git/hooks")
+        try FileManager.default.createSymbolicLink(atPath: clone.work + "/.git/hooks", withDestinationPath: "../scripts/hooks")
+        let install = try clone.releaseGuardian("install")
+        #expect(install.status == 0, "\(install.stderr)")
+        let hook = try String(contentsOfFile: clone.work + "/scripts/hooks/pre-push", encoding: .utf8)
+        #expect(!hook.contains(binary), "the tracked hook names this machine's binary")
+    }
+
+    /// `core.hooksPath = ~/hooks` is where git looks: under `$HOME`.
+    @Test func aHooksPathUnderHomeIsExpandedAsGitDoes() throws {
+        let clone = try GuardedClone(hook: .none)
+        let home = clone.scratch.root + "/home"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        _ = try clone.git("config", "core.hooksPath", "~/hooks")
+        let install = try clone.scratch.run(binary, ["install"], in: clone.work, extraEnvironment: ["HOME": home])
+        #expect(install.status == 0, "\(install.stderr)")
+        #expect(FileManager.default.fileExists(atPath: home + "/hooks/pre-push"), "\(install.stdout)")
+        try clone.tag("v1.5.0")
+        let refused = try clone.scratch.run(
+            "/usr/bin/env", ["git", "push", "origin", "v1.5.0"], in: clone.work,
+            extraEnvironment: ["HOME": home, "RELEASE_GUARDIAN": binary])
+        #expect(refused.status != 0 && refused.stderr.contains("[tag-skip]"), "\(refused.stderr)")
     }
 }
