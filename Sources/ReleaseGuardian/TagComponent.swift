@@ -63,6 +63,14 @@ public struct TagComponent: Hashable, Sendable {
                     key: prefixKey, value: "", source: "the configuration",
                     expected: "the prefix of the component's release tags, such as \(name)-v (its tags are \(name)-v1.2.3)")
             }
+            // Two prefixes for one component (a repeated key or section): which one was meant?
+            if let other = values.all(prefixKey).first(where: { $0.value != entry.value }) {
+                throw .invalidValue(
+                    key: prefixKey, value: entry.value, source: entry.source,
+                    expected:
+                        "one prefix per component: it is also set to \(other.value) (\(other.source)); keep one, or name the other component differently"
+                )
+            }
             let prefix = entry.value.trimmingCharacters(in: .whitespaces)
             let stem = prefix.dropLast()
             guard prefix.hasSuffix("v"), !stem.isEmpty, prefix.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }),

@@ -283,5 +283,12 @@ struct GitLabTemplateTests {
         _ = try f.scratch.commit("a fix", in: tool)
         #expect(try job("release-guardian").status == 0)
         #expect(builds() == 2)
+
+        // A commit that carries the cache's files (a binary and a matching stamp): never run.
+        _ = try f.scratch.git("add", "-f", ".release-guardian-build", in: pipeline)
+        _ = try f.scratch.commit("carry a binary", in: pipeline)
+        let carried = try job("release-guardian")
+        #expect(carried.status != 0 && carried.stderr.contains("is tracked in this commit"), "\(carried.stderr)")
+        #expect(builds() == 2)
     }
 }

@@ -245,6 +245,10 @@ struct ComponentTagTests {
         #expect(server.components.map(\.prefix) == ["gax-v", "tools-v"])
         #expect(server.floatingTags == false)
         #expect(committed.loosenings(comparedTo: Settings()) == ["release.floatingTags"])
+        // A component given two prefixes is refused, not silently the last one.
+        #expect(throws: ConfigurationError.self) {
+            try settings([("component.x.prefix", "x-v"), ("component.x.prefix", "y-v")])
+        }
         // Where the server refuses every tag that is no release, a component would let its
         // names in (`evil-v1.0.0`): none is added.
         var strict = try settings([("release.onlyVersionTags", "true")])
