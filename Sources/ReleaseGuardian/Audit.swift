@@ -233,8 +233,10 @@ public struct TagAudit {
                     if tag.made == nil {
                         // Undated (it points at no commit): judged against every other tag, as `ci` does.
                         judged.append(try policy.evaluate([update], in: reader, vantage: vantage))
-                    } else if tag.component != nil {
-                        // A component's tag: exactly as `ci` judges it on a re-run.
+                    } else if tag.namespace != .plain || Self.isFloating(tag.name, settings: settings) {
+                        // A component's tag (misspelt ones too), or a floating tag (it asks about
+                        // its line's releases, which the one-pass index does not track): exactly
+                        // as `ci` judges it on a re-run.
                         let later: Set<String>
                         do { later = try TagHistory.tagsMadeAfter(tag.name, id: tag.id, naming: settings.tagNaming, in: reader) } catch {
                             throw PolicyError.read(error)
@@ -252,6 +254,11 @@ public struct TagAudit {
             start = end
         }
         return judged
+    }
+
+    static func isFloating(_ name: String, settings: Settings) -> Bool {
+        if case .floating = TagName(name, naming: settings.tagNaming) { return true }
+        return false
     }
 
     /// What the rules can ask about `tag`'s version, from the tags made before it and the lower

@@ -59,12 +59,7 @@ public struct CICheck {
         // In a pipeline the checkout is the ref being judged: the policy comes from main.
         let settings: Settings
         do {
-            if let platform {
-                let main = platform.defaultBranch { options.environment[$0] } ?? "main"
-                settings = try Settings.pipelinePolicy(for: repository, reader: reader, remote: options.remote, defaultBranch: main)
-            } else {
-                settings = try Settings.load(for: repository)
-            }
+            settings = try Settings.load(for: repository, reader: reader, remote: options.remote, environment: options.environment)
         } catch {
             throw .configuration(error)
         }

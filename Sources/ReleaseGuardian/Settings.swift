@@ -68,18 +68,28 @@ public struct Settings: Sendable, Equatable {
         return try Settings(values)
     }
 
+    /// The settings a command that judges or deploys a ref applies: in a pipeline, the
+    /// `pipelinePolicy`; elsewhere the working tree's, as `load(for:)` reads them.
+    public static func load(
+        for repository: Repository, reader: any RepositoryReading, remote: String, environment: [String: String]
+    ) throws(ConfigurationError) -> Settings {
+        guard let platform = CIPlatform.detect(environment) else { return try load(for: repository) }
+        let main = platform.defaultBranch { environment[$0] } ?? "main"
+        return try pipelinePolicy(for: repository, reader: reader, remote: remote, defaultBranch: main)
+    }
+
     /// The policy a pipeline applies: `.release-guardian` as committed on the main branch, never
     /// the checkout's, which is the ref being judged and was written by whoever pushed it (a
     /// tag's commit could otherwise carry `allowSkip = true`, or another `release.main`); then
     /// the runner's git config. Main is `defaultBranch` (the platform's, else `main`), read as
-    /// a local branch or as `remote`'s; when its file names another main, that one's file.
-    public static func pipelinePolicy(
+    /// a local branch or as `remote`'s; when its file names another main, that one's file, which
+    /// must name itself.
+    static func pipelinePolicy(
         for repository: Repository, reader: any RepositoryReading, remote: String, defaultBranch: String
     ) throws(ConfigurationError) -> Settings {
         var main = RefName.branch(defaultBranch)
-        var values = RawValues()
         for _ in 0..<2 {
-            values = RawValues()
+            var values = RawValues()
             let refs = [main, RefName.remoteBranch(remote, RefName.short(main))]
             var found: String?
             do throws(ReadError) {
@@ -104,7 +114,11 @@ public struct Settings: Sendable, Equatable {
             if settings.mainBranch == main { return settings }
             main = settings.mainBranch
         }
-        return try Settings(values)
+        throw .unreadable(
+            source: "the main branch",
+            detail:
+                "\(defaultBranch)'s .release-guardian names \(RefName.short(main)) as release.main, whose own names yet another: the policy cannot be told. Make release.main the branch the file is committed on"
+        )
     }
 
     /// The policy file of a server repository, beside its `config`: written by

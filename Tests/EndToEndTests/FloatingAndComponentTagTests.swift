@@ -158,4 +158,25 @@ struct FloatingAndComponentTagTests {
         #expect(ci.status == 0, "\(ci.stdout)\(ci.stderr)")
         #expect(ci.stdout.contains("refs/tags/google-gax-v5.0.4 → gax-prod (component google-gax, version 5.0.4)"), "\(ci.stdout)")
     }
+
+    /// `audit` judges floating tags as `ci` does (they ask about their line's releases).
+    @Test func auditJudgesFloatingTags() throws {
+        let scratch = try Scratch()
+        let work = try scratch.repository()
+        _ = try scratch.commit("one", in: work)
+        try scratch.tag("v1.0.0", in: work, annotated: false)
+        try scratch.tag("v1.0", in: work, annotated: false)
+        _ = try scratch.commit("two", in: work)
+        try scratch.tag("v1.1.0", in: work, annotated: false)
+        try scratch.tag("v1", in: work, annotated: false)
+        _ = try scratch.commit("three", in: work)
+        try scratch.tag("v2", in: work, annotated: false)
+        try scratch.write("[release]\n    floatingTags = true\n", to: work + "/.release-guardian")
+        let audit = try scratch.run(binary, ["audit", "--json"], in: work)
+        #expect(audit.status == 1, "\(audit.stdout)\(audit.stderr)")
+        let document = try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [String: Any]
+        let tags = (document?["tags"] as? [[String: Any]]) ?? []
+        let refused = tags.filter { !(($0["violations"] as? [Any]) ?? []).isEmpty }.compactMap { $0["tag"] as? String }
+        #expect(refused == ["v2"], "\(audit.stdout)")
+    }
 }

@@ -77,13 +77,8 @@ public struct RevertSession {
         // targets and before/after commands would run with the deploy key. The policy is main's.
         let settings: Settings
         do {
-            if let platform = CIPlatform.detect(environment) {
-                let main = platform.defaultBranch { environment[$0] } ?? "main"
-                settings = try Settings.pipelinePolicy(
-                    for: repository, reader: RepositoryReader(repository), remote: request.sourceRemote, defaultBranch: main)
-            } else {
-                settings = try Settings.load(for: repository)
-            }
+            settings = try Settings.load(
+                for: repository, reader: RepositoryReader(repository), remote: request.sourceRemote, environment: environment)
         } catch {
             throw .configuration(error)
         }
