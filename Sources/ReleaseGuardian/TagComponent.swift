@@ -52,15 +52,17 @@ public struct TagComponent: Hashable, Sendable {
             guard let dot = parts.lastIndex(of: ".") else { continue }
             let name = String(parts[..<dot])
             if components.contains(where: { $0.name == name }) { continue }
+            // Where the section was written, for the message: its first key's file.
+            let source = values.all(key).first?.source ?? "the configuration"
             guard !name.isEmpty, name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
                 throw .invalidValue(
-                    key: "component.\(name)", value: name, source: "the configuration",
+                    key: "component.\(name)", value: name, source: source,
                     expected: "a component name of printable ASCII without spaces, such as google-gax")
             }
             let prefixKey = "component.\(name).prefix"
             guard let entry = values.last(prefixKey) else {
                 throw .invalidValue(
-                    key: prefixKey, value: "", source: "the configuration",
+                    key: prefixKey, value: "", source: source,
                     expected: "the prefix of the component's release tags, such as \(name)-v (its tags are \(name)-v1.2.3)")
             }
             // Two prefixes for one component (a repeated key or section): which one was meant?
@@ -133,7 +135,7 @@ public struct TagNaming: Equatable, Sendable {
         components.first { $0.claims(name) }
     }
 
-    public func component(named name: String) -> TagComponent? {
+    func component(named name: String) -> TagComponent? {
         components.first { $0.name == name }
     }
 }

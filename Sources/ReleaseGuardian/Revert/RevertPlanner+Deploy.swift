@@ -87,7 +87,7 @@ extension RevertPlanner {
     /// The environment the map names for `ref`; `--env` picks among them, never elsewhere.
     private func deployEnvironment(of ref: String, requested: String?) throws(RevertError) -> Environment {
         let mapped = settings.environments.filter { $0.matches(ref, naming: settings.tagNaming) }
-        let map = settings.environments.map { ($0.name, $0.refs.map(\.description)) }
+        let map = environmentMap
         if let requested {
             guard settings.environments.contains(where: { $0.name == requested }) else {
                 throw .unknownEnvironment(requested, known: settings.environments.map(\.name))

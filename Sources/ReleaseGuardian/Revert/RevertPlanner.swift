@@ -338,8 +338,12 @@ public struct RevertPlanner {
         let ref = RefName.tag(tag)
         guard takesReleases, !environment.matches(ref, naming: settings.tagNaming) else { return }
         let mapped = settings.environments.filter { $0.matches(ref, naming: settings.tagNaming) }.map(\.name)
-        throw .deploysElsewhere(
-            ref: ref, requested: environment.name, mapped: mapped, map: settings.environments.map { ($0.name, $0.refs.map(\.description)) })
+        throw .deploysElsewhere(ref: ref, requested: environment.name, mapped: mapped, map: environmentMap)
+    }
+
+    /// Each environment and the refs it takes, for messages.
+    var environmentMap: [(String, [String])] {
+        settings.environments.map { ($0.name, $0.refs.map(\.description)) }
     }
 
     /// The component whose release tags `environment` takes (`release-tags:NAME`), else the
