@@ -22,6 +22,15 @@ public struct Installation {
         try ServerPolicyFile.install(in: repository, from: file)
     }
 
+    /// The server policy's baselines that name no tag of the repository: `audit` there would
+    /// stop on them (and `ci` in a clone), so `install` says so at once.
+    public var baselinesNamingNoTag: [String] {
+        guard let settings = try? Settings.serverPolicy(for: repository).settings else { return [] }
+        return settings.baselines.compactMap { baseline in
+            (try? repository.target(ofReference: RefName.tag(baseline.tag))) == nil ? "\(baseline.key) = \(baseline.tag)" : nil
+        }
+    }
+
     /// The rules the server applies, in a line; nil when its policy cannot be read.
     public var serverRuleSummary: String? {
         try? Settings.serverPolicy(for: repository).settings.ruleSummary

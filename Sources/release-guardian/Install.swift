@@ -48,6 +48,11 @@ extension ReleaseGuardian {
                         )
                     }
                     if let applied = installation.serverRuleSummary { Terminal.out("The server applies: \(applied).") }
+                    for missing in installation.baselinesNamingNoTag {
+                        Terminal.error(
+                            "warning: \(missing) names no tag of this repository: push that tag, or set the baseline to an existing release tag (`release-guardian audit --write-baseline` in a clone names the highest)."
+                        )
+                    }
                 }
                 var results: [HookInstaller.Result] = []
                 for hook in server ? Hook.server : [.prePush] {

@@ -471,3 +471,17 @@ struct AuditTests {
         #expect(nowhere.stderr.contains("not a git repository"), "\(nowhere.stderr)")
     }
 }
+
+/// `install --server` says at once when the policy's baseline names no tag of the repository.
+struct ServerBaselineInstallTests {
+    @Test func warnsOfABaselineThatNamesNoTag() throws {
+        let scratch = try Scratch()
+        let server = scratch.root + "/srv.git"
+        try scratch.git("init", "-q", "--bare", server, in: scratch.root)
+        try scratch.write("[release]\n    baseline = v9.9.9\n", to: scratch.root + "/policy")
+        let install = try scratch.run(
+            binary, ["install", "--server", "--repo", server, "--policy", scratch.root + "/policy"], in: scratch.root)
+        #expect(install.status == 0, "\(install.stderr)")
+        #expect(install.stderr.contains("warning: release.baseline = v9.9.9 names no tag of this repository"), "\(install.stderr)")
+    }
+}
