@@ -57,6 +57,15 @@ public enum CIPlatform: String, Sendable {
 }
 
 extension CIPlatform {
+    /// Variables other CI services set (Jenkins, Buildkite, CircleCI, TeamCity, Azure Pipelines,
+    /// Bitbucket, Drone): a pipeline there reads its policy from main as on the two above.
+    static let otherServices = ["JENKINS_URL", "BUILDKITE", "CIRCLECI", "TEAMCITY_VERSION", "TF_BUILD", "BITBUCKET_BUILD_NUMBER", "DRONE"]
+
+    /// Whether this process runs in a pipeline, where the checkout is the ref being judged.
+    public static func isPipeline(_ environment: [String: String]) -> Bool {
+        detect(environment) != nil || otherServices.contains { !(environment[$0] ?? "").isEmpty }
+    }
+
     /// The repository's default branch as the platform knows it (GitLab's `CI_DEFAULT_BRANCH`,
     /// GitHub's event payload), nil when it does not say: where a pipeline reads its policy.
     public func defaultBranch(_ variable: (String) -> String?) -> String? {

@@ -73,8 +73,8 @@ public struct Settings: Sendable, Equatable {
     public static func load(
         for repository: Repository, reader: any RepositoryReading, remote: String, environment: [String: String]
     ) throws(ConfigurationError) -> Settings {
-        guard let platform = CIPlatform.detect(environment) else { return try load(for: repository) }
-        let main = platform.defaultBranch { environment[$0] } ?? "main"
+        guard CIPlatform.isPipeline(environment) else { return try load(for: repository) }
+        let main = CIPlatform.detect(environment)?.defaultBranch { environment[$0] } ?? "main"
         return try pipelinePolicy(for: repository, reader: reader, remote: remote, defaultBranch: main)
     }
 
@@ -82,15 +82,16 @@ public struct Settings: Sendable, Equatable {
     /// the checkout's, which is the ref being judged and was written by whoever pushed it (a
     /// tag's commit could otherwise carry `allowSkip = true`, or another `release.main`); then
     /// the runner's git config. Main is `defaultBranch` (the platform's, else `main`), read as
-    /// a local branch or as `remote`'s; when its file names another main, that one's file, which
-    /// must name itself.
+    /// `remote`'s (what the pipeline fetched; a local branch only when there is none: a reused
+    /// build directory keeps local branches an earlier job left); when its file names another
+    /// main, that one's file, which must name itself.
     static func pipelinePolicy(
         for repository: Repository, reader: any RepositoryReading, remote: String, defaultBranch: String
     ) throws(ConfigurationError) -> Settings {
         var main = RefName.branch(defaultBranch)
         for _ in 0..<2 {
             var values = RawValues()
-            let refs = [main, RefName.remoteBranch(remote, RefName.short(main))]
+            let refs = [RefName.remoteBranch(remote, RefName.short(main)), main]
             var found: String?
             do throws(ReadError) {
                 for ref in refs where found == nil {

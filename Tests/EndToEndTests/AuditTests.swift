@@ -207,7 +207,9 @@ struct AuditTests {
         let ci = try team.run("ci", "--ref", "refs/tags/\(refused[0])")
         #expect(ci.stdout.contains("is history (release.baseline = \(baseline)"), "\(ci.stdout)")
         #expect(ci.stdout.contains("verdict: allowed (history"))
-        // In a pipeline: the environment is written as for any release, and --json says history.
+        // In a pipeline (which reads the policy from origin's main, once pushed): the environment is
+        // written as for any release, and --json says history.
+        #expect(try team.scratch.run("/usr/bin/env", ["git", "push", "-q", "origin", "main"], in: team.work).status == 0)
         let outputs = team.work + "/.github-output"
         let github = try team.scratch.run(
             binary, ["ci", "--json"], in: team.work,

@@ -65,6 +65,14 @@ struct CICommandTests {
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("[tag-skip]") && result.stdout.contains("[tag-on-main]"), "\(result.stdout)")
         #expect(outputs.isEmpty)
+        // A local main an earlier job left in a reused build directory does not count: origin's does.
+        try clone.scratch.git("branch", "-f", "main", "v9.0.0", in: pipeline)
+        let (stale, _, _) = try github("refs/tags/v9.0.0", in: pipeline, clone)
+        #expect(stale.status == 1 && stale.stdout.contains("[tag-skip]"), "\(stale.stdout)\(stale.stderr)")
+        // Jenkins and other services: a pipeline too.
+        let jenkins = try clone.scratch.run(
+            binary, ["ci", "--ref", "refs/tags/v9.0.0"], in: pipeline, extraEnvironment: ["JENKINS_URL": "http://jenkins.example/"])
+        #expect(jenkins.status == 1 && jenkins.stdout.contains("[tag-skip]"), "\(jenkins.stdout)\(jenkins.stderr)")
         // Main's own policy applies, and names another main when it says so.
         _ = try clone.git("checkout", "-q", "main")
         try clone.scratch.write("[release]\n    allowSkip = true\n", to: clone.work + "/.release-guardian")

@@ -87,13 +87,14 @@ struct DeployTests {
         let here = try p.deploy("--dry-run")
         #expect(here.status == 0 && here.stdout.contains("Deployment plan: preprod"), "\(here.stdout)\(here.stderr)")
         // In a pipeline the policy is main's, never the checkout's (the ref being deployed): the
-        // targets are read from .release-guardian as committed on main.
+        // targets are read from .release-guardian as committed on origin's main.
         let uncommitted = try p.deploy("--dry-run", environment: ["GITHUB_ACTIONS": "true", "GITHUB_REF": "refs/heads/main"])
         #expect(
             uncommitted.status != 0 && uncommitted.stderr.contains("preprod has no deploy target"),
             "\(uncommitted.stdout)\(uncommitted.stderr)")
         _ = try p.f.clone.git("add", ".release-guardian")
         _ = try p.f.clone.git("commit", "-q", "-m", "deploy targets")
+        _ = try p.f.clone.git("push", "-q", "origin", "main")
         // A tag pipeline on GitHub Actions: the tag, to prod; it is v1.1.0, which prod runs already.
         let github = ["GITHUB_ACTIONS": "true", "GITHUB_REF": "refs/tags/v1.1.0", "GITHUB_SHA": p.f.v110]
         let tag = try p.deploy("--yes", environment: github)

@@ -21,6 +21,7 @@ public enum HostIsolation {
     /// credentials the transport takes (`SSH_AUTH_SOCK`, `RELEASE_GUARDIAN_HTTPS_*` and `_SSH_*`).
     public static func isHostSpecific(_ name: String) -> Bool {
         ["GIT_", "GITHUB_", "GITLAB_", "CI_", "RELEASE_GUARDIAN_HTTPS_", "RELEASE_GUARDIAN_SSH_"].contains { name.hasPrefix($0) }
+            || ["JENKINS_URL", "BUILDKITE", "CIRCLECI", "TEAMCITY_VERSION", "TF_BUILD", "BITBUCKET_BUILD_NUMBER", "DRONE"].contains(name)
             || name == "SSH_AUTH_SOCK"
     }
 
