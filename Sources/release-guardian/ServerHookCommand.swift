@@ -80,7 +80,10 @@ extension ReleaseGuardian {
                 do {
                     let lines: [RefUpdate]
                     do { lines = try ServerHook.parseTransaction(input) } catch { throw Terminal.fail("\(error)") }
-                    try judge(json: json) { hook throws(CheckError) in try hook.runTransaction(lines) }
+                    // Refs this push wrote in earlier transactions stay: say so, not "nothing was pushed".
+                    try judge(json: json, outcome: "these refs were not written; refs this push wrote before them stay") {
+                        hook throws(CheckError) in try hook.runTransaction(lines)
+                    }
                     return 0
                 } catch let exit as ExitCode {
                     return exit.rawValue
@@ -101,7 +104,9 @@ private func judge(_ updates: [RefUpdate], json: Bool) throws {
     try judge(json: json) { hook throws(CheckError) in try hook.run(updates) }
 }
 
-private func judge(json: Bool, _ body: (ServerHook) throws(CheckError) -> ServerHook.Judgement) throws {
+private func judge(
+    json: Bool, outcome: String = "nothing was pushed", _ body: (ServerHook) throws(CheckError) -> ServerHook.Judgement
+) throws {
     let judgement: ServerHook.Judgement
     do {
         judgement = try body(ServerHook(directory: FileManager.default.currentDirectoryPath))
@@ -112,7 +117,7 @@ private func judge(json: Bool, _ body: (ServerHook) throws(CheckError) -> Server
     let verdict = judgement.verdict
     if json { Terminal.json(CheckReport(allowed: verdict.allowed, violations: verdict.violations)) }
     guard verdict.allowed else {
-        Terminal.printRefusal(verdict.violations)
+        Terminal.printRefusal(verdict.violations, outcome: outcome)
         throw ExitCode(1)
     }
 }

@@ -75,9 +75,9 @@ enum Terminal {
     }
 
     /// A refused push on stderr: each violation's rule, ref, why, and fix.
-    static func printRefusal(_ violations: [Violation]) {
+    static func printRefusal(_ violations: [Violation], outcome: String = "nothing was pushed") {
         let count = violations.count == 1 ? "1 violation" : "\(violations.count) violations"
-        var lines = [red(bold("release-guardian: push refused (\(count)); nothing was pushed."))]
+        var lines = [red(bold("release-guardian: push refused (\(count)); \(outcome)."))]
         for violation in violations {
             lines.append("  [\(violation.rule.rawValue)] \(violation.ref): \(violation.message)")
             lines.append("    fix: \(violation.fix)")

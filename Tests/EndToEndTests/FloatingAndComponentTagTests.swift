@@ -54,6 +54,7 @@ struct FloatingAndComponentTagTests {
         let apart = try clone.push("origin", "main", "v1.1.0", "+refs/tags/v1")
         #expect(apart.status != 0)
         #expect(apart.stderr.contains("git push --atomic"), "\(apart.stderr)")
+        #expect(apart.stderr.contains("refs this push wrote before them stay"), "\(apart.stderr)")
         #expect(!(try clone.originRefs().contains("refs/tags/v1 \(released)")))
         // The release first, then the move (the failed push left origin/main behind: fetch).
         _ = try clone.git("fetch", "-q", "origin")
