@@ -57,15 +57,10 @@ final class PolicyContext {
         if component.name == nil { return try plainTags() }
         if let index = componentIndexes[component] { return index }
         var tags = ReleaseTagIndex(tracking: trackedComponentVersions[component] ?? [], component: component)
-        // Only the names the stem starts, each read as the plain name after it.
-        let stem = Array(component.stem.utf8)
         let skipped = skipped
-        var upper = stem
-        upper[upper.count - 1] += 1  // a stem is printable ASCII: the next byte is still ASCII
         try read { () throws(ReadError) in
-            try repository.forEachTagName(from: component.stem, to: String(decoding: upper, as: UTF8.self)) { name in
-                guard name.count > stem.count, name.starts(with: stem), !skipped.contains(name) else { return }
-                tags.insert(tagNameBytes: UnsafeBufferPointer(rebasing: name[stem.count...]))
+            try repository.forEachTagName(of: component) { name, afterStem in
+                if !skipped.contains(name) { tags.insert(tagNameBytes: afterStem) }
             }
         }
         componentIndexes[component] = tags

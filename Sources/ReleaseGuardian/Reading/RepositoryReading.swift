@@ -46,6 +46,24 @@ public protocol RepositoryReading: AnyObject {
     func firstUnreadableCommit(from tip: ObjectID, excluding base: ObjectID?) throws(ReadError) -> String?
 }
 
+extension RepositoryReading {
+    /// The tag names of `component`, each with the part after its stem (`google-gax-` of
+    /// `google-gax-v5.0.4`: `v5.0.4`, which the classifier and the index read as a plain name).
+    /// A component's names are one range of the sorted names; the plain tags are every name.
+    func forEachTagName(
+        of component: TagComponent, _ body: (_ name: UnsafeBufferPointer<UInt8>, _ afterStem: UnsafeBufferPointer<UInt8>) -> Void
+    ) throws(ReadError) {
+        let stem = Array(component.stem.utf8)
+        guard !stem.isEmpty else { return try forEachTagName { body($0, $0) } }
+        var upper = stem
+        upper[upper.count - 1] += 1  // a stem is printable ASCII: the next byte is still ASCII
+        try forEachTagName(from: component.stem, to: String(decoding: upper, as: UTF8.self)) { name in
+            guard name.count > stem.count, name.starts(with: stem) else { return }
+            body(name, UnsafeBufferPointer(rebasing: name[stem.count...]))
+        }
+    }
+}
+
 /// Why a question about the repository could not be answered.
 public enum ReadError: Error, CustomStringConvertible, Sendable {
     /// libgit2 failed (a missing object is `.notFound`).

@@ -426,10 +426,9 @@ struct ReleaseCatalog {
     /// Every final release tag of `component`, ascending.
     private func allReleases(of component: TagComponent) throws(RevertError) -> [(name: String, version: SemanticVersion)] {
         var releases: [(String, SemanticVersion)] = []
-        let first = component.prefix.utf8.first
         do {
-            try repository.forEachTagName { bytes in
-                guard bytes.first == first else { return }
+            try repository.forEachTagName(of: component) { bytes, afterStem in
+                guard afterStem.first == UInt8(ascii: "v") else { return }
                 let name = String(decoding: bytes, as: UTF8.self)
                 if let release = release(name), release.component == component { releases.append((name, release.version)) }
             }

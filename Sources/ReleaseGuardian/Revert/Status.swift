@@ -238,15 +238,7 @@ public struct StatusReport: Encodable, Sendable {
     /// millisecond, where a `TagName` each took 20 ms).
     static func highestRelease(reader: RepositoryReader, of component: TagComponent = .plain) -> ObjectID? {
         var index = ReleaseTagIndex(tracking: [], component: component)
-        let stem = Array(component.stem.utf8)
-        let read = try? reader.forEachTagName { name in
-            // A component's tags without their stem (the index reads them as plain ones).
-            if stem.isEmpty {
-                index.insert(tagNameBytes: name)
-            } else if name.starts(with: stem) {
-                index.insert(tagNameBytes: UnsafeBufferPointer(rebasing: name[stem.count...]))
-            }
-        }
+        let read = try? reader.forEachTagName(of: component) { _, afterStem in index.insert(tagNameBytes: afterStem) }
         guard read != nil, let best = index.highestFinal(),
             let id = try? reader.target(ofReference: RefName.tag(best.name))
         else { return nil }
